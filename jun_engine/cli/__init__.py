@@ -1,0 +1,1 @@
+"""The `jun-engine` command line: one small module per command group."""

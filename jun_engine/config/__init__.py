@@ -1,0 +1,1 @@
+"""The town's configuration: the accounts.yaml schema and its loading with line-numbered errors."""

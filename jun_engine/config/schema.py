@@ -1,0 +1,340 @@
+"""The accounts.yaml schema: every key a town can write, validated with pydantic.
+
+Cross-references (a department naming an account, a school naming an account...) are checked by
+`jun_engine.config.checks`, which reports every dangling reference at once with its path.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
+
+# --- scalar types ------------------------------------------------------------------------------
+
+Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+"""An identifier the town chooses for an account, department, category, school or topic."""
+
+LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
+"""An ISO 639-1 language code: es, en, th..."""
+
+Handle = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_]{1,15}$")]
+"""An X handle without the @."""
+
+
+def _id_to_str(value: object) -> object:
+    # YAML reads an unquoted id as an int; X ids are strings on the wire.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+XUserId = Annotated[str, BeforeValidator(_id_to_str), StringConstraints(pattern=r"^[0-9]{1,19}$")]
+"""A numeric X user id (never a handle: handles change, ids do not)."""
+
+EnvVarName = Annotated[str, StringConstraints(pattern=r"^[A-Z_][A-Z0-9_]{0,127}$")]
+"""The NAME of an environment variable that holds a secret; never the secret itself."""
+
+Hashtag = Annotated[str, StringConstraints(pattern=r"^#\w{1,100}$")]
+"""A hashtag with its #, in any script (#resuelto, #EndesaMeEstresa, #ไฟดับ)."""
+
+ClockTime = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+"""A local time of day, HH:MM."""
+
+TimeRange = Annotated[
+    str,
+    StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-4]):[0-5][0-9]$"),
+]
+"""A local opening range, HH:MM-HH:MM."""
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+SCHOOL_WEEK: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
+Pollutant = Literal["pm2_5", "pm10", "nitrogen_dioxide", "ozone"]
+Privacy = Literal["public", "private"]
+Intent = Literal[
+    "complaint", "question", "appointment", "police_report", "suggestion", "thanks", "emergency"
+]
+
+_DURATION = re.compile(r"^(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m)?$")
+
+
+def parse_duration(value: object) -> timedelta:
+    """Read '90m', '4h', '2d', '1d 12h' (or a number of seconds) as a timedelta."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return timedelta(seconds=value)
+    if isinstance(value, str):
+        match = _DURATION.match(value.strip())
+        if match and any(match.groups()):
+            days, hours, minutes = (int(g) if g else 0 for g in match.groups())
+            return timedelta(days=days, hours=hours, minutes=minutes)
+    raise ValueError("expected a duration such as '30m', '4h', '2d' or '1d 12h'")
+
+
+Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+
+LocalizedText = dict[LanguageCode, str]
+"""The same text in several languages: {es: ..., en: ..., th: ...}."""
+
+KeywordsByLanguage = dict[LanguageCode, list[str]]
+"""Words or phrases per language, matched after accent and case folding (and stemming)."""
+
+
+class Strict(BaseModel):
+    """Every section refuses keys it does not know, so a typo is an error, not a silent default."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+# --- X ----------------------------------------------------------------------------------------
+
+
+class XApp(Strict):
+    """The developer app's keys, shared by every account unless an account names its own."""
+
+    consumer_key_env: EnvVarName
+    consumer_secret_env: EnvVarName
+    bearer_token_env: EnvVarName | None = None
+
+
+class Pricing(Strict):
+    """Pay-per-use prices in USD (FACTS.md, 2026): reads per resource, writes per request."""
+
+    post_read: float = Field(0.005, ge=0)
+    user_read: float = Field(0.010, ge=0)
+    dm_event_read: float = Field(0.010, ge=0)
+    owned_read: float = Field(0.001, ge=0)
+    post_create: float = Field(0.015, ge=0)
+    post_create_with_url: float = Field(0.200, ge=0)
+    summoned_reply: float = Field(0.010, ge=0)
+    dm_create: float = Field(0.015, ge=0)
+    post_delete: float = Field(0.010, ge=0)
+
+
+class XSettings(Strict):
+    """How the engine reaches X and what it may spend there."""
+
+    app: XApp
+    pricing: Pricing = Pricing()
+    daily_spend_cap_usd: float = Field(5.0, ge=0)
+    owns_app: bool = True
+    """The town owns the developer app, so its accounts' own mentions and posts are owned reads."""
+
+
+class Account(Strict):
+    """An X account the engine acts for: the town's or a department's."""
+
+    handle: Handle
+    user_id: XUserId
+    display_name: str | None = None
+    access_token_env: EnvVarName
+    access_token_secret_env: EnvVarName
+    consumer_key_env: EnvVarName | None = None
+    """Only when this account belongs to another developer app than `x.app`."""
+    consumer_secret_env: EnvVarName | None = None
+    dm_access: bool = False
+    """The account's token may read and send DMs (OAuth scope dm.read/dm.write)."""
+    poll_mentions: bool = True
+
+
+# --- the town and its departments --------------------------------------------------------------
+
+
+class Coordinates(Strict):
+    latitude: float = Field(ge=-90, le=90)
+    longitude: float = Field(ge=-180, le=180)
+
+
+class Town(Strict):
+    """The town itself: name, clock, languages, districts and its own account."""
+
+    name: str = Field(min_length=1)
+    account: Key
+    """The key (under `accounts`) of the town hall's main account."""
+    timezone: str = "Europe/Madrid"
+    default_language: LanguageCode = "es"
+    languages: list[LanguageCode] = Field(default_factory=lambda: ["es", "en", "th"])
+    districts: list[str] = Field(default_factory=list)
+    holidays: list[date] = Field(default_factory=list)
+    coordinates: Coordinates | None = None
+    verification_office: LocalizedText = Field(default_factory=dict)
+    """Where and when residents verify their account in person."""
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(
+                f"unknown time zone {value!r} (use an IANA name such as 'Europe/Madrid')"
+            ) from exc
+        return value
+
+
+OpeningHours = dict[Weekday, list[TimeRange]]
+"""Per weekday, the open ranges; a day not listed is closed."""
+
+
+class Sla(Strict):
+    """Response-time targets, counted in the department's opening hours."""
+
+    first_response: Duration = timedelta(hours=8)
+    resolution: Duration = timedelta(days=5)
+
+
+class Category(Strict):
+    """One kind of request a department handles (a broken streetlight, a pothole...)."""
+
+    name: LocalizedText
+    keywords: KeywordsByLanguage = Field(default_factory=dict)
+    hashtags: list[Hashtag] = Field(default_factory=list)
+    privacy: Privacy | None = None
+    """Overrides the department's privacy (a police tip is private even if the police is not)."""
+    external_body: Key | None = None
+    """The outside body responsible (key under `external_bodies`), tagged on incidents."""
+
+
+class Department(Strict):
+    """A department: its account, what it handles, when it is open and how fast it answers."""
+
+    name: LocalizedText
+    account: Key
+    lead_account: Key | None = None
+    """Escalations for overdue cases go to this account (default: the town account)."""
+    staff_accounts: list[Key] = Field(default_factory=list)
+    """Further accounts (besides `account`) allowed to send staff commands for this department."""
+    privacy: Privacy = "public"
+    triage: bool = False
+    """The desk that receives what the router is unsure of. Exactly one department has it."""
+    keywords: KeywordsByLanguage = Field(default_factory=dict)
+    hashtags: list[Hashtag] = Field(default_factory=list)
+    categories: dict[Key, Category] = Field(default_factory=dict)
+    hours: OpeningHours = Field(default_factory=dict)
+    holidays: list[date] = Field(default_factory=list)
+    sla: Sla = Sla()
+
+
+class ExternalBody(Strict):
+    """An outside body residents complain about (the power utility): tagged, never routed to."""
+
+    name: str = Field(min_length=1)
+    handle: Handle
+    user_id: XUserId | None = None
+    keywords: KeywordsByLanguage = Field(default_factory=dict)
+    hashtags: list[Hashtag] = Field(default_factory=list)
+
+
+# --- engine behaviour ------------------------------------------------------------------------
+
+
+class Verification(Strict):
+    """How residents verify their X account, and who is served without it."""
+
+    code_ttl: Duration = timedelta(hours=72)
+    code_length: int = Field(8, ge=6, le=12)
+    max_failed_attempts: int = Field(5, ge=1, le=100)
+    lockout: Duration = timedelta(hours=1)
+    instructions_interval: Duration = timedelta(days=1)
+    """At most one 'how to verify' reply per unverified account in this period."""
+    open_to_anyone: list[Intent] = Field(default_factory=lambda: ["emergency", "police_report"])
+    """Intents accepted from unverified accounts too."""
+
+
+class Routing(Strict):
+    """How requests are routed to departments."""
+
+    confidence_threshold: float = Field(0.6, ge=0, le=1)
+    model: str | None = None
+    """Path of a trained model file (relative to accounts.yaml); none means rules and seed set."""
+    incident_window: Duration = timedelta(hours=2)
+    incident_min_reports: int = Field(5, ge=2)
+
+
+class Cases(Strict):
+    """Case references, closing words and surveys."""
+
+    reference_prefix: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,8}$")] = "JUN"
+    resolved_hashtags: list[Hashtag] = Field(
+        default_factory=lambda: ["#resuelto", "#resolved", "#แก้ไขแล้ว"]
+    )
+    escalation_account: Key | None = None
+    """Who hears about overdue cases when the department has no lead (the mayor, say)."""
+    satisfaction_survey: bool = True
+
+
+class School(Strict):
+    """A school that posts its lunch menus from its own account."""
+
+    name: str = Field(min_length=1)
+    account: Key
+    menu_time: ClockTime = "08:00"
+    school_days: list[Weekday] = Field(default_factory=lambda: list(SCHOOL_WEEK))
+    holidays: list[date] = Field(default_factory=list)
+    hashtags: list[Hashtag] = Field(default_factory=list)
+
+
+class AgeGroup(Strict):
+    min_age: int = Field(0, ge=0, le=130)
+    max_age: int = Field(130, ge=0, le=130)
+
+
+class Notices(Strict):
+    """What residents can opt in to, and the town facts notices and instant answers draw on."""
+
+    topics: dict[Key, LocalizedText] = Field(default_factory=dict)
+    age_groups: dict[Key, AgeGroup] = Field(default_factory=dict)
+    rubbish_collection: dict[str, list[Weekday]] = Field(default_factory=dict)
+    """District name -> collection days."""
+    default_account: Key | None = None
+    """Which account posts notices when a notice names none (default: the town account)."""
+
+
+def _default_thresholds() -> dict[Pollutant, float]:
+    return {"pm2_5": 25.0, "pm10": 50.0}
+
+
+class AirQuality(Strict):
+    """The daily air-quality forecast (Open-Meteo), posted when it crosses the town's thresholds."""
+
+    enabled: bool = False
+    api_url: str = "https://air-quality-api.open-meteo.com/v1/air-quality"
+    account: Key | None = None
+    post_time: ClockTime = "07:30"
+    thresholds: dict[Pollutant, float] = Field(default_factory=_default_thresholds)
+
+
+class Config(Strict):
+    """The whole of accounts.yaml."""
+
+    version: Literal[1] = 1
+    town: Town
+    x: XSettings
+    accounts: dict[Key, Account] = Field(min_length=1)
+    departments: dict[Key, Department] = Field(min_length=1)
+    external_bodies: dict[Key, ExternalBody] = Field(default_factory=dict)
+    verification: Verification = Verification()
+    routing: Routing = Routing()
+    cases: Cases = Cases()
+    schools: dict[Key, School] = Field(default_factory=dict)
+    notices: Notices = Notices()
+    air_quality: AirQuality = AirQuality()
+
+    def town_account(self) -> Account:
+        """The town hall's main account."""
+        return self.accounts[self.town.account]
+
+    def triage_department(self) -> str:
+        """The key of the department that receives what the router is unsure of."""
+        return next(key for key, dept in self.departments.items() if dept.triage)

@@ -1,0 +1,60 @@
+"""What a resident sent, as the engine sees it whatever the channel: a mention or a DM."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class Channel(StrEnum):
+    """Where a message came from. LINE joins later on the same case model."""
+
+    X = "x"
+    LINE = "line"
+
+
+class MessageKind(StrEnum):
+    """A public post that mentions one of the town's accounts, or a private direct message."""
+
+    MENTION = "mention"
+    DM = "dm"
+
+
+@dataclass(frozen=True, slots=True)
+class InboundMessage:
+    """One message a resident sent to one of the town's accounts.
+
+    `platform_id` is unique per channel and kind (a tweet id, a DM event id); together with
+    `channel` and `kind` it is the message's identity: storing is idempotent on it.
+    `raw` is the payload exactly as the platform sent it (JSON text), kept for audit and replay.
+    """
+
+    channel: Channel
+    kind: MessageKind
+    platform_id: str
+    account_id: str
+    """The town's account this message reached (the mentioned account, or the DM recipient)."""
+    author_id: str
+    text: str
+    created_at: datetime
+    author_handle: str | None = None
+    conversation_id: str | None = None
+    """Mentions: the thread's root post id. DMs: the 1:1 conversation id."""
+    in_reply_to_id: str | None = None
+    """Mentions: the post this one replies to, if any."""
+    mentioned_ids: tuple[str, ...] = ()
+    """User ids mentioned explicitly in the text (X's `entities.mentions`)."""
+    quoted_id: str | None = None
+    hashtags: tuple[str, ...] = ()
+    raw: str = field(default="", repr=False, compare=False)
+
+    @property
+    def is_private(self) -> bool:
+        """A DM is personal data: never echoed in public, never logged at info level."""
+        return self.kind is MessageKind.DM
+
+    @property
+    def explicitly_mentions(self) -> bool:
+        """True when the account was @mentioned in the text, not only implied by a reply chain."""
+        return self.account_id in self.mentioned_ids
