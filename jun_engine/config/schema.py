@@ -65,6 +65,8 @@ Intent = Literal[
     "complaint", "question", "appointment", "police_report", "suggestion", "thanks", "emergency"
 ]
 
+OPEN_INTENTS: tuple[Intent, ...] = ("emergency", "police_report")
+
 _DURATION = re.compile(r"^(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m)?$")
 
 
@@ -248,7 +250,7 @@ class Verification(Strict):
     lockout: Duration = timedelta(hours=1)
     instructions_interval: Duration = timedelta(days=1)
     """At most one 'how to verify' reply per unverified account in this period."""
-    open_to_anyone: list[Intent] = Field(default_factory=lambda: ["emergency", "police_report"])
+    open_to_anyone: list[Intent] = Field(default_factory=lambda: list(OPEN_INTENTS))
     """Intents accepted from unverified accounts too."""
 
 
