@@ -1,0 +1,195 @@
+"""Checks across fields the schema cannot see: references, uniqueness, one triage desk, hours."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+
+from jun_engine.config.leaks import shown
+from jun_engine.config.problems import Problem, Severity, suggestion
+from jun_engine.config.schema import Config, KeywordsByLanguage
+from jun_engine.config.source import FieldPath, SourceMap, format_path
+
+Check = Callable[[Config, SourceMap], Iterator[Problem]]
+
+
+def cross_checks(config: Config, source: SourceMap) -> list[Problem]:
+    """Every cross-field problem of a config that passed the schema."""
+    return [problem for check in CHECKS for problem in check(config, source)]
+
+
+def account_references(config: Config, source: SourceMap) -> Iterator[Problem]:
+    """Every account key named anywhere is defined under `accounts`."""
+    for path, key in _account_references(config):
+        if key not in config.accounts:
+            hint = suggestion(key, config.accounts, known="accounts defined")
+            yield source.problem(path, f"unknown account {shown(key)}{hint}")
+
+
+def _account_references(config: Config) -> Iterator[tuple[FieldPath, str]]:
+    yield ("town", "account"), config.town.account
+    for key, dept in config.departments.items():
+        yield ("departments", key, "account"), dept.account
+        if dept.lead_account is not None:
+            yield ("departments", key, "lead_account"), dept.lead_account
+        for index, staff in enumerate(dept.staff_accounts):
+            yield ("departments", key, "staff_accounts", index), staff
+    for key, school in config.schools.items():
+        yield ("schools", key, "account"), school.account
+    optional = {
+        ("cases", "escalation_account"): config.cases.escalation_account,
+        ("notices", "default_account"): config.notices.default_account,
+        ("air_quality", "account"): config.air_quality.account,
+    }
+    yield from ((path, key) for path, key in optional.items() if key is not None)
+
+
+def external_body_references(config: Config, source: SourceMap) -> Iterator[Problem]:
+    """A category's `external_body` is defined under `external_bodies`."""
+    for dept_key, dept in config.departments.items():
+        for cat_key, category in dept.categories.items():
+            body = category.external_body
+            if body is not None and body not in config.external_bodies:
+                hint = suggestion(body, config.external_bodies, known="external bodies defined")
+                hint = hint or " (define it under external_bodies)"
+                path = ("departments", dept_key, "categories", cat_key, "external_body")
+                yield source.problem(path, f"unknown external body {shown(body)}{hint}")
+
+
+def unique_identities(config: Config, source: SourceMap) -> Iterator[Problem]:
+    """No two accounts or external bodies share a handle (ignoring case) or a user id."""
+    handles = [
+        ((section, key, "handle"), handle.casefold())
+        for section, key, handle, _ in _identities(config)
+    ]
+    for path, first in _repeats(handles):
+        yield source.problem(
+            path, f"this handle is already used by {format_path(first[:-1])} (ignoring case)"
+        )
+    ids = [
+        ((section, key, "user_id"), user_id)
+        for section, key, _, user_id in _identities(config)
+        if user_id is not None
+    ]
+    for path, first in _repeats(ids):
+        yield source.problem(path, f"this user id is already used by {format_path(first[:-1])}")
+
+
+def _repeats(items: Iterable[tuple[FieldPath, str]]) -> Iterator[tuple[FieldPath, FieldPath]]:
+    seen: dict[str, FieldPath] = {}
+    for path, value in items:
+        first = seen.setdefault(value, path)
+        if first != path:
+            yield path, first
+
+
+def _identities(config: Config) -> Iterator[tuple[str, str, str, str | None]]:
+    for key, account in config.accounts.items():
+        yield "accounts", key, account.handle, account.user_id
+    for key, body in config.external_bodies.items():
+        yield "external_bodies", key, body.handle, body.user_id
+
+
+def one_triage_desk(config: Config, source: SourceMap) -> Iterator[Problem]:
+    """Exactly one department receives what the router is unsure of."""
+    desks = [key for key, dept in config.departments.items() if dept.triage]
+    if not desks:
+        yield source.problem(
+            ("departments",),
+            "no department has 'triage: true'; mark exactly one, the desk that receives "
+            "what the router is unsure of",
+            at="key",
+        )
+    for extra in desks[1:]:
+        yield source.problem(
+            ("departments", extra, "triage"),
+            f"only one department may have 'triage: true', and {desks[0]!r} has it already",
+        )
+
+
+def languages(config: Config, source: SourceMap) -> Iterator[Problem]:
+    """The default language is one of the town's languages; keywords use the town's languages."""
+    town = config.town
+    if town.default_language not in town.languages:
+        yield source.problem(
+            ("town", "default_language"),
+            f"{town.default_language!r} is not one of town.languages ({', '.join(town.languages)})",
+        )
+    for path, keywords in _keyword_lists(config):
+        for language in keywords:
+            if language not in town.languages:
+                yield source.problem(
+                    (*path, language),
+                    f"keywords in {language!r}, which is not one of town.languages "
+                    f"({', '.join(town.languages)}); add it there or drop these keywords",
+                    Severity.WARNING,
+                    at="key",
+                )
+
+
+def _keyword_lists(config: Config) -> Iterator[tuple[FieldPath, KeywordsByLanguage]]:
+    for key, dept in config.departments.items():
+        yield ("departments", key, "keywords"), dept.keywords
+        for cat_key, category in dept.categories.items():
+            yield ("departments", key, "categories", cat_key, "keywords"), category.keywords
+    for key, body in config.external_bodies.items():
+        yield ("external_bodies", key, "keywords"), body.keywords
+
+
+def opening_hours(config: Config, source: SourceMap) -> Iterator[Problem]:
+    """Every opening range ends after it starts (a range cannot cross midnight)."""
+    for key, dept in config.departments.items():
+        for day, ranges in dept.hours.items():
+            for index, text in enumerate(ranges):
+                start, end = text.split("-")
+                if end <= start:
+                    yield source.problem(
+                        ("departments", key, "hours", day, index),
+                        f"the range {text!r} ends before it starts; a range cannot cross "
+                        "midnight, so split '22:00-06:00' into '22:00-24:00' and '00:00-06:00'",
+                    )
+
+
+def age_groups(config: Config, source: SourceMap) -> Iterator[Problem]:
+    """An age group's minimum is not above its maximum."""
+    for key, group in config.notices.age_groups.items():
+        if group.min_age > group.max_age:
+            yield source.problem(
+                ("notices", "age_groups", key, "min_age"),
+                f"min_age {group.min_age} is above max_age {group.max_age}",
+            )
+
+
+def air_quality_place(config: Config, source: SourceMap) -> Iterator[Problem]:
+    """Air-quality forecasts need the town's coordinates."""
+    if config.air_quality.enabled and config.town.coordinates is None:
+        yield source.problem(
+            ("air_quality", "enabled"),
+            "air-quality forecasts need town.coordinates (latitude and longitude)",
+        )
+
+
+def rubbish_districts(config: Config, source: SourceMap) -> Iterator[Problem]:
+    """Rubbish collection names districts the town lists (when it lists any)."""
+    districts = config.town.districts
+    for district in config.notices.rubbish_collection:
+        if districts and district not in districts:
+            yield source.problem(
+                ("notices", "rubbish_collection", district),
+                f"district {shown(district)} is not in town.districts"
+                f"{suggestion(district, districts, known='districts')}",
+                Severity.WARNING,
+                at="key",
+            )
+
+
+CHECKS: tuple[Check, ...] = (
+    account_references,
+    external_body_references,
+    unique_identities,
+    one_triage_desk,
+    languages,
+    opening_hours,
+    age_groups,
+    air_quality_place,
+    rubbish_districts,
+)

@@ -1,0 +1,109 @@
+"""Credentials come from the environment: which variables accounts.yaml names, and their values.
+
+accounts.yaml only ever holds the NAMES of environment variables. The environment is passed in as a
+mapping (the CLI passes `os.environ`), so nothing here reads process state behind a caller's back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from jun_engine.config.problems import Problem, Severity
+from jun_engine.config.schema import Config
+from jun_engine.config.source import FieldPath, SourceMap
+
+Target = Literal["x", "emulator"]
+"""Real X needs every credential; the emulator accepts any, so missing ones are only warnings."""
+
+_ACCOUNT_FIELDS = (
+    "access_token_env",
+    "access_token_secret_env",
+    "consumer_key_env",
+    "consumer_secret_env",
+)
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """The OAuth 1.0a keys one account signs its requests with. Its repr never shows them."""
+
+    account: str
+    consumer_key: str = field(repr=False)
+    consumer_secret: str = field(repr=False)
+    access_token: str = field(repr=False)
+    access_token_secret: str = field(repr=False)
+    bearer_token: str | None = field(default=None, repr=False)
+
+
+class CredentialsError(Exception):
+    """An account's credentials cannot be assembled from the environment."""
+
+    def __init__(self, account: str, missing: tuple[str, ...] = ()) -> None:
+        self.account = account
+        self.missing = missing
+        if missing:
+            names = ", ".join(missing)
+            message = f"account {account!r} has no credentials: set {names} in the environment"
+        else:
+            message = f"no account {account!r} under `accounts` in accounts.yaml"
+        super().__init__(message)
+
+
+def credentials_for(config: Config, account: str, environ: Mapping[str, str]) -> Credentials:
+    """The account's keys: its own consumer keys if it names them, else `x.app`'s."""
+    if account not in config.accounts:
+        raise CredentialsError(account)
+    entry = config.accounts[account]
+    app = config.x.app
+    names = {
+        "consumer_key": entry.consumer_key_env or app.consumer_key_env,
+        "consumer_secret": entry.consumer_secret_env or app.consumer_secret_env,
+        "access_token": entry.access_token_env,
+        "access_token_secret": entry.access_token_secret_env,
+    }
+    missing = tuple(name for name in names.values() if not environ.get(name))
+    if missing:
+        raise CredentialsError(account, missing)
+    bearer = environ.get(app.bearer_token_env) if app.bearer_token_env else None
+    values = {slot: environ[name] for slot, name in names.items()}
+    return Credentials(account=account, bearer_token=bearer or None, **values)
+
+
+def referenced_variables(config: Config) -> Iterator[tuple[FieldPath, str]]:
+    """Every environment variable name accounts.yaml refers to, with where it does."""
+    app = config.x.app
+    for name in ("consumer_key_env", "consumer_secret_env", "bearer_token_env"):
+        value = getattr(app, name)
+        if value:
+            yield ("x", "app", name), value
+    for key, account in config.accounts.items():
+        for name in _ACCOUNT_FIELDS:
+            value = getattr(account, name)
+            if value:
+                yield ("accounts", key, name), value
+
+
+def check_environment(
+    config: Config, source: SourceMap, environ: Mapping[str, str], target: Target
+) -> list[Problem]:
+    """Unset or empty variables: an error each against real X, one warning for the emulator."""
+    unset = [(path, name) for path, name in referenced_variables(config) if not environ.get(name)]
+    if target == "x":
+        return [
+            source.problem(path, f"environment variable {name} is not set (needed to reach X)")
+            for path, name in unset
+        ]
+    if not unset:
+        return []
+    names = ", ".join(name for _, name in unset[:3])
+    more = f" and {len(unset) - 3} more" if len(unset) > 3 else ""
+    return [
+        source.problem(
+            unset[0][0],
+            f"{len(unset)} credential variable(s) not set: {names}{more}; "
+            "the emulator does without them, real X will not",
+            Severity.WARNING,
+        )
+    ]

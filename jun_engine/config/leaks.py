@@ -1,0 +1,88 @@
+"""Spotting secrets written into accounts.yaml, and quoting values without leaking them."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from jun_engine.config.problems import Problem
+    from jun_engine.config.source import FieldPath, SourceMap
+
+_ACCESS_TOKEN = re.compile(r"^[0-9]{1,20}-[A-Za-z0-9]{16,}$")
+"""An OAuth 1.0a access token: `<user id>-<random>`."""
+_BEARER = re.compile(r"^A{8,}[A-Za-z0-9%_\-=+/]*$")
+"""An app-only bearer token: a run of A's, then URL-encoded base64."""
+_TOKEN_ALPHABET = re.compile(r"^[A-Za-z0-9%_\-=+]{20,}$")
+_PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----")
+_MIN_ENTROPY = 3.5
+"""Bits per character above which a mixed-case, digit-bearing word reads as random, not a name."""
+_SHOWN_LENGTH = 60
+
+
+def looks_like_secret(text: str) -> bool:
+    """True when `text` looks like a credential: an access or bearer token, a key, a key file."""
+    text = text.strip()
+    if _ACCESS_TOKEN.match(text) or _BEARER.match(text) or _PRIVATE_KEY.search(text):
+        return True
+    return _is_random_token(text)
+
+
+def _is_random_token(text: str) -> bool:
+    if not _TOKEN_ALPHABET.match(text):
+        return False
+    mixed = any(c.islower() for c in text) and any(c.isupper() for c in text)
+    if not (mixed and any(c.isdigit() for c in text)):
+        return False
+    return _entropy(text) >= _MIN_ENTROPY
+
+
+def _entropy(text: str) -> float:
+    counts = Counter(text)
+    return -sum(n / len(text) * math.log2(n / len(text)) for n in counts.values())
+
+
+def masked(text: str) -> str:
+    """A secret as it may appear in a message: its length only, never a character of it."""
+    return f"'********' ({len(text)} characters, masked)"
+
+
+def shown(value: object, *, secret: bool = False) -> str:
+    """`value` as a message may quote it: secrets masked, long text cut, controls escaped."""
+    if isinstance(value, str):
+        if secret or looks_like_secret(value):
+            return masked(value)
+        if len(value) > _SHOWN_LENGTH:
+            return f"{value[:_SHOWN_LENGTH]!r}... ({len(value)} characters)"
+        return repr(value)
+    text = repr(value)
+    return text if len(text) <= _SHOWN_LENGTH else f"{text[:_SHOWN_LENGTH]}..."
+
+
+def find_secrets(tree: object, source: SourceMap) -> list[Problem]:
+    """A problem for every key or value in the document that looks like a credential."""
+    found: list[Problem] = []
+    _walk(tree, (), source, found)
+    return found
+
+
+def _walk(value: object, path: FieldPath, source: SourceMap, found: list[Problem]) -> None:
+    if isinstance(value, str) and looks_like_secret(value):
+        found.append(source.problem(path, _LEAK_ADVICE.format(masked(value))))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _walk(item, (*path, index), source, found)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            here = (*path, key if isinstance(key, str | int) else str(key))
+            if isinstance(key, str) and looks_like_secret(key):
+                found.append(source.problem(here, _LEAK_ADVICE.format(masked(key)), at="key"))
+            _walk(item, here, source, found)
+
+
+_LEAK_ADVICE = (
+    "this looks like a secret written into the file ({}); put it in an environment variable, "
+    "write the variable's NAME in a *_env key, and revoke the secret if the file was shared"
+)
