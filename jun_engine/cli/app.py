@@ -75,6 +75,10 @@ def root(
     ctx.obj = GlobalOptions(config_path=config, db_url=normalise_db_url(db), verbosity=verbose)
     level = {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # These libraries log whole request and response bodies at DEBUG, residents' DMs included:
+    # personal data stays out of the logs even at -vv.
+    for chatty in ("tweepy", "oauthlib", "requests_oauthlib"):
+        logging.getLogger(chatty).setLevel(max(level, logging.INFO))
 
 
 commands.register_all(app)

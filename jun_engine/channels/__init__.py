@@ -1,0 +1,1 @@
+"""Channels: how the engine reaches residents (X now, LINE later), each in its own subpackage."""

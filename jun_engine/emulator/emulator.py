@@ -1,0 +1,181 @@
+"""The Emulator: X API v2 on a loopback port, built from accounts.yaml, started and stopped."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import timedelta
+from types import TracebackType
+from typing import Any
+
+from jun_engine.config.schema import Config
+from jun_engine.emulator.admin import Admin
+from jun_engine.emulator.auth import Authenticator
+from jun_engine.emulator.clock import Clock
+from jun_engine.emulator.credentials import build_credentials
+from jun_engine.emulator.dispatch import Dispatcher
+from jun_engine.emulator.endpoints.call import Services
+from jun_engine.emulator.faults import FaultDice, FaultSpec
+from jun_engine.emulator.ledger import Ledger
+from jun_engine.emulator.limits import RateLimiter
+from jun_engine.emulator.server import EmulatorHTTPServer
+from jun_engine.emulator.sink import StateSink
+from jun_engine.emulator.state import State
+from jun_engine.emulator.town_api import TownDriver
+from jun_engine.emulator.wire import Exchange
+
+log = logging.getLogger(__name__)
+
+BASE_URL_ENV = "JUN_X_BASE_URL"
+SHUTDOWN_POLL = 0.02
+"""Seconds between the server loop's checks for a stop request."""
+TOWN_TICK = 0.25
+"""Real seconds between two calls of the town driver."""
+
+
+class Emulator:
+    """An emulated X for the accounts of one accounts.yaml.
+
+    Use as a context manager, or `start()` / `stop()`. Everything is deterministic for a seed
+    except what real time drives (a running clock, the town's tick).
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        seed: int = 0,
+        faults: FaultSpec | None = None,
+        clock: Clock | None = None,
+        speed: float = 1.0,
+    ) -> None:
+        self.config = config
+        self.seed = seed
+        self.clock = clock or Clock(speed=speed)
+        self.state = State(self.clock)
+        self.ledger = Ledger(config.x.pricing, owns_app=config.x.owns_app)
+        self.limiter = RateLimiter()
+        self.dice = FaultDice(faults or FaultSpec(), seed, self.clock.now())
+        self.credentials = build_credentials(config, seed)
+        self.accounts = self._create_accounts()
+        self.sink = StateSink(self.state, self.dice)
+        self.admin = Admin(self.state, self.ledger, self.limiter, self.dice, self.accounts)
+        services = Services(self.state, self.ledger, self.dice)
+        self.dispatcher = Dispatcher(services, Authenticator(self.credentials), self.limiter)
+        self._observers: list[Callable[[Exchange], None]] = []
+        self._server: EmulatorHTTPServer | None = None
+        self._threads: list[threading.Thread] = []
+        self._town: TownDriver | None = None
+        self._town_lock = threading.Lock()
+        self._stopping = threading.Event()
+
+    def _create_accounts(self) -> dict[str, str]:
+        accounts: dict[str, str] = {}
+        for key, account in self.config.accounts.items():
+            name = account.display_name or account.handle
+            self.state.add_user(account.handle, name, user_id=account.user_id, verified=True)
+            accounts[account.user_id] = key
+        for body in self.config.external_bodies.values():
+            self.state.add_user(body.handle, body.name, user_id=body.user_id, verified=True)
+        return accounts
+
+    # --- lifecycle -----------------------------------------------------------------------
+
+    def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        """Serve on host:port (0 picks a free port) in background threads; returns the base URL."""
+        if self._server is not None:
+            raise RuntimeError("the emulator is already running")
+        self._stopping.clear()
+        self._server = EmulatorHTTPServer(
+            (host, port), self.dispatcher, self.admin, self._observers
+        )
+        serve = threading.Thread(
+            target=self._server.serve_forever, args=(SHUTDOWN_POLL,), name="x-emulator", daemon=True
+        )
+        serve.start()
+        self._threads = [serve]
+        if self._town is not None:
+            self._start_town_loop()
+        log.info("X emulator listening on %s", self.base_url)
+        return self.base_url
+
+    def stop(self) -> None:
+        """Stop serving: end the town loop, release waiting faults, close the socket."""
+        self._stopping.set()
+        server, self._server = self._server, None
+        if server is not None:
+            server.stopping.set()
+            server.shutdown()
+            server.server_close()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self._threads = []
+
+    def __enter__(self) -> Emulator:
+        if self._server is None:
+            self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        """`http://host:port` while running."""
+        if self._server is None:
+            raise RuntimeError("the emulator is not running; call start() first")
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    # --- what other code uses ------------------------------------------------------------
+
+    def credentials_env(self) -> dict[str, str]:
+        """Env var NAME (as accounts.yaml names it) -> fake credential, plus JUN_X_BASE_URL."""
+        env = dict(self.credentials.env)
+        if self._server is not None:
+            env[BASE_URL_ENV] = self.base_url
+        return env
+
+    def observe(self, observer: Callable[[Exchange], None]) -> Callable[[], None]:
+        """Call `observer` with every API exchange; returns a function that stops it."""
+        self._observers.append(observer)
+        return lambda: self._observers.remove(observer)
+
+    def attach_town(self, driver: TownDriver) -> None:
+        """Let a simulated town act on every tick of the clock (started now if running)."""
+        self._town = driver
+        if self._server is not None:
+            self._start_town_loop()
+
+    def advance_town(self) -> None:
+        """Run the town driver once, now (tests call this after stepping the clock)."""
+        with self._town_lock:
+            if self._town is not None:
+                self._town.advance(self.clock.now(), self.sink)
+
+    def step(self, seconds: float) -> None:
+        """Step the clock forward and let the town catch up."""
+        self.clock.step(timedelta(seconds=seconds))
+        self.advance_town()
+
+    def stats(self) -> dict[str, Any]:
+        """What GET /_emulator/stats returns."""
+        return self.admin.stats()
+
+    def _start_town_loop(self) -> None:
+        thread = threading.Thread(target=self._town_loop, name="x-emulator-town", daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def _town_loop(self) -> None:
+        while not self._stopping.wait(TOWN_TICK):
+            try:
+                self.advance_town()
+            except Exception:  # a broken town must not take the emulator down
+                log.exception("the simulated town failed; it keeps running")
