@@ -13,6 +13,7 @@ from typing import Literal
 from jun_engine.config.problems import Problem, Severity
 from jun_engine.config.schema import Config
 from jun_engine.config.source import FieldPath, SourceMap
+from jun_engine.domain.errors import MissingSecret
 
 Target = Literal["x", "emulator"]
 """Real X needs every credential; the emulator accepts any, so missing ones are only warnings."""
@@ -37,18 +38,18 @@ class Credentials:
     bearer_token: str | None = field(default=None, repr=False)
 
 
-class CredentialsError(Exception):
+class CredentialsError(MissingSecret):
     """An account's credentials cannot be assembled from the environment."""
 
     def __init__(self, account: str, missing: tuple[str, ...] = ()) -> None:
-        self.account = account
+        super().__init__(account, missing)
         self.missing = missing
         if missing:
             names = ", ".join(missing)
             message = f"account {account!r} has no credentials: set {names} in the environment"
         else:
             message = f"no account {account!r} under `accounts` in accounts.yaml"
-        super().__init__(message)
+        self.args = (message,)
 
 
 def credentials_for(config: Config, account: str, environ: Mapping[str, str]) -> Credentials:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from jun_engine.config.environment import credentials_for as read_credentials
 from jun_engine.config.schema import Config
-from jun_engine.domain.errors import MissingSecret
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,16 +25,16 @@ class XCredentials:
 
 
 def credentials_for(config: Config, account: str, environ: Mapping[str, str]) -> XCredentials:
-    """The keys of `account` (a key under `accounts`), read from `environ`; every gap at once."""
-    entry = config.accounts[account]
-    names = (
-        entry.consumer_key_env or config.x.app.consumer_key_env,
-        entry.consumer_secret_env or config.x.app.consumer_secret_env,
-        entry.access_token_env,
-        entry.access_token_secret_env,
+    """The keys of `account` (a key under `accounts`), read from `environ`; every gap at once.
+
+    The environment is read by the configuration's one reader (`jun_engine.config.environment`),
+    which raises `CredentialsError` (a `MissingSecret`) naming every unset variable.
+    """
+    keys = read_credentials(config, account, environ)
+    return XCredentials(
+        config.accounts[account].user_id,
+        keys.consumer_key,
+        keys.consumer_secret,
+        keys.access_token,
+        keys.access_token_secret,
     )
-    missing = tuple(name for name in names if not environ.get(name))
-    if missing:
-        raise MissingSecret(account, missing)
-    consumer_key, consumer_secret, token, token_secret = (environ[name] for name in names)
-    return XCredentials(entry.user_id, consumer_key, consumer_secret, token, token_secret)
