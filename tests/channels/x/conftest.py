@@ -7,12 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from jun_engine.channels.x import XCredentials, XGateway
-
-# The emulator's pytest plugin, for the round-trip tests (tests/conftest.py is not ours to edit).
-from jun_engine.emulator.testing import x_emulator, x_emulator_config, x_openapi_validator
 from tests.channels.x.canned import CannedServer
-
-__all__ = ["CREDENTIALS", "x_emulator", "x_emulator_config", "x_openapi_validator"]
 
 CREDENTIALS = XCredentials(
     user_id="1001",

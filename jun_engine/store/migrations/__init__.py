@@ -1,0 +1,1 @@
+"""Alembic migrations of the jun-engine schema; run them through `jun_engine.store.migrate`."""

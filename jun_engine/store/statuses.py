@@ -1,0 +1,118 @@
+"""The closed sets of values the store's columns hold: statuses, kinds, streams and sources.
+
+Each is stored as its string value in a VARCHAR with a CHECK constraint (never a native
+PostgreSQL ENUM), so adding a value later is a small migration on both databases.
+"""
+
+from enum import StrEnum
+
+
+class MessageStatus(StrEnum):
+    """Where an inbound message is in the intake."""
+
+    NEW = "new"
+    PROCESSED = "processed"
+    WAITING_VERIFICATION = "waiting_verification"
+    """From an account that is not (yet) a verified resident; kept until it verifies."""
+    IGNORED = "ignored"
+
+
+class ResidentStatus(StrEnum):
+    """A resident's enrolment: enrolled in person, bound to an X account, revoked or erased."""
+
+    PENDING = "pending"
+    VERIFIED = "verified"
+    REVOKED = "revoked"
+    ERASED = "erased"
+    """Personal data removed on request (GDPR art. 17); the row stays so cases keep a subject."""
+
+
+class CaseStatus(StrEnum):
+    """A case's life, from the message that opened it to its closing."""
+
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    IN_PROGRESS = "in_progress"
+    WAITING_RESIDENT = "waiting_resident"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+class Privacy(StrEnum):
+    """Whether a case is handled in public replies or only by DM."""
+
+    PUBLIC = "public"
+    PRIVATE = "private"
+
+
+class OutboxKind(StrEnum):
+    """What an outbox item becomes on the platform."""
+
+    POST = "post"
+    REPLY = "reply"
+    DM = "dm"
+
+
+class OutboxStatus(StrEnum):
+    """Where an outbox item is on its way out."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    """The last attempt failed; it will be retried after `not_before`."""
+    ABANDONED = "abandoned"
+    """Given up on (too many attempts, or refused for good)."""
+
+
+class PollStream(StrEnum):
+    """What a poller reads for one account; each has its own checkpoint."""
+
+    MENTIONS = "mentions"
+    DMS = "dms"
+    TIMELINE = "timeline"
+
+
+class ScheduledKind(StrEnum):
+    """What a scheduled item posts."""
+
+    MENU = "menu"
+    NOTICE = "notice"
+    ALERT = "alert"
+    AIR_QUALITY = "air_quality"
+
+
+class ScheduledStatus(StrEnum):
+    """Whether a scheduled item will still run."""
+
+    SCHEDULED = "scheduled"
+    DONE = "done"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+
+
+class MenuStatus(StrEnum):
+    """A school menu's day: waiting for its posting time, queued in the outbox, or skipped."""
+
+    SCHEDULED = "scheduled"
+    QUEUED = "queued"
+    SKIPPED = "skipped"
+    """Its day passed while the daemon was down, or the day became a holiday."""
+
+
+class DeliveryStatus(StrEnum):
+    """One notice's delivery to one resident by DM."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+class ExampleSource(StrEnum):
+    """Where a routing example came from."""
+
+    SEED = "seed"
+    HISTORY = "history"
+    CORRECTION = "correction"
+    """A staff member moved a case to another department: the strongest signal."""

@@ -1,0 +1,544 @@
+"""The engine's tables as SQLModel classes: what it keeps about messages, residents, cases,
+outgoing posts, polling, schedules, spending, routing and the running daemon.
+
+These classes are the storage shape only; commands and pipeline stages read them through the
+repository functions and show their own views. Every timestamp is aware UTC (`UtcDateTime`),
+every text column keeps exactly what it was given (`StoredText`), and every constraint is named
+(`NAMING`) so migrations can change it on SQLite's batch mode and on PostgreSQL alike.
+"""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import registry
+from sqlmodel import Field, SQLModel
+
+from jun_engine.domain.messages import Channel, MessageKind
+from jun_engine.store.column_types import StoredString, StoredText, UtcDateTime, enum_type
+from jun_engine.store.statuses import (
+    CaseStatus,
+    DeliveryStatus,
+    ExampleSource,
+    MessageStatus,
+    OutboxKind,
+    OutboxStatus,
+    PollStream,
+    Privacy,
+    ResidentStatus,
+    MenuStatus,
+    ScheduledKind,
+    ScheduledStatus,
+)
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ID_LENGTH = 64
+"""Platform ids (X ids are up to 19 digits; room for LINE's longer ones)."""
+KEY_LENGTH = 40
+"""accounts.yaml keys (departments, categories, topics, accounts)."""
+
+
+class StoreModel(SQLModel, registry=registry(metadata=sa.MetaData(naming_convention=NAMING))):
+    """The base of every jun-engine table: its own metadata, apart from any other SQLModel use."""
+
+
+def now_utc() -> datetime:
+    """The current time, aware UTC: the default of every `*_at` column that has one."""
+    return datetime.now(UTC)
+
+
+def _pk() -> sa.Column[int]:
+    return sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+
+
+def _string(length: int, *, nullable: bool = False, index: bool = False) -> sa.Column[str]:
+    return sa.Column(StoredString(length), nullable=nullable, index=index)
+
+
+def _text(*, nullable: bool = False) -> sa.Column[str]:
+    return sa.Column(StoredText(), nullable=nullable)
+
+
+def _time(*, nullable: bool = False, index: bool = False) -> sa.Column[datetime]:
+    return sa.Column(UtcDateTime(), nullable=nullable, index=index)
+
+
+def _ref(target: str, ondelete: str | None = None, *, nullable: bool = True) -> sa.Column[int]:
+    return sa.Column(
+        sa.Integer, sa.ForeignKey(target, ondelete=ondelete), nullable=nullable, index=True
+    )
+
+
+def _enum(enum: type[StrEnum], name: str, default: StrEnum | None = None) -> sa.Column[str]:
+    server_default = None if default is None else default.value
+    return sa.Column(enum_type(enum, name), nullable=False, server_default=server_default)
+
+
+def _int(default: int) -> sa.Column[int]:
+    return sa.Column(sa.Integer, nullable=False, server_default=str(default))
+
+
+# --- intake -----------------------------------------------------------------------------------
+
+
+class InboundMessageRow(StoreModel, table=True):
+    """Every mention and DM the pollers saw, exactly as received; storing it twice is a no-op."""
+
+    __tablename__ = "inbound_message"
+    __table_args__ = (
+        sa.UniqueConstraint("channel", "kind", "platform_id"),
+        sa.CheckConstraint("platform_id <> ''", name="platform_id_not_empty"),
+        sa.Index(None, "status", "received_at"),
+    )
+
+    id: int | None = Field(default=None, sa_column=_pk())
+    channel: Channel = Field(sa_column=_enum(Channel, "channel"))
+    kind: MessageKind = Field(sa_column=_enum(MessageKind, "message_kind"))
+    platform_id: str = Field(sa_column=_string(ID_LENGTH))
+    account_id: str = Field(sa_column=_string(ID_LENGTH, index=True))
+    author_id: str = Field(sa_column=_string(ID_LENGTH, index=True))
+    author_handle: str | None = Field(default=None, sa_column=_string(64, nullable=True))
+    text: str = Field(sa_column=_text())
+    created_at: datetime = Field(sa_column=_time())
+    received_at: datetime = Field(default_factory=now_utc, sa_column=_time())
+    conversation_id: str | None = Field(
+        default=None, sa_column=_string(ID_LENGTH, nullable=True, index=True)
+    )
+    in_reply_to_id: str | None = Field(default=None, sa_column=_string(ID_LENGTH, nullable=True))
+    quoted_id: str | None = Field(default=None, sa_column=_string(ID_LENGTH, nullable=True))
+    mentioned_ids: str = Field(default="", sa_column=_text())
+    """The user ids @mentioned in the text, space-separated (ids never contain spaces)."""
+    hashtags: str = Field(default="", sa_column=_text())
+    """The hashtags with their #, space-separated (a hashtag never contains a space)."""
+    raw: str = Field(default="", sa_column=_text())
+    status: MessageStatus = Field(
+        default=MessageStatus.NEW,
+        sa_column=_enum(MessageStatus, "message_status", MessageStatus.NEW),
+    )
+    processed_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+
+
+class PollCheckpointRow(StoreModel, table=True):
+    """How far each poller has read, per account and stream; moved with what it covers."""
+
+    __tablename__ = "poll_checkpoint"
+
+    account_id: str = Field(sa_column=sa.Column(StoredString(ID_LENGTH), primary_key=True))
+    stream: PollStream = Field(
+        sa_column=sa.Column(enum_type(PollStream, "poll_stream"), primary_key=True)
+    )
+    cursor: str | None = Field(default=None, sa_column=_string(ID_LENGTH, nullable=True))
+    """The newest id seen (`since_id` for mentions, the newest DM event id for DMs)."""
+    updated_at: datetime = Field(default_factory=now_utc, sa_column=_time())
+    last_poll_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+    last_error: str | None = Field(default=None, sa_column=_text(nullable=True))
+    # The stream's health, for `jun-engine status` (INTAKE helper, revision 0003 intake):
+    failures: int = Field(default=0, sa_column=_int(0))
+    """Consecutive failed polls; 0 once a poll succeeds."""
+    rate_limit_remaining: int | None = Field(default=None, sa_column=sa.Column(sa.Integer))
+    rate_limit_reset_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+    paused_until: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+    """Waiting for a rate-limit reset, a usage cap or tomorrow's spend budget."""
+    stopped_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+    """Stopped for good until restart (401/403: the keys or the access must be fixed)."""
+
+
+# --- residents and verification ---------------------------------------------------------------
+
+
+class ResidentRow(StoreModel, table=True):
+    """A person enrolled at the town hall, bound to one X account by its user id once verified."""
+
+    __tablename__ = "resident"
+    __table_args__ = (
+        sa.CheckConstraint("status = 'erased' OR name IS NOT NULL", name="name_unless_erased"),
+        sa.CheckConstraint("birth_year BETWEEN 1900 AND 2100", name="birth_year_plausible"),
+    )
+
+    id: int | None = Field(default=None, sa_column=_pk())
+    name: str | None = Field(default=None, sa_column=_string(200, nullable=True))
+    district: str | None = Field(default=None, sa_column=_string(100, nullable=True))
+    birth_year: int | None = Field(default=None, sa_column=sa.Column(sa.Integer, nullable=True))
+    language: str = Field(default="es", sa_column=_string(8))
+    x_user_id: str | None = Field(
+        default=None, sa_column=sa.Column(StoredString(ID_LENGTH), nullable=True, unique=True)
+    )
+    """Bound at verification. Never the handle: handles change hands, user ids do not."""
+    x_handle: str | None = Field(default=None, sa_column=_string(64, nullable=True))
+    """The handle last seen for `x_user_id`, for display only."""
+    status: ResidentStatus = Field(
+        default=ResidentStatus.PENDING,
+        sa_column=_enum(ResidentStatus, "resident_status", ResidentStatus.PENDING),
+    )
+    enrolled_at: datetime = Field(default_factory=now_utc, sa_column=_time())
+    verified_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+    revoked_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+    erased_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+
+
+class ResidentTopicRow(StoreModel, table=True):
+    """A resident's opt-in to a notice topic (a key under `notices.topics`)."""
+
+    __tablename__ = "resident_topic"
+
+    resident_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey("resident.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    topic: str = Field(sa_column=sa.Column(StoredString(KEY_LENGTH), primary_key=True, index=True))
+
+
+class VerificationCodeRow(StoreModel, table=True):
+    """A one-time code handed to a resident in person; only its hash is kept."""
+
+    __tablename__ = "verification_code"
+
+    id: int | None = Field(default=None, sa_column=_pk())
+    resident_id: int = Field(sa_column=_ref("resident.id", "CASCADE", nullable=False))
+    code_hash: str = Field(sa_column=sa.Column(StoredString(128), nullable=False, unique=True))
+    created_at: datetime = Field(default_factory=now_utc, sa_column=_time())
+    expires_at: datetime = Field(sa_column=_time())
+    used_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+
+
+class VerificationAttemptRow(StoreModel, table=True):
+    """One try at a code from an X account, counted for the lockout."""
+
+    __tablename__ = "verification_attempt"
+    __table_args__ = (sa.Index(None, "x_user_id", "at"),)
+
+    id: int | None = Field(default=None, sa_column=_pk())
+    x_user_id: str = Field(sa_column=_string(ID_LENGTH))
+    at: datetime = Field(default_factory=now_utc, sa_column=_time())
+    success: bool = Field(sa_column=sa.Column(sa.Boolean, nullable=False))
+
+
+# --- cases ------------------------------------------------------------------------------------
+
+
+class IncidentRow(StoreModel, table=True):
+    """Many reports of one thing (a power cut in a district) grouped under one key or hashtag."""
+
+    __tablename__ = "incident"
+    __table_args__ = (
+        sa.Index(
+            "uq_incident_open_key",
+            "department",
+            "key",
+            unique=True,
+            sqlite_where=sa.text("closed_at IS NULL"),
+            postgresql_where=sa.text("closed_at IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, sa_column=_pk())
+    department: str = Field(sa_column=_string(KEY_LENGTH))
+    key: str = Field(sa_column=_string(200))
+    external_body: str | None = Field(default=None, sa_column=_string(KEY_LENGTH, nullable=True))
+    opened_at: datetime = Field(default_factory=now_utc, sa_column=_time())
+    closed_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+
+
+class CaseRow(StoreModel, table=True):
+    """A resident's request routed to a department, tracked from opening to closing."""
+
+    __tablename__ = "case"
+    __table_args__ = (
+        sa.CheckConstraint("satisfaction BETWEEN 1 AND 5", name="satisfaction_1_to_5"),
+        sa.Index(None, "department", "status"),
+        sa.Index(None, "status", "first_response_due"),
+    )
+
+    id: int | None = Field(default=None, sa_column=_pk())
+    reference: str = Field(sa_column=sa.Column(StoredString(32), nullable=False, unique=True))
+    """What residents and staff quote, e.g. JUN-2026-000123."""
+    resident_id: int | None = Field(default=None, sa_column=_ref("resident.id"))
+    """None when opened for someone unverified (an emergency is served to anyone)."""
+    message_id: int | None = Field(default=None, sa_column=_ref("inbound_message.id"))
+    department: str = Field(sa_column=_string(KEY_LENGTH))
+    category: str | None = Field(default=None, sa_column=_string(KEY_LENGTH, nullable=True))
+    intent: str | None = Field(default=None, sa_column=_string(KEY_LENGTH, nullable=True))
+    urgency: str | None = Field(default=None, sa_column=_string(KEY_LENGTH, nullable=True))
+    channel: Channel = Field(sa_column=_enum(Channel, "channel"))
+    privacy: Privacy = Field(sa_column=_enum(Privacy, "privacy"))
+    status: CaseStatus = Field(
+        default=CaseStatus.OPEN, sa_column=_enum(CaseStatus, "case_status", CaseStatus.OPEN)
+    )
+    incident_id: int | None = Field(default=None, sa_column=_ref("incident.id", "SET NULL"))
+    language: str = Field(default="es", sa_column=_string(8))
+    opened_at: datetime = Field(default_factory=now_utc, sa_column=_time())
+    acknowledged_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+    first_response_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+    resolved_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+    closed_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+    first_response_due: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+    resolution_due: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+    satisfaction: int | None = Field(default=None, sa_column=sa.Column(sa.Integer))
+
+
+class CaseEventRow(StoreModel, table=True):
+    """One line of a case's history: opened, acknowledged, reassigned, replied, closed..."""
+
+    __tablename__ = "case_event"
+    __table_args__ = (sa.Index(None, "case_id", "at"),)
+
+    id: int | None = Field(default=None, sa_column=_pk())
+    case_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey("case.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    at: datetime = Field(default_factory=now_utc, sa_column=_time())
+    kind: str = Field(sa_column=_string(KEY_LENGTH))
+    from_status: CaseStatus | None = Field(
+        default=None, sa_column=sa.Column(enum_type(CaseStatus, "from_status"), nullable=True)
+    )
+    to_status: CaseStatus | None = Field(
+        default=None, sa_column=sa.Column(enum_type(CaseStatus, "to_status"), nullable=True)
+    )
+    actor: str = Field(sa_column=_string(ID_LENGTH))
+    """Who did it: `engine`, or the X user id of the staff account or resident."""
+    detail: str | None = Field(default=None, sa_column=_text(nullable=True))
+
+
+# --- outgoing ---------------------------------------------------------------------------------
+
+
+class OutboxRow(StoreModel, table=True):
+    """Something to post, reply or DM, written first and sent later, exactly once per key."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        sa.CheckConstraint("kind <> 'dm' OR private", name="dm_is_private"),
+        sa.CheckConstraint("part_no >= 1", name="part_no_positive"),
+        sa.Index(None, "status", "priority", "not_before"),
+    )
+
+    id: int | None = Field(default=None, sa_column=_pk())
+    idempotency_key: str = Field(
+        sa_column=sa.Column(StoredString(200), nullable=False, unique=True)
+    )
+    account_id: str = Field(sa_column=_string(ID_LENGTH))
+    """The X user id of the sending account."""
+    kind: OutboxKind = Field(sa_column=_enum(OutboxKind, "outbox_kind"))
+    target: str | None = Field(default=None, sa_column=_string(ID_LENGTH, nullable=True))
+    """The post replied to, or the DM recipient's user id; None for a new post."""
+    text: str = Field(sa_column=_text())
+    thread_parent: int | None = Field(default=None, sa_column=_ref("outbox.id", "CASCADE"))
+    """For part 2.. of a thread: the outbox item this part replies to once it is sent."""
+    part_no: int = Field(default=1, sa_column=_int(1))
+    priority: int = Field(default=0, sa_column=_int(0))
+    """Higher goes first (an emergency acknowledgement before a menu)."""
+    status: OutboxStatus = Field(
+        default=OutboxStatus.PENDING,
+        sa_column=_enum(OutboxStatus, "outbox_status", OutboxStatus.PENDING),
+    )
+    attempts: int = Field(default=0, sa_column=_int(0))
+    not_before: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+    created_at: datetime = Field(default_factory=now_utc, sa_column=_time())
+    sent_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+    platform_id: str | None = Field(default=None, sa_column=_string(ID_LENGTH, nullable=True))
+    last_error: str | None = Field(default=None, sa_column=_text(nullable=True))
+    case_id: int | None = Field(default=None, sa_column=_ref("case.id", "SET NULL"))
+    private: bool = Field(
+        default=False, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.false())
+    )
+    """Holds personal data: never logged at info level, never sent as a public post."""
+    failure: str | None = Field(default=None, sa_column=_string(KEY_LENGTH, nullable=True))
+    """Why it failed or was abandoned, as a code callers act on (`reply_not_allowed`...)."""
+
+
+class OutboxAttemptRow(StoreModel, table=True):
+    """One request made to send an outbox item, written before the request: the pacing record
+    and where look-before-retry starts looking."""
+
+    __tablename__ = "outbox_attempt"
+    __table_args__ = (sa.Index(None, "account_id", "started_at"),)
+
+    id: int | None = Field(default=None, sa_column=_pk())
+    outbox_id: int = Field(sa_column=_ref("outbox.id", "CASCADE", nullable=False))
+    account_id: str = Field(sa_column=_string(ID_LENGTH))
+    kind: OutboxKind = Field(sa_column=_enum(OutboxKind, "outbox_kind"))
+    started_at: datetime = Field(sa_column=_time())
+    finished_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+    outcome: str | None = Field(default=None, sa_column=_string(KEY_LENGTH, nullable=True))
+    """`sent`, `uncertain`, `rate_limited`, or the failure code; None while in flight."""
+
+
+# --- schedules --------------------------------------------------------------------------------
+
+
+class ScheduledItemRow(StoreModel, table=True):
+    """A menu, notice, alert or air-quality post to publish at a time, once or on a schedule."""
+
+    __tablename__ = "scheduled_item"
+    __table_args__ = (sa.Index(None, "status", "run_at"),)
+
+    id: int | None = Field(default=None, sa_column=_pk())
+    kind: ScheduledKind = Field(sa_column=_enum(ScheduledKind, "scheduled_kind"))
+    account_key: str | None = Field(default=None, sa_column=_string(KEY_LENGTH, nullable=True))
+    """The posting account's key in accounts.yaml; None means the notices' default account."""
+    topic: str | None = Field(default=None, sa_column=_string(KEY_LENGTH, nullable=True))
+    """Residents opted in to this topic also get it by DM (see `delivery`)."""
+    text: str = Field(sa_column=_text())
+    run_at: datetime = Field(sa_column=_time())
+    recurrence: str | None = Field(default=None, sa_column=_string(100, nullable=True))
+    """A cron expression in the town's time zone; None for a one-off."""
+    valid_until: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+    status: ScheduledStatus = Field(
+        default=ScheduledStatus.SCHEDULED,
+        sa_column=_enum(ScheduledStatus, "scheduled_status", ScheduledStatus.SCHEDULED),
+    )
+    created_at: datetime = Field(default_factory=now_utc, sa_column=_time())
+    last_run_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+    # Added by the scheduler (revision "scheduling"): who a notice goes to by DM, and how urgently.
+    dm: bool = Field(
+        default=False, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.false())
+    )
+    """Delivered by DM to the opted-in residents of `topic` (and `districts`, `age_groups`)."""
+    districts: str = Field(
+        default="", sa_column=sa.Column(StoredText(), nullable=False, server_default="")
+    )
+    """Target districts, one per line (district names contain spaces); empty means all."""
+    age_groups: str = Field(
+        default="", sa_column=sa.Column(StoredText(), nullable=False, server_default="")
+    )
+    """Target age-group keys (`notices.age_groups`), space-separated; empty means all ages."""
+    priority: int = Field(default=10, sa_column=_int(10))
+    """The outbox priority of what this item queues (EMERGENCY 100 for alerts, NOTICE 10)."""
+    recipients: int | None = Field(default=None, sa_column=sa.Column(sa.Integer, nullable=True))
+    """How many residents the DMs were queued for, once resolved (when the item came due)."""
+
+
+class SchoolMenuRow(StoreModel, table=True):
+    """One school's lunch menu for one day, imported from the school's file, posted once."""
+
+    __tablename__ = "school_menu"
+    __table_args__ = (sa.UniqueConstraint("school", "day"), sa.Index(None, "status", "day"))
+
+    id: int | None = Field(default=None, sa_column=_pk())
+    school: str = Field(sa_column=_string(KEY_LENGTH))
+    day: date = Field(sa_column=sa.Column(sa.Date, nullable=False))
+    dishes: str = Field(sa_column=_text())
+    """One dish per line."""
+    allergens: str = Field(default="", sa_column=_text())
+    """Allergen codes (`gluten`, `milk`...), space-separated."""
+    status: MenuStatus = Field(
+        default=MenuStatus.SCHEDULED,
+        sa_column=_enum(MenuStatus, "menu_status", MenuStatus.SCHEDULED),
+    )
+    source: str | None = Field(default=None, sa_column=_string(255, nullable=True))
+    """The file it was imported from (its name only)."""
+    imported_at: datetime = Field(default_factory=now_utc, sa_column=_time())
+    decided_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+    """When it was queued for posting or skipped."""
+
+
+class AirQualityDayRow(StoreModel, table=True):
+    """The day's air-quality forecast as checked once, and whether it warranted a warning."""
+
+    __tablename__ = "air_quality_day"
+
+    day: date = Field(sa_column=sa.Column(sa.Date, primary_key=True, autoincrement=False))
+    checked_at: datetime = Field(sa_column=_time())
+    levels: str = Field(default="", sa_column=_text())
+    """`pollutant=level` pairs in µg/m³, space-separated."""
+    exceeded: str = Field(default="", sa_column=_text())
+    """The pollutants over their threshold, space-separated; empty when none (nothing posted)."""
+
+
+class DeliveryRow(StoreModel, table=True):
+    """One notice sent to one resident by DM, at most once."""
+
+    __tablename__ = "delivery"
+    __table_args__ = (sa.UniqueConstraint("notice_id", "resident_id"),)
+
+    id: int | None = Field(default=None, sa_column=_pk())
+    notice_id: int = Field(sa_column=_ref("scheduled_item.id", "CASCADE", nullable=False))
+    resident_id: int = Field(sa_column=_ref("resident.id", "CASCADE", nullable=False))
+    status: DeliveryStatus = Field(
+        default=DeliveryStatus.PENDING,
+        sa_column=_enum(DeliveryStatus, "delivery_status", DeliveryStatus.PENDING),
+    )
+    sent_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+    outbox_id: int | None = Field(default=None, sa_column=_ref("outbox.id", "SET NULL"))
+    """The outbox DM that carries it (added by the scheduler), for progress and ETA."""
+
+
+# --- spending, learning, running --------------------------------------------------------------
+
+
+class ApiCallRow(StoreModel, table=True):
+    """One request to X and what it cost, for the daily spend cap and the monthly bill."""
+
+    __tablename__ = "api_call"
+    __table_args__ = (sa.Index(None, "account_id", "at"),)
+
+    id: int | None = Field(default=None, sa_column=_pk())
+    at: datetime = Field(default_factory=now_utc, sa_column=_time(index=True))
+    account_id: str = Field(sa_column=_string(ID_LENGTH))
+    endpoint: str = Field(sa_column=_string(200))
+    method: str = Field(sa_column=_string(10))
+    status_code: int | None = Field(default=None, sa_column=sa.Column(sa.Integer))
+    """None when no response came back (timeout, connection refused)."""
+    resources: int = Field(default=0, sa_column=_int(0))
+    cost_usd: Decimal = Field(
+        default=Decimal(0),
+        sa_column=sa.Column(sa.Numeric(12, 6), nullable=False, server_default="0"),
+    )
+
+
+class BilledResourceRow(StoreModel, table=True):
+    """A resource X billed today for an app: read again the same UTC day, it costs nothing."""
+
+    __tablename__ = "billed_resource"
+
+    day: date = Field(sa_column=sa.Column(sa.Date, primary_key=True))
+    app: str = Field(sa_column=sa.Column(StoredString(128), primary_key=True))
+    """The developer app (the name of its consumer key's variable, never the key)."""
+    kind: str = Field(sa_column=sa.Column(StoredString(16), primary_key=True))
+    """post, user or dm_event."""
+    resource_id: str = Field(sa_column=sa.Column(StoredString(ID_LENGTH), primary_key=True))
+
+
+class RoutingExampleRow(StoreModel, table=True):
+    """A text with the department (and category) it belongs to, for training the router."""
+
+    __tablename__ = "routing_example"
+
+    id: int | None = Field(default=None, sa_column=_pk())
+    text: str = Field(sa_column=_text())
+    department: str = Field(sa_column=_string(KEY_LENGTH, index=True))
+    category: str | None = Field(default=None, sa_column=_string(KEY_LENGTH, nullable=True))
+    source: ExampleSource = Field(sa_column=_enum(ExampleSource, "example_source"))
+    case_id: int | None = Field(default=None, sa_column=_ref("case.id", "SET NULL"))
+    created_at: datetime = Field(default_factory=now_utc, sa_column=_time())
+
+
+class DaemonLockRow(StoreModel, table=True):
+    """The one row that says which daemon runs against this database, refreshed by heartbeat."""
+
+    __tablename__ = "daemon_lock"
+    __table_args__ = (sa.CheckConstraint("id = 1", name="single_row"),)
+
+    id: int = Field(
+        default=1, sa_column=sa.Column(sa.Integer, primary_key=True, autoincrement=False)
+    )
+    holder: str = Field(sa_column=_string(100))
+    host: str = Field(sa_column=_string(255))
+    pid: int = Field(sa_column=sa.Column(sa.Integer, nullable=False))
+    acquired_at: datetime = Field(default_factory=now_utc, sa_column=_time())
+    heartbeat_at: datetime = Field(default_factory=now_utc, sa_column=_time())
+
+
+METADATA = StoreModel.metadata
+"""Every jun-engine table; what migrations are generated from and compared against."""

@@ -1,0 +1,1 @@
+"""Tests of jun_engine.store: one suite, run on SQLite and on PostgreSQL."""
