@@ -1,6 +1,5 @@
 """The root `jun-engine` command: global options, and every command group in one place."""
 
-import logging
 from pathlib import Path
 from typing import Annotated
 
@@ -10,6 +9,7 @@ from jun_engine import __version__
 from jun_engine.cli import commands
 from jun_engine.cli.context import DEFAULT_CONFIG, DEFAULT_DB, GlobalOptions, normalise_db_url
 from jun_engine.cli.exit_codes import ExitCode
+from jun_engine.logs import configure_logging
 
 HELP = (
     "jun-engine runs a town's public services over X.\n\n"
@@ -73,12 +73,8 @@ def root(
 ) -> None:
     """Parse the global options once; subcommands read them with `global_options(ctx)`."""
     ctx.obj = GlobalOptions(config_path=config, db_url=normalise_db_url(db), verbosity=verbose)
-    level = {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # These libraries log whole request and response bodies at DEBUG, residents' DMs included:
-    # personal data stays out of the logs even at -vv.
-    for chatty in ("tweepy", "oauthlib", "requests_oauthlib"):
-        logging.getLogger(chatty).setLevel(max(level, logging.INFO))
+    # Readable logs; HTTP libraries that log bodies (residents' DMs) held at INFO even at -vv.
+    configure_logging(verbose)
 
 
 commands.register_all(app)

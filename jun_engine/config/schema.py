@@ -292,6 +292,37 @@ class AgeGroup(Strict):
     max_age: int = Field(130, ge=0, le=130)
 
 
+class CouncilMeeting(Strict):
+    """One plenary meeting of the town council, as announced (local date and time)."""
+
+    day: date
+    time: ClockTime = "19:00"
+    place: LocalizedText = Field(default_factory=dict)
+
+
+class AppointmentBook(Strict):
+    """Appointments a department lets residents book by DM (self-service; docs/selfservice.md)."""
+
+    slot_minutes: int = Field(15, ge=5, le=480)
+    capacity: int = Field(1, ge=1, le=100)
+    """Residents one slot takes (two doctors seeing patients at once: 2)."""
+    hours: OpeningHours = Field(default_factory=dict)
+    """When slots run, per weekday; empty means the department's opening hours."""
+    closures: list[date] = Field(default_factory=list)
+    """Days without appointments, on top of the town's and the department's holidays."""
+    max_future_bookings: int = Field(1, ge=1, le=20)
+    offer_count: int = Field(3, ge=1, le=9)
+    """How many free slots one offer lists."""
+    horizon_days: int = Field(14, ge=1, le=120)
+    """How far ahead slots are offered."""
+    min_notice: Duration = timedelta(hours=1)
+    """The earliest slot offered is at least this far from now."""
+    reminder_time: ClockTime = "18:00"
+    """The reminder DM goes out the day before, at this local time."""
+    conversation_ttl: Duration = timedelta(hours=24)
+    """An offer not answered within this is forgotten."""
+
+
 class Notices(Strict):
     """What residents can opt in to, and the town facts notices and instant answers draw on."""
 
@@ -301,6 +332,8 @@ class Notices(Strict):
     """District name -> collection days."""
     default_account: Key | None = None
     """Which account posts notices when a notice names none (default: the town account)."""
+    council_meetings: list[CouncilMeeting] = Field(default_factory=list)
+    """Scheduled plenary meetings, for the instant answer to "when is the next council meeting"."""
 
 
 def _default_thresholds() -> dict[Pollutant, float]:
@@ -332,6 +365,8 @@ class Config(Strict):
     schools: dict[Key, School] = Field(default_factory=dict)
     notices: Notices = Notices()
     air_quality: AirQuality = AirQuality()
+    appointments: dict[Key, AppointmentBook] = Field(default_factory=dict)
+    """Department key -> its bookable appointments (self-service)."""
 
     def town_account(self) -> Account:
         """The town hall's main account."""

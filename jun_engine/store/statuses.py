@@ -28,14 +28,27 @@ class ResidentStatus(StrEnum):
 
 
 class CaseStatus(StrEnum):
-    """A case's life, from the message that opened it to its closing."""
+    """A case's life, from the message that opened it to its closing (the allowed moves are in
+    `jun_engine.domain.cases.TRANSITIONS`)."""
 
     OPEN = "open"
+    """New: opened from a message, not routed yet."""
     ACKNOWLEDGED = "acknowledged"
     IN_PROGRESS = "in_progress"
     WAITING_RESIDENT = "waiting_resident"
     RESOLVED = "resolved"
     CLOSED = "closed"
+    # Added by the CASES helper (revision "cases"):
+    ROUTED = "routed"
+    ANSWERED = "answered"
+    """Staff answered the resident; not resolved yet."""
+    REOPENED = "reopened"
+    REROUTED = "rerouted"
+    """Moved to another department by staff; waits for that department's answer."""
+    MERGED = "merged"
+    """A duplicate of another case (`merged_into_id`); closed for good."""
+    FORWARDED = "forwarded"
+    """Belongs to an outside body (`external_body`): the resident was told whom to ask."""
 
 
 class Privacy(StrEnum):
@@ -89,6 +102,8 @@ class ScheduledStatus(StrEnum):
     DONE = "done"
     CANCELLED = "cancelled"
     FAILED = "failed"
+    SKIPPED = "skipped"
+    """Came due while the daemon was down and was no longer valid: never posted (misfire policy)."""
 
 
 class MenuStatus(StrEnum):
@@ -116,3 +131,10 @@ class ExampleSource(StrEnum):
     HISTORY = "history"
     CORRECTION = "correction"
     """A staff member moved a case to another department: the strongest signal."""
+
+
+class AppointmentStatus(StrEnum):
+    """A booked appointment, or one the resident or staff cancelled (moving keeps it booked)."""
+
+    BOOKED = "booked"
+    CANCELLED = "cancelled"

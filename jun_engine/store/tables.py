@@ -18,16 +18,17 @@ from sqlmodel import Field, SQLModel
 from jun_engine.domain.messages import Channel, MessageKind
 from jun_engine.store.column_types import StoredString, StoredText, UtcDateTime, enum_type
 from jun_engine.store.statuses import (
+    AppointmentStatus,
     CaseStatus,
     DeliveryStatus,
     ExampleSource,
+    MenuStatus,
     MessageStatus,
     OutboxKind,
     OutboxStatus,
     PollStream,
     Privacy,
     ResidentStatus,
-    MenuStatus,
     ScheduledKind,
     ScheduledStatus,
 )
@@ -222,6 +223,32 @@ class VerificationAttemptRow(StoreModel, table=True):
     success: bool = Field(sa_column=sa.Column(sa.Boolean, nullable=False))
 
 
+class ResidentEventRow(StoreModel, table=True):
+    """One line of a resident's history (RESIDENTS helper): enrolled, code issued, verified,
+    unbound, handle changed, revoked, erased. It remembers every X account a resident used, so
+    moving to a new account and erasure find them all; erasure blanks `x_user_id` and `detail`."""
+
+    __tablename__ = "resident_event"
+    __table_args__ = (sa.Index(None, "resident_id", "at"),)
+
+    id: int | None = Field(default=None, sa_column=_pk())
+    resident_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey("resident.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    at: datetime = Field(default_factory=now_utc, sa_column=_time())
+    kind: str = Field(sa_column=_string(KEY_LENGTH))
+    """A `jun_engine.domain.residents.ResidentEventKind` value."""
+    actor: str = Field(sa_column=_string(100))
+    """`engine`, `resident`, or `staff:<login>` for whoever ran the command (never an X id)."""
+    x_user_id: str | None = Field(
+        default=None, sa_column=_string(ID_LENGTH, nullable=True, index=True)
+    )
+    detail: str | None = Field(default=None, sa_column=_text(nullable=True))
+    """A revocation reason, a handle change; personal, so blanked at erasure."""
+
+
 # --- cases ------------------------------------------------------------------------------------
 
 
@@ -283,6 +310,27 @@ class CaseRow(StoreModel, table=True):
     first_response_due: datetime | None = Field(default=None, sa_column=_time(nullable=True))
     resolution_due: datetime | None = Field(default=None, sa_column=_time(nullable=True))
     satisfaction: int | None = Field(default=None, sa_column=sa.Column(sa.Integer))
+    # Added by the CASES helper (revision "cases"):
+    author_id: str | None = Field(
+        default=None, sa_column=_string(ID_LENGTH, nullable=True, index=True)
+    )
+    """The X user id that wrote the message (acknowledgements, surveys and answers go to it)."""
+    merged_into_id: int | None = Field(default=None, sa_column=_ref("case.id", "SET NULL"))
+    external_body: str | None = Field(default=None, sa_column=_string(KEY_LENGTH, nullable=True))
+    """The outside body (key under `external_bodies`) the case was forwarded to."""
+    escalated_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+    survey_sent_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+    """When the satisfaction survey was queued; a rating is awaited while `satisfaction` is None."""
+
+
+class CaseSequenceRow(StoreModel, table=True):
+    """The last reference number given per prefix and year (JUN-2026 -> 123): one row, updated
+    inside the transaction that opens the case, so two openings never share a number."""
+
+    __tablename__ = "case_sequence"
+
+    scope: str = Field(sa_column=sa.Column(StoredString(16), primary_key=True))
+    last: int = Field(default=0, sa_column=_int(0))
 
 
 class CaseEventRow(StoreModel, table=True):
@@ -308,6 +356,8 @@ class CaseEventRow(StoreModel, table=True):
     actor: str = Field(sa_column=_string(ID_LENGTH))
     """Who did it: `engine`, or the X user id of the staff account or resident."""
     detail: str | None = Field(default=None, sa_column=_text(nullable=True))
+    ref: str | None = Field(default=None, sa_column=_string(ID_LENGTH, nullable=True, index=True))
+    """The platform id behind the event (a staff reply's post id), so it is recorded once."""
 
 
 # --- outgoing ---------------------------------------------------------------------------------
@@ -406,11 +456,11 @@ class ScheduledItemRow(StoreModel, table=True):
     )
     """Delivered by DM to the opted-in residents of `topic` (and `districts`, `age_groups`)."""
     districts: str = Field(
-        default="", sa_column=sa.Column(StoredText(), nullable=False, server_default="")
+        default="", sa_column=sa.Column(StoredText(), nullable=False, server_default=sa.text("''"))
     )
     """Target districts, one per line (district names contain spaces); empty means all."""
     age_groups: str = Field(
-        default="", sa_column=sa.Column(StoredText(), nullable=False, server_default="")
+        default="", sa_column=sa.Column(StoredText(), nullable=False, server_default=sa.text("''"))
     )
     """Target age-group keys (`notices.age_groups`), space-separated; empty means all ages."""
     priority: int = Field(default=10, sa_column=_int(10))
@@ -538,6 +588,106 @@ class DaemonLockRow(StoreModel, table=True):
     pid: int = Field(sa_column=sa.Column(sa.Integer, nullable=False))
     acquired_at: datetime = Field(default_factory=now_utc, sa_column=_time())
     heartbeat_at: datetime = Field(default_factory=now_utc, sa_column=_time())
+
+
+# --- self-service: appointments and conversations (SELF-SERVICE helper, revision "selfservice")
+
+
+class SlotDayRow(StoreModel, table=True):
+    """A staff decision about one department's appointment day: closed, or opened (with hours)."""
+
+    __tablename__ = "slot_day"
+
+    department: str = Field(sa_column=sa.Column(StoredString(KEY_LENGTH), primary_key=True))
+    day: date = Field(sa_column=sa.Column(sa.Date, primary_key=True, autoincrement=False))
+    is_open: bool = Field(sa_column=sa.Column(sa.Boolean, nullable=False))
+    hours: str = Field(default="", sa_column=_text())
+    """Opened with its own ranges (`09:00-13:00 16:00-18:00`); empty means the book's hours."""
+    changed_at: datetime = Field(default_factory=now_utc, sa_column=_time())
+
+
+class AppointmentSlotRow(StoreModel, table=True):
+    """One bookable time of one department, made when first offered; `booked` never exceeds
+    `capacity` (CHECK), and a booking takes a seat with a conditional UPDATE, so two residents
+    can never hold the same last seat."""
+
+    __tablename__ = "appointment_slot"
+    __table_args__ = (
+        sa.UniqueConstraint("department", "starts_at"),
+        sa.CheckConstraint("booked >= 0 AND booked <= capacity", name="booked_within_capacity"),
+        sa.CheckConstraint("capacity >= 1", name="capacity_positive"),
+    )
+
+    id: int | None = Field(default=None, sa_column=_pk())
+    department: str = Field(sa_column=_string(KEY_LENGTH))
+    starts_at: datetime = Field(sa_column=_time())
+    ends_at: datetime = Field(sa_column=_time())
+    capacity: int = Field(sa_column=sa.Column(sa.Integer, nullable=False))
+    booked: int = Field(default=0, sa_column=_int(0))
+
+
+class AppointmentRow(StoreModel, table=True):
+    """A resident's appointment in one slot; moving it changes the slot, not the reference."""
+
+    __tablename__ = "appointment"
+    __table_args__ = (sa.Index(None, "resident_id", "status"),)
+
+    id: int | None = Field(default=None, sa_column=_pk())
+    reference: str = Field(sa_column=sa.Column(StoredString(32), nullable=False, unique=True))
+    department: str = Field(sa_column=_string(KEY_LENGTH))
+    slot_id: int = Field(sa_column=_ref("appointment_slot.id", nullable=False))
+    resident_id: int = Field(
+        sa_column=sa.Column(sa.Integer, sa.ForeignKey("resident.id"), nullable=False)
+    )
+    user_id: str = Field(sa_column=_string(ID_LENGTH))
+    """The resident's platform user id the confirmation and reminder go to."""
+    account_id: str = Field(sa_column=_string(ID_LENGTH))
+    """The town's account that talks to the resident about it (by DM)."""
+    channel: Channel = Field(sa_column=_enum(Channel, "channel"))
+    language: str = Field(default="es", sa_column=_string(8))
+    status: AppointmentStatus = Field(
+        default=AppointmentStatus.BOOKED,
+        sa_column=_enum(AppointmentStatus, "appointment_status", AppointmentStatus.BOOKED),
+    )
+    booked_at: datetime = Field(default_factory=now_utc, sa_column=_time())
+    cancelled_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+    reminded_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+    message_id: int | None = Field(default=None, sa_column=_ref("inbound_message.id", "SET NULL"))
+
+
+class ConversationRow(StoreModel, table=True):
+    """Where a resident is in a DM dialogue (the offers a booking is waiting an answer to), kept
+    in the database so it survives a restart of the daemon."""
+
+    __tablename__ = "conversation"
+    __table_args__ = (sa.UniqueConstraint("channel", "user_id"),)
+
+    id: int | None = Field(default=None, sa_column=_pk())
+    channel: Channel = Field(sa_column=_enum(Channel, "channel"))
+    user_id: str = Field(sa_column=_string(ID_LENGTH))
+    kind: str = Field(sa_column=_string(KEY_LENGTH))
+    step: str = Field(sa_column=_string(KEY_LENGTH))
+    data: str = Field(default="{}", sa_column=_text())
+    """The step's state as JSON (offered slot ids, the appointment being moved...)."""
+    updated_at: datetime = Field(default_factory=now_utc, sa_column=_time())
+    expires_at: datetime = Field(sa_column=_time())
+
+
+class SelfServiceAnswerRow(StoreModel, table=True):
+    """A message answered without a department (a booking step, an instant answer, help)."""
+
+    __tablename__ = "self_service_answer"
+
+    message_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer,
+            sa.ForeignKey("inbound_message.id", ondelete="CASCADE"),
+            primary_key=True,
+            autoincrement=False,
+        )
+    )
+    kind: str = Field(sa_column=_string(KEY_LENGTH))
+    at: datetime = Field(default_factory=now_utc, sa_column=_time(index=True))
 
 
 METADATA = StoreModel.metadata

@@ -16,6 +16,13 @@ down_revision: str | Sequence[str] | None = '0002'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+STATUSES = ('scheduled', 'done', 'cancelled', 'failed', 'skipped')
+"""scheduled_item.status gains 'skipped' (the misfire policy's verdict)."""
+
+
+def _quoted(values: Sequence[str]) -> str:
+    return ", ".join(f"'{value}'" for value in values)
+
 
 def upgrade() -> None:
     op.create_table('air_quality_day',
@@ -48,15 +55,24 @@ def upgrade() -> None:
 
     with op.batch_alter_table('scheduled_item', schema=None) as batch_op:
         batch_op.add_column(sa.Column('dm', sa.Boolean(), server_default=sa.false(), nullable=False))
-        batch_op.add_column(sa.Column('districts', sa.Text(), server_default='', nullable=False))
-        batch_op.add_column(sa.Column('age_groups', sa.Text(), server_default='', nullable=False))
+        batch_op.add_column(sa.Column('districts', sa.Text(), server_default=sa.text("''"), nullable=False))
+        batch_op.add_column(sa.Column('age_groups', sa.Text(), server_default=sa.text("''"), nullable=False))
         batch_op.add_column(sa.Column('priority', sa.Integer(), server_default='10', nullable=False))
         batch_op.add_column(sa.Column('recipients', sa.Integer(), nullable=True))
+        batch_op.drop_constraint(op.f('ck_scheduled_item_scheduled_status'), type_='check')
+        batch_op.create_check_constraint(
+            op.f('ck_scheduled_item_scheduled_status'), f"status IN ({_quoted(STATUSES)})"
+        )
 
 
 
 def downgrade() -> None:
+    op.execute("UPDATE scheduled_item SET status = 'failed' WHERE status = 'skipped'")
     with op.batch_alter_table('scheduled_item', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_scheduled_item_scheduled_status'), type_='check')
+        batch_op.create_check_constraint(
+            op.f('ck_scheduled_item_scheduled_status'), f"status IN ({_quoted(STATUSES[:-1])})"
+        )
         batch_op.drop_column('recipients')
         batch_op.drop_column('priority')
         batch_op.drop_column('age_groups')

@@ -1,0 +1,95 @@
+"""The daily digest: each department's account gets one DM a day listing its open cases,
+overdue ones marked. Running it twice on the same local day sends nothing new."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from jun_engine.cases import accounts
+from jun_engine.cases.outgoing import direct_message
+from jun_engine.cases.repository import open_cases
+from jun_engine.cases.sla import missed_target
+from jun_engine.cases.texts import localized, say
+from jun_engine.config.schema import Config
+from jun_engine.outbox.api import Priority
+from jun_engine.store.tables import CaseRow
+
+MAX_LINES = 40
+"""Cases listed per digest (oldest first); the head line gives the full count."""
+
+
+def send_daily_digests(session: Session, config: Config, now: datetime) -> int:
+    """Queue today's digest for every department with open cases; how many were queued."""
+    zone = ZoneInfo(config.town.timezone)
+    day = now.astimezone(zone).date().isoformat()
+    queued = 0
+    for department in config.departments:
+        cases = open_cases(session, department)
+        recipient = accounts.notification_recipient(config, department)
+        if not cases or recipient is None:
+            continue
+        text = digest_text(cases, department, config, now, zone)
+        if (
+            direct_message(
+                session,
+                None,
+                key=f"digest:{department}:{day}",
+                sender=accounts.town_id(config),
+                recipient=recipient,
+                text=text,
+                priority=Priority.NOTICE,
+            )
+            is not None
+        ):
+            queued += 1
+    return queued
+
+
+def digest_text(
+    cases: Sequence[CaseRow],
+    department: str,
+    config: Config,
+    now: datetime,
+    zone: ZoneInfo,
+) -> str:
+    """The digest of `cases` (rows of one department) at `now`."""
+    rows = list(cases)
+    language = config.town.default_language
+    dept = config.departments[department]
+    overdue = [case for case in rows if missed_target(case, now) is not None]
+    lines = [
+        say(
+            config,
+            "digest_head",
+            language,
+            department=localized(dept.name, language, config),
+            count=len(rows),
+            overdue=len(overdue),
+        )
+    ]
+    for case in rows[:MAX_LINES]:
+        lines.append(_line(case, config, language, now, zone))
+    if len(rows) > MAX_LINES:
+        lines.append(f"… +{len(rows) - MAX_LINES}")
+    return "\n".join(lines)
+
+
+def _line(case: CaseRow, config: Config, language: str, now: datetime, zone: ZoneInfo) -> str:
+    missed = missed_target(case, now)
+    due = case.first_response_due if case.first_response_at is None else case.resolution_due
+    dept = config.departments[case.department]
+    category = dept.categories.get(case.category or "")
+    return say(
+        config,
+        "digest_line",
+        language,
+        reference=case.reference,
+        category=localized(category.name, language, config) if category else "-",
+        status=case.status.value,
+        due=due.astimezone(zone).strftime("%d/%m %H:%M") if due else "-",
+        late=say(config, "late_mark", language) if missed else "",
+    )

@@ -1,0 +1,284 @@
+"""Opening a case from an admitted, routed message: the case, its acknowledgement to the resident
+and its notification to the department, all in the caller's transaction.
+
+Acknowledgement (in the resident's language):
+- a public mention in a public category: a reply from the account the resident mentioned, with
+  the reference and the department's handle (X lets an account answer whoever mentioned it);
+- a public mention in a private category: a public "we have sent you a DM" and the real
+  acknowledgement by DM from the town account;
+- a DM: a DM back from the account that received it.
+Notification: a DM from the town account to the department's account with the reference, the
+category and, for a public mention only, a summary of the post and its link.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import datetime
+
+from sqlmodel import Session
+
+from jun_engine.cases import accounts
+from jun_engine.cases.business_time import Calendar, add_business_time
+from jun_engine.cases.outgoing import case_key, direct_message, reply_in_public
+from jun_engine.cases.repository import ENGINE, add_event, case_of_message, move, next_reference
+from jun_engine.cases.texts import localized, say
+from jun_engine.config.schema import Config
+from jun_engine.domain.messages import MessageKind
+from jun_engine.domain.residents import Admission
+from jun_engine.domain.routing import Routing
+from jun_engine.outbox.api import Priority
+from jun_engine.residents.texts import guess_language
+from jun_engine.store.statuses import CaseStatus, Privacy
+from jun_engine.store.tables import CaseRow, InboundMessageRow, ResidentRow
+
+SUMMARY_CHARS = 200
+"""How much of a public post a department's notification quotes."""
+
+
+def open_case(
+    session: Session,
+    message_row: InboundMessageRow,
+    admission: Admission,
+    routing: Routing,
+    config: Config,
+    now: datetime,
+) -> int:
+    """Open the case for `message_row` (or return the one it already opened); its id."""
+    assert message_row.id is not None
+    existing = case_of_message(session, message_row.id)
+    if existing is not None and existing.id is not None:
+        return existing.id
+    case = _new_case(session, message_row, admission, routing, config, now)
+    add_event(session, case, "opened", actor=ENGINE, at=now, to_status=CaseStatus.OPEN)
+    move(
+        session, case, CaseStatus.ROUTED, kind="routed", actor=ENGINE, at=now, detail=_why(routing)
+    )
+    acknowledge(session, case, message_row, config, now)
+    notify_department(session, case, message_row, config, now)
+    assert case.id is not None
+    return case.id
+
+
+def privacy_of(config: Config, department: str, category: str | None, kind: MessageKind) -> Privacy:
+    """Private when the resident wrote by DM, or the category (else department) is private."""
+    dept = config.departments[department]
+    chosen = dept.categories[category].privacy if category in dept.categories else None
+    private = kind is MessageKind.DM or (chosen or dept.privacy) == "private"
+    return Privacy.PRIVATE if private else Privacy.PUBLIC
+
+
+def set_due_times(case: CaseRow, config: Config) -> None:
+    """The case's SLA due times, in its department's opening hours, from its opening."""
+    dept = config.departments[case.department]
+    calendar = Calendar.of(config, case.department)
+    case.first_response_due = add_business_time(case.opened_at, dept.sla.first_response, calendar)
+    case.resolution_due = add_business_time(case.opened_at, dept.sla.resolution, calendar)
+
+
+def _new_case(
+    session: Session,
+    message: InboundMessageRow,
+    admission: Admission,
+    routing: Routing,
+    config: Config,
+    now: datetime,
+) -> CaseRow:
+    department = routing.department
+    if department not in config.departments:
+        department = config.triage_department()
+    dept = config.departments[department]
+    category = routing.category if routing.category in dept.categories else None
+    external = dept.categories[category].external_body if category else None
+    year = now.astimezone(Calendar.of(config, department).zone).year
+    case = CaseRow(
+        reference=next_reference(session, config.cases.reference_prefix, year),
+        resident_id=admission.resident_id,
+        message_id=message.id,
+        department=department,
+        category=category,
+        intent=routing.intent.value,
+        urgency=routing.urgency.value,
+        channel=message.channel,
+        privacy=privacy_of(config, department, category, message.kind),
+        status=CaseStatus.OPEN,
+        language=_language(session, message, admission, config),
+        opened_at=now,
+        author_id=message.author_id,
+        external_body=external,
+    )
+    set_due_times(case, config)
+    session.add(case)
+    session.flush()
+    return case
+
+
+def acknowledge(
+    session: Session, case: CaseRow, message: InboundMessageRow, config: Config, now: datetime
+) -> None:
+    """Queue the resident's one acknowledgement and mark the case acknowledged (or forwarded)."""
+    priority = Priority.EMERGENCY if case.urgency == "emergency" else Priority.ACK
+    if message.kind is MessageKind.DM:
+        direct_message(
+            session,
+            case,
+            key=case_key(case, "ack"),
+            sender=message.account_id,
+            recipient=message.author_id,
+            text=_ack_dm(case, config),
+            priority=priority,
+        )
+    elif case.privacy is Privacy.PRIVATE:
+        public = say(config, "ack_moved_to_dm", case.language, reference=case.reference)
+        reply_in_public(
+            session,
+            case,
+            config,
+            what="ack",
+            sender=message.account_id,
+            in_reply_to=message.platform_id,
+            text=_at(message, public),
+            priority=priority,
+        )
+        direct_message(
+            session,
+            case,
+            key=case_key(case, "ack-dm"),
+            sender=accounts.town_id(config),
+            recipient=message.author_id,
+            text=_ack_dm(case, config),
+            priority=priority,
+        )
+    else:
+        reply_in_public(
+            session,
+            case,
+            config,
+            what="ack",
+            sender=message.account_id,
+            in_reply_to=message.platform_id,
+            text=_at(message, _ack_public(case, config)),
+            priority=priority,
+        )
+    status = CaseStatus.FORWARDED if case.external_body else CaseStatus.ACKNOWLEDGED
+    move(
+        session, case, status, kind="acknowledged", actor=ENGINE, at=now, detail=case.external_body
+    )
+    case.acknowledged_at = now
+
+
+def notify_department(
+    session: Session,
+    case: CaseRow,
+    message: InboundMessageRow,
+    config: Config,
+    now: datetime,
+    *,
+    occasion: str = "new",
+) -> None:
+    """Queue the department's DM about this case (once per `occasion`)."""
+    recipient = accounts.notification_recipient(config, case.department)
+    if recipient is None:
+        add_event(
+            session,
+            case,
+            "not_notified",
+            actor=ENGINE,
+            at=now,
+            detail="the department has no account to notify other than the town's",
+        )
+        return
+    language = config.town.default_language
+    values = {
+        "reference": case.reference,
+        "category": _category_name(config, case, language),
+        "urgency": case.urgency or "normal",
+    }
+    if case.privacy is Privacy.PRIVATE:
+        text = say(config, "notify_private", language, **values)
+    else:
+        text = say(
+            config,
+            "notify_public",
+            language,
+            **values,
+            author=message.author_handle or message.author_id,
+            summary=summary_of(message.text),
+            link=f"https://x.com/i/web/status/{message.platform_id}",
+        )
+    priority = Priority.EMERGENCY if case.urgency == "emergency" else Priority.ACK
+    direct_message(
+        session,
+        case,
+        key=case_key(case, f"notify:{occasion}"),
+        sender=accounts.town_id(config),
+        recipient=recipient,
+        text=text,
+        priority=priority,
+    )
+    add_event(session, case, "notified", actor=ENGINE, at=now, detail=case.department)
+
+
+def summary_of(text: str) -> str:
+    """A one-line excerpt of a public post for staff: control characters out, spaces folded."""
+    visible = "".join(" " if unicodedata.category(c)[0] == "C" else c for c in text)
+    folded = " ".join(visible.split())
+    return folded if len(folded) <= SUMMARY_CHARS else folded[: SUMMARY_CHARS - 1] + "…"
+
+
+def _ack_public(case: CaseRow, config: Config) -> str:
+    dept = config.departments[case.department]
+    values = {
+        "reference": case.reference,
+        "department": localized(dept.name, case.language, config),
+        "handle": "@" + config.accounts[dept.account].handle,
+    }
+    if case.external_body:
+        body = config.external_bodies[case.external_body]
+        return say(
+            config,
+            "ack_forwarded",
+            case.language,
+            **values,
+            body=body.name,
+            body_handle="@" + body.handle,
+        )
+    return say(config, "ack_public", case.language, **values)
+
+
+def _ack_dm(case: CaseRow, config: Config) -> str:
+    dept = config.departments[case.department]
+    return say(
+        config,
+        "ack_dm",
+        case.language,
+        reference=case.reference,
+        department=localized(dept.name, case.language, config),
+    )
+
+
+def _at(message: InboundMessageRow, text: str) -> str:
+    return f"@{message.author_handle} {text}" if message.author_handle else text
+
+
+def _category_name(config: Config, case: CaseRow, language: str) -> str:
+    dept = config.departments[case.department]
+    if case.category in dept.categories:
+        return localized(dept.categories[case.category].name, language, config)
+    return localized(dept.name, language, config)
+
+
+def _language(
+    session: Session, message: InboundMessageRow, admission: Admission, config: Config
+) -> str:
+    if admission.resident_id is not None:
+        resident = session.get(ResidentRow, admission.resident_id)
+        if resident is not None and resident.language:
+            return resident.language
+    return guess_language(message.text, config)
+
+
+def _why(routing: Routing) -> str:
+    return f"{routing.layer.value} {routing.confidence:.2f}: " + "; ".join(
+        str(reason) for reason in routing.reasons[:3]
+    )

@@ -1,0 +1,111 @@
+"""Satisfaction surveys: after resolution the resident is asked by DM for a rating from 1 to 5,
+and a DM that answers it is stored on the case (which then closes).
+
+A message is taken as a rating only when it is a DM whose whole text is one digit 1-5 (optionally
+"/5", a full stop or an exclamation mark; Thai digits too) and its author has a resolved case
+whose survey is still unanswered; anything else goes on to routing as usual.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from jun_engine.cases import accounts
+from jun_engine.cases.outgoing import case_key, direct_message
+from jun_engine.cases.repository import add_event, move
+from jun_engine.cases.texts import say
+from jun_engine.config.schema import Config
+from jun_engine.domain.cases import can_move
+from jun_engine.domain.messages import MessageKind
+from jun_engine.domain.residents import Admission
+from jun_engine.outbox.api import Priority
+from jun_engine.store.statuses import CaseStatus
+from jun_engine.store.tables import CaseRow, InboundMessageRow
+
+RATING = re.compile(r"^\s*([1-5๑-๕])\s*(?:/\s*5)?\s*[.!]*\s*$")
+THAI_DIGITS = str.maketrans("๑๒๓๔๕", "12345")
+
+
+def request_rating(session: Session, case: CaseRow, config: Config, now: datetime) -> bool:
+    """Queue the survey DM for a just-resolved case, once; whether it was queued."""
+    if not config.cases.satisfaction_survey or not case.author_id:
+        return False
+    if case.survey_sent_at is not None or case.satisfaction is not None:
+        return False
+    text = say(config, "survey", case.language, reference=case.reference)
+    queued = direct_message(
+        session,
+        case,
+        key=case_key(case, "survey"),
+        sender=accounts.town_id(config),
+        recipient=case.author_id,
+        text=text,
+        priority=Priority.NOTICE,
+    )
+    case.survey_sent_at = now
+    session.add(case)
+    add_event(session, case, "survey_sent", actor="engine", at=now)
+    return queued is not None
+
+
+def parse_rating(text: str) -> int | None:
+    """The rating a DM gives, or None if it is not just a rating."""
+    match = RATING.match(text)
+    return int(match.group(1).translate(THAI_DIGITS)) if match else None
+
+
+def handle_rating(
+    session: Session,
+    message_row: InboundMessageRow,
+    admission: Admission,
+    config: Config,
+    now: datetime,
+) -> bool:
+    """Store a DM that answers a pending survey; True if it did (the message is done)."""
+    if message_row.kind is not MessageKind.DM:
+        return False
+    rating = parse_rating(message_row.text)
+    if rating is None:
+        return False
+    case = _awaiting_rating(session, message_row.author_id)
+    if case is None:
+        return False
+    case.satisfaction = rating
+    session.add(case)
+    add_event(
+        session,
+        case,
+        "rated",
+        actor=message_row.author_id,
+        at=now,
+        detail=str(rating),
+        ref=message_row.platform_id,
+    )
+    if can_move(case.status, CaseStatus.CLOSED):
+        move(session, case, CaseStatus.CLOSED, kind="closed", actor="engine", at=now)
+    direct_message(
+        session,
+        case,
+        key=case_key(case, "rated"),
+        sender=accounts.dm_sender(config, message_row.account_id),
+        recipient=message_row.author_id,
+        priority=Priority.NOTICE,
+        text=say(config, "survey_thanks", case.language, rating=rating),
+    )
+    return True
+
+
+def _awaiting_rating(session: Session, author_id: str) -> CaseRow | None:
+    statement = (
+        select(CaseRow)
+        .where(
+            CaseRow.author_id == author_id,
+            CaseRow.survey_sent_at.is_not(None),  # type: ignore[union-attr]
+            CaseRow.satisfaction.is_(None),  # type: ignore[union-attr]
+        )
+        .order_by(CaseRow.survey_sent_at.desc())  # type: ignore[union-attr]
+    )
+    return session.exec(statement).first()

@@ -1,0 +1,154 @@
+"""`jun-engine run`: the daemon, in the foreground, until SIGTERM or Ctrl-C (or one pass)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+from collections.abc import Iterator, Mapping
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from types import FrameType
+from typing import Annotated, NoReturn
+
+import typer
+from sqlalchemy.engine import Engine
+
+from jun_engine.channels.x import X_API_ORIGIN, XGateway, credentials_for
+from jun_engine.cli.context import global_options
+from jun_engine.cli.exit_codes import ExitCode
+from jun_engine.config import ConfigError, load_config
+from jun_engine.config.schema import Config
+from jun_engine.daemon import Daemon
+from jun_engine.domain.errors import MissingSecret
+from jun_engine.logs import configure_logging
+from jun_engine.pipeline.clock import Clock, ClockError, FollowedClock, SystemClock
+from jun_engine.pipeline.lock import LockHeldError
+from jun_engine.store.engine import create_engine_from_url, redacted
+from jun_engine.store.errors import DatabaseUrlError, StoreError
+from jun_engine.store.migrate import ensure_schema_current
+
+log = logging.getLogger("jun_engine.run")
+
+READ_TIMEOUT = (5.0, 10.0)
+"""Connect and read timeouts of every request the daemon makes."""
+
+
+def register(app: typer.Typer) -> None:
+    """Attach `run` to the root app."""
+    app.command("run")(run)
+
+
+def run(
+    ctx: typer.Context,
+    x_base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--x-base-url",
+            envvar="JUN_X_BASE_URL",
+            help="Where X is (an emulator's URL); its clock is followed when it has one.",
+        ),
+    ] = None,
+    backfill: Annotated[
+        bool,
+        typer.Option("--backfill", help="On a first start, read the mentions and DMs X still has."),
+    ] = False,
+    log_json: Annotated[bool, typer.Option("--log-json", help="Log JSON lines.")] = False,
+    no_send: Annotated[
+        bool,
+        typer.Option("--no-send", help="Poll and process only; replies stay queued in the outbox."),
+    ] = False,
+    once: Annotated[
+        bool, typer.Option("--once", help="One sweep of every stream, process, send, then exit.")
+    ] = False,
+) -> None:
+    """Run the daemon: poll mentions and DMs, store and process them, send replies.
+
+    Exit codes: 0 stopped cleanly, 2 invalid accounts.yaml or missing secrets, 3 database
+    unreachable or schema not current, 4 another daemon runs on this database.
+    """
+    options = global_options(ctx)
+    configure_logging(options.verbosity, json_lines=log_json, floor=logging.INFO)
+    config = _config(options.config_path)
+    base_url = x_base_url or X_API_ORIGIN
+    with ExitStack() as stack:
+        engine = _engine(options.db_url)
+        stack.callback(engine.dispose)  # last: after every thread has stopped
+        gateways = {
+            key: stack.enter_context(gateway)
+            for key, gateway in _gateways(config, base_url, os.environ).items()
+        }
+        daemon = Daemon(
+            config, engine, gateways, _clock(base_url), backfill=backfill, send=not no_send
+        )
+        try:
+            if once:
+                daemon.run_once()
+                return
+            daemon.start()
+        except LockHeldError as error:
+            _fail(str(error), ExitCode.ALREADY_RUNNING)
+        except StoreError as error:
+            _fail(str(error), ExitCode.DATABASE)
+        with _stop_on_signals(daemon):
+            daemon.wait()
+        daemon.stop()
+
+
+def _config(path: Path) -> Config:
+    try:
+        return load_config(path).config
+    except ConfigError as error:
+        for problem in error.problems:
+            typer.echo(str(problem), err=True)
+        _fail(f"{path}: not valid; nothing started (see `jun-engine check`)", ExitCode.USAGE)
+
+
+def _engine(url: str) -> Engine:
+    try:
+        engine = create_engine_from_url(url)
+        ensure_schema_current(engine)
+    except DatabaseUrlError as error:
+        _fail(str(error), ExitCode.USAGE)
+    except StoreError as error:
+        _fail(f"{error} ({redacted(url)})", ExitCode.DATABASE)
+    return engine
+
+
+def _gateways(config: Config, base_url: str, environ: Mapping[str, str]) -> dict[str, XGateway]:
+    try:
+        keys = {key: credentials_for(config, key, environ) for key in config.accounts}
+    except MissingSecret as error:
+        _fail(str(error), ExitCode.USAGE)
+    return {key: XGateway(c, base_url=base_url, timeout=READ_TIMEOUT) for key, c in keys.items()}
+
+
+def _clock(base_url: str) -> Clock:
+    if base_url == X_API_ORIGIN:
+        return SystemClock()
+    try:
+        clock = FollowedClock(base_url)
+    except ClockError:
+        log.info("no emulator clock at %s: using the system clock", base_url)
+        return SystemClock()
+    log.info("following the emulator's clock at %s (speed %g)", base_url, clock.speed)
+    return clock
+
+
+@contextmanager
+def _stop_on_signals(daemon: Daemon) -> Iterator[None]:
+    def handle(signum: int, _frame: FrameType | None) -> None:
+        log.info("%s received: stopping", signal.Signals(signum).name)
+        daemon.request_stop()
+
+    previous = {s: signal.signal(s, handle) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _fail(message: str, code: ExitCode) -> NoReturn:
+    typer.echo(f"jun-engine run: {message}", err=True)
+    raise typer.Exit(code)

@@ -1,0 +1,267 @@
+"""The daemon: one poller thread per stream, the processing worker, the outbox sender; wired,
+started, and stopped in order.
+
+    pollers ──store──> inbound_message ──processor──> verify ... ──> outbox ──sender──> X
+       │                                                                        │
+       └── api_call, billed_resource, poll_checkpoint (health)  <───────────────┘
+
+`Daemon.start()` takes the database lock and starts the threads; `request_stop()` (the signal
+handlers) asks them to end; `stop()` ends them in order and says what was done in one line.
+`run_once()` does one sweep of every stream, processes and sends what is due, without threads:
+for cron, and for tests that must never sleep.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, func, select
+
+from jun_engine.channels.x import XGateway
+from jun_engine.config.schema import Config
+from jun_engine.outbox.sender import OutboxSender
+from jun_engine.pipeline import streams as streams_module
+from jun_engine.pipeline.clock import Clock
+from jun_engine.pipeline.lock import HEARTBEAT_SECONDS, DaemonLock, LockLostError
+from jun_engine.pipeline.poll import StreamReader, fetcher
+from jun_engine.pipeline.poller import Poller
+from jun_engine.pipeline.process import Admit, Processor, default_admit, process_all
+from jun_engine.pipeline.spend import Prices
+from jun_engine.store.errors import StoreError
+from jun_engine.store.statuses import OutboxStatus
+from jun_engine.store.tables import ApiCallRow, OutboxRow
+
+log = logging.getLogger(__name__)
+
+Runnable = Callable[[], None]
+JOIN_SECONDS = 12.0
+"""How long shutdown waits for a thread's in-flight request (the read timeout is 10 s)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """What a run did, for the one line at exit."""
+
+    stored: int
+    processed: int
+    sent: int
+    requests: int
+    spend_usd: Decimal
+    uptime_seconds: float
+
+    def line(self) -> str:
+        """The one-line summary the daemon logs when it stops."""
+        return (
+            f"stopped: {self.stored} message(s) stored, {self.processed} processed, "
+            f"{self.sent} post(s)/DM(s) sent, {self.requests} X request(s), "
+            f"${self.spend_usd:.4f} spent, up {self.uptime_seconds:.1f} s"
+        )
+
+
+class Daemon:
+    """The running engine for one town: built from the config, gateways, engine and a clock."""
+
+    def __init__(
+        self,
+        config: Config,
+        engine: Engine,
+        gateways: Mapping[str, XGateway],
+        clock: Clock,
+        *,
+        backfill: bool = False,
+        admit: Admit | None = None,
+        send: bool = True,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._config = config
+        self._engine = engine
+        self._clock = clock
+        self._rng = rng or random.Random()  # noqa: S311 (jitter, not secrets)
+        self.lock = DaemonLock(engine)
+        self.processor = Processor(engine, config, clock, admit or default_admit())
+        self.pollers = self._pollers(gateways, backfill)
+        self.sender = (
+            OutboxSender(engine, {g.account_id: g for g in gateways.values()}, clock, config)
+            if send
+            else None
+        )
+        self._stop_pollers = threading.Event()
+        self._stop_processor = threading.Event()
+        self._stop_sender = threading.Event()
+        self._stopping = threading.Event()
+        self._threads: dict[str, list[threading.Thread]] = {}
+        self._started = time.monotonic()
+        self._started_at = clock.now()
+
+    # --- lifecycle -----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Take the database lock (LockHeldError if another daemon has it), start every thread."""
+        self.lock.acquire()
+        self._started, self._started_at = time.monotonic(), self._clock.now()
+        self._spawn("heartbeat", [self._heartbeat])
+        self._spawn("processor", [lambda: self.processor.run(self._stop_processor)])
+        if self.sender is not None:
+            sender = self.sender
+            self._spawn("sender", [lambda: sender.run(self._stop_sender)])
+        self._spawn("pollers", [self._poll_loop(p) for p in self.pollers])
+        log.info(
+            "daemon started: %d stream(s) polled, spend cap $%.2f a day",
+            len(self.pollers),
+            self._config.x.daily_spend_cap_usd,
+        )
+
+    def request_stop(self) -> None:
+        """Ask the daemon to stop (signal handlers call this); `wait()` then returns."""
+        self._stopping.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until a stop is requested; True if it was."""
+        return self._stopping.wait(timeout)
+
+    def stop(self) -> Summary:
+        """Stop in order, each step letting in-flight work finish, and return the summary."""
+        self._stopping.set()
+        # 1. Pollers first: nothing new comes in; a sweep in flight stores its page and commits.
+        self._stop_pollers.set()
+        self._join("pollers")
+        # 2. The processor finishes the message in hand (one transaction) and stops.
+        self._stop_processor.set()
+        self.processor.wake()
+        self._join("processor")
+        # 3. The sender completes its in-flight request and records it (never half sent).
+        self._stop_sender.set()
+        self._join("sender")
+        # 4. Only now give the database up to another daemon.
+        self._join("heartbeat")
+        try:
+            self.lock.release()
+        except StoreError as error:
+            log.warning("could not release the database lock: %s", error)
+        summary = self.summary()
+        log.info("%s", summary.line())
+        return summary
+
+    def run_once(self) -> Summary:
+        """One sweep of every stream, then process and send what is due; no threads."""
+        self.lock.acquire()
+        self._started, self._started_at = time.monotonic(), self._clock.now()
+        try:
+            for poller in self.pollers:
+                poller.turn()
+            self.processor.processed += process_all(
+                self._engine, self._config, self._clock, self.processor.admit
+            )
+            if self.sender is not None:
+                self.sender.drain_once()
+        finally:
+            self.lock.release()
+        summary = self.summary()
+        log.info("%s", summary.line().replace("stopped", "one pass done", 1))
+        return summary
+
+    def summary(self) -> Summary:
+        """What this run has done so far."""
+        with Session(self._engine) as session:
+            requests, spend = _calls_since(session, self._started_at)
+            sent = _sent_since(session, self._started_at)
+        return Summary(
+            stored=sum(p.stored for p in self.pollers),
+            processed=self.processor.processed,
+            sent=sent,
+            requests=requests,
+            spend_usd=spend,
+            uptime_seconds=time.monotonic() - self._started,
+        )
+
+    # --- wiring --------------------------------------------------------------------------------
+
+    def _pollers(self, gateways: Mapping[str, XGateway], backfill: bool) -> list[Poller]:
+        refs = [r for r in streams_module.streams_of(self._config) if r.account_key in gateways]
+        sharing = streams_module.pollers_per_app(refs)
+        own = streams_module.own_account_ids(self._config)
+        prices = Prices.of(self._config)
+        pollers = []
+        for ref in refs:
+            reader = StreamReader(
+                ref,
+                fetcher(gateways[ref.account_key], ref),
+                self._engine,
+                self._clock,
+                prices,
+                own,
+                backfill=backfill,
+            )
+            pollers.append(
+                Poller(
+                    reader,
+                    self._engine,
+                    self._clock,
+                    pollers_on_app=sharing[(ref.app, ref.stream)],
+                    daily_cap_usd=self._config.x.daily_spend_cap_usd,
+                    rng=random.Random(self._rng.random()),  # noqa: S311 (jitter)
+                    on_stored=self.processor.wake,
+                )
+            )
+        return pollers
+
+    def _poll_loop(self, poller: Poller) -> Runnable:
+        def loop() -> None:
+            poller.run(self._stop_pollers)
+            if poller.stopped:
+                log.error("%s: stream stopped until restart; see `jun-engine status`", poller.ref)
+
+        return loop
+
+    def _heartbeat(self) -> None:
+        while not self._stop_sender.wait(HEARTBEAT_SECONDS):
+            try:
+                self.lock.heartbeat()
+            except LockLostError as error:
+                log.error("%s; stopping", error)
+                self.request_stop()
+                return
+            except StoreError as error:
+                log.warning("heartbeat failed: %s", error)
+
+    def _spawn(self, group: str, targets: list[Runnable]) -> None:
+        threads = [
+            threading.Thread(target=target, name=f"jun-{group}-{n}", daemon=True)
+            for n, target in enumerate(targets)
+        ]
+        self._threads[group] = threads
+        for thread in threads:
+            thread.start()
+
+    def _join(self, group: str) -> None:
+        deadline = time.monotonic() + JOIN_SECONDS
+        for thread in self._threads.get(group, []):
+            thread.join(max(deadline - time.monotonic(), 0.0))
+            if thread.is_alive():
+                log.warning(
+                    "%s is still in a request; leaving it (nothing was committed)", thread.name
+                )
+
+
+def _calls_since(session: Session, since: datetime) -> tuple[int, Decimal]:
+    statement = select(func.count(), func.coalesce(func.sum(ApiCallRow.cost_usd), 0)).where(
+        ApiCallRow.at >= since
+    )
+    count, usd = session.exec(statement).one()
+    return int(count), Decimal(usd)
+
+
+def _sent_since(session: Session, since: datetime) -> int:
+    statement = select(func.count()).where(
+        OutboxRow.status == OutboxStatus.SENT,
+        OutboxRow.sent_at >= since,  # type: ignore[operator]
+    )
+    return int(session.exec(statement).one())

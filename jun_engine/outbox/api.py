@@ -1,0 +1,144 @@
+"""Enqueue a post, reply or DM in the caller's transaction, split into thread or DM parts.
+
+`enqueue` never commits: the caller's unit of work decides, so "processed the message" and
+"queued its reply" are stored together or not at all. Enqueueing a key twice is a no-op.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import IntEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+from jun_engine.outbox.errors import InvalidOutboxItemError
+from jun_engine.outbox.splitting import split_dm, split_post
+from jun_engine.store.statuses import OutboxKind, OutboxStatus
+from jun_engine.store.tables import OutboxRow, now_utc
+
+OUTBOX: sa.Table = OutboxRow.__table__  # type: ignore[attr-defined]
+
+PART_MARK = "#"
+"""Joins a key and a part number; never in a caller's key, so no key can be another's part."""
+KEY_MAX = 180
+"""Room left in `idempotency_key` (200) for the `#N` suffix of later parts."""
+
+
+class Priority(IntEnum):
+    """How urgently an item goes out: higher first, then oldest first."""
+
+    EMERGENCY = 100
+    ACK = 50
+    NOTICE = 10
+    DEFAULT = 0
+
+
+def part_key(key: str, part_no: int) -> str:
+    """The idempotency key of one part: the caller's key for part 1, `key#N` for the others."""
+    return key if part_no == 1 else f"{key}{PART_MARK}{part_no}"
+
+
+def enqueue(
+    session: Session,
+    *,
+    key: str,
+    account_id: str,
+    kind: OutboxKind,
+    text: str,
+    target: str | None = None,
+    priority: int = 0,
+    not_before: datetime | None = None,
+    private: bool = False,
+    case_id: int | None = None,
+) -> int | None:
+    """Queue `text` from `account_id`; return the id of its first part, or None if `key` was
+    already enqueued. A post over 280 weighted characters becomes a numbered thread, a DM over
+    10,000 characters several DMs; part N goes out only after part N-1 was sent.
+
+    `target` is the post replied to (REPLY) or the recipient's user id (DM). A DM is always
+    private; a private POST or REPLY is refused (personal data is never posted publicly).
+    """
+    _check(key=key, account_id=account_id, kind=kind, text=text, target=target, private=private)
+    parts = split_dm(text) if kind is OutboxKind.DM else split_post(text)
+    created_at = now_utc()
+    common: dict[str, Any] = {
+        "account_id": account_id,
+        "priority": priority,
+        "not_before": not_before,
+        "private": private or kind is OutboxKind.DM,
+        "case_id": case_id,
+        "status": OutboxStatus.PENDING,
+        "created_at": created_at,
+    }
+    first_id = _insert_part(session, key, 1, kind, target, parts[0], None, common)
+    if first_id is None:
+        return None
+    parent = first_id
+    for part_no, part in enumerate(parts[1:], start=2):
+        follow_kind, follow_target = _follow_up(kind, target)
+        parent_id = _insert_part(
+            session, key, part_no, follow_kind, follow_target, part, parent, common
+        )
+        if parent_id is None:  # cannot happen: callers' keys have no '#', and part 1 was new
+            raise InvalidOutboxItemError(key, f"part {part_no} already exists")
+        parent = parent_id
+    return first_id
+
+
+def _follow_up(kind: OutboxKind, target: str | None) -> tuple[OutboxKind, str | None]:
+    """Parts 2.. of a thread reply to the previous part (filled in when it is sent)."""
+    if kind is OutboxKind.DM:
+        return kind, target
+    return OutboxKind.REPLY, None
+
+
+def _insert_part(
+    session: Session,
+    key: str,
+    part_no: int,
+    kind: OutboxKind,
+    target: str | None,
+    text: str,
+    parent: int | None,
+    common: dict[str, Any],
+) -> int | None:
+    values = {
+        **common,
+        "idempotency_key": part_key(key, part_no),
+        "kind": kind,
+        "target": target,
+        "text": text,
+        "thread_parent": parent,
+        "part_no": part_no,
+    }
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert(OUTBOX) if dialect == "postgresql" else sqlite.insert(OUTBOX)
+    statement = (
+        insert.values(**values)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(OUTBOX.c.id)
+    )
+    row = session.execute(statement).first()
+    return None if row is None else int(row[0])
+
+
+def _check(
+    *, key: str, account_id: str, kind: OutboxKind, text: str, target: str | None, private: bool
+) -> None:
+    if not key.strip() or len(key) > KEY_MAX:
+        raise InvalidOutboxItemError(key, f"the key must be 1 to {KEY_MAX} characters")
+    if PART_MARK in key:
+        raise InvalidOutboxItemError(key, f"{PART_MARK!r} is kept for the keys of later parts")
+    if not account_id.strip():
+        raise InvalidOutboxItemError(key, "no sending account")
+    if not text.strip():
+        raise InvalidOutboxItemError(key, "the text is empty")
+    if kind is OutboxKind.POST and target is not None:
+        raise InvalidOutboxItemError(key, "a new post has no target; enqueue a REPLY instead")
+    if kind is not OutboxKind.POST and not target:
+        raise InvalidOutboxItemError(key, f"a {kind.value} needs a target")
+    if private and kind is not OutboxKind.DM:
+        raise InvalidOutboxItemError(key, "private text is only ever sent by DM, never posted")

@@ -1,0 +1,221 @@
+"""The outbox table's transitions: find the next due item, claim it, and record how it ended.
+
+    pending -> sending -> sent
+                       -> pending      (nothing landed: rate limit, connection refused)
+                       -> sending      (uncertain: looked for before any new attempt)
+                       -> failed       (refused for good: reply not allowed, not found...)
+                       -> abandoned    (too many attempts, duplicate of another post)
+
+Every function takes the caller's session and never commits. A claim writes the attempt row in
+the same transaction as the `sending` status, and the sender commits it BEFORE calling X.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from jun_engine.outbox.limits import Bucket, bucket_of, kinds_of
+from jun_engine.store.statuses import OutboxKind, OutboxStatus
+from jun_engine.store.tables import OutboxAttemptRow, OutboxRow
+
+OUTBOX: sa.Table = OutboxRow.__table__  # type: ignore[attr-defined]
+ATTEMPTS: sa.Table = OutboxAttemptRow.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    """One part to send: what, from which account, to what; `text` may be personal data."""
+
+    id: int
+    key: str
+    account_id: str
+    kind: OutboxKind
+    target: str | None
+    text: str
+    private: bool
+    attempts: int
+    part_no: int
+
+    @property
+    def bucket(self) -> Bucket:
+        """The write quota sending it spends."""
+        return bucket_of(self.kind)
+
+
+def item_from_row(row: OutboxRow, target: str | None = None) -> OutboxItem:
+    """The item a row describes; `target` overrides the row's (a thread part's parent id)."""
+    assert row.id is not None
+    return OutboxItem(
+        id=row.id,
+        key=row.idempotency_key,
+        account_id=row.account_id,
+        kind=row.kind,
+        target=target if target is not None else row.target,
+        text=row.text,
+        private=row.private,
+        attempts=row.attempts,
+        part_no=row.part_no,
+    )
+
+
+def next_due(
+    session: Session,
+    now: datetime,
+    accounts: Collection[str],
+    excluded: Collection[tuple[str, Bucket]] = (),
+) -> OutboxItem | None:
+    """The pending item to send next: highest priority, then oldest; its thread parent sent."""
+    parent = OUTBOX.alias("parent")
+    statement = (
+        select(OutboxRow, parent.c.platform_id)
+        .outerjoin(parent, OUTBOX.c.thread_parent == parent.c.id)
+        .where(
+            OutboxRow.status == OutboxStatus.PENDING,
+            OUTBOX.c.account_id.in_(list(accounts)),
+            sa.or_(OUTBOX.c.not_before.is_(None), OUTBOX.c.not_before <= now),
+            sa.or_(OUTBOX.c.thread_parent.is_(None), parent.c.status == OutboxStatus.SENT),
+        )
+        .order_by(OUTBOX.c.priority.desc(), OUTBOX.c.created_at, OUTBOX.c.id)
+        .limit(1)
+    )
+    for account_id, bucket in excluded:
+        statement = statement.where(
+            sa.not_(sa.and_(OUTBOX.c.account_id == account_id, OUTBOX.c.kind.in_(kinds_of(bucket))))
+        )
+    found = session.exec(statement).first()
+    if found is None:
+        return None
+    row, parent_platform_id = found
+    if row.kind is OutboxKind.DM:
+        return item_from_row(row)
+    return item_from_row(row, parent_platform_id)
+
+
+def claim(session: Session, item: OutboxItem, now: datetime) -> bool:
+    """Mark `item` sending and record the attempt; False if someone else changed it first."""
+    statement = (
+        sa.update(OUTBOX)
+        .where(OUTBOX.c.id == item.id, OUTBOX.c.status == OutboxStatus.PENDING)
+        .values(status=OutboxStatus.SENDING, attempts=OUTBOX.c.attempts + 1, target=item.target)
+    )
+    if session.execute(statement).rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    session.execute(
+        sa.insert(ATTEMPTS).values(
+            outbox_id=item.id, account_id=item.account_id, kind=item.kind, started_at=now
+        )
+    )
+    return True
+
+
+def mark_sent(session: Session, item_id: int, platform_id: str, now: datetime) -> None:
+    """It is on the platform as `platform_id`."""
+    _set(
+        session,
+        item_id,
+        status=OutboxStatus.SENT,
+        platform_id=platform_id,
+        sent_at=now,
+        not_before=None,
+        last_error=None,
+        failure=None,
+    )
+    finish_attempt(session, item_id, "sent", now)
+
+
+def release(
+    session: Session, item_id: int, not_before: datetime | None, error: str, *, refund: bool
+) -> None:
+    """Nothing landed: back to pending, due at `not_before`; `refund` un-counts the attempt."""
+    values: dict[str, object] = {
+        "status": OutboxStatus.PENDING,
+        "not_before": not_before,
+        "last_error": error,
+    }
+    if refund:
+        values["attempts"] = OUTBOX.c.attempts - 1
+    _set(session, item_id, **values)
+
+
+def hold_uncertain(session: Session, item_id: int, look_at: datetime, error: str) -> None:
+    """It may have landed: stays `sending`, to be looked for from `look_at` on."""
+    _set(session, item_id, status=OutboxStatus.SENDING, not_before=look_at, last_error=error)
+
+
+def give_up(session: Session, item_id: int, status: OutboxStatus, failure: str, error: str) -> int:
+    """End it as failed or abandoned with a reason code; its later parts are abandoned too.
+    Returns how many later parts were abandoned."""
+    _set(session, item_id, status=status, failure=failure, last_error=error, not_before=None)
+    return _abandon_later_parts(session, item_id)
+
+
+def uncertain_due(session: Session, now: datetime, accounts: Collection[str]) -> list[OutboxItem]:
+    """Items left `sending` (a crash mid-call, a timeout) whose look is due, oldest first."""
+    statement = (
+        select(OutboxRow)
+        .where(
+            OutboxRow.status == OutboxStatus.SENDING,
+            OUTBOX.c.account_id.in_(list(accounts)),
+            sa.or_(OUTBOX.c.not_before.is_(None), OUTBOX.c.not_before <= now),
+        )
+        .order_by(OUTBOX.c.priority.desc(), OUTBOX.c.created_at, OUTBOX.c.id)
+    )
+    return [item_from_row(row) for row in session.exec(statement)]
+
+
+def waiting_count(session: Session, accounts: Collection[str]) -> int:
+    """How many items of these accounts are pending or being sent."""
+    statement = sa.select(sa.func.count()).where(
+        OUTBOX.c.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING]),
+        OUTBOX.c.account_id.in_(list(accounts)),
+    )
+    return int(session.execute(statement).scalar_one())
+
+
+def first_attempt_at(session: Session, item_id: int) -> datetime | None:
+    """When the item's first attempt started: where a look for it begins."""
+    statement = sa.select(sa.func.min(ATTEMPTS.c.started_at)).where(ATTEMPTS.c.outbox_id == item_id)
+    found: datetime | None = session.execute(statement).scalar()
+    return found
+
+
+def finish_attempt(session: Session, item_id: int, outcome: str, now: datetime) -> None:
+    """Close the item's open attempts with `outcome`."""
+    session.execute(
+        sa.update(ATTEMPTS)
+        .where(ATTEMPTS.c.outbox_id == item_id, ATTEMPTS.c.finished_at.is_(None))
+        .values(finished_at=now, outcome=outcome)
+    )
+
+
+def _set(session: Session, item_id: int, **values: object) -> None:
+    session.execute(sa.update(OUTBOX).where(OUTBOX.c.id == item_id).values(**values))
+
+
+def _abandon_later_parts(session: Session, item_id: int) -> int:
+    abandoned = 0
+    parents = [item_id]
+    while parents:
+        children = (
+            sa.select(OUTBOX.c.id)
+            .where(OUTBOX.c.thread_parent.in_(parents))
+            .where(OUTBOX.c.status.in_([OutboxStatus.PENDING, OutboxStatus.FAILED]))
+        )
+        parents = [row[0] for row in session.execute(children)]
+        if parents:
+            session.execute(
+                sa.update(OUTBOX)
+                .where(OUTBOX.c.id.in_(parents))
+                .values(
+                    status=OutboxStatus.ABANDONED,
+                    failure="earlier_part_failed",
+                    last_error="an earlier part of this thread or DM was not sent",
+                )
+            )
+            abandoned += len(parents)
+    return abandoned

@@ -1,0 +1,140 @@
+"""The processing stage: each stored message handled exactly once, in order, one transaction each.
+
+A message is claimed while its status is NEW, passed through the stages, and marked in the same
+transaction as everything the stages wrote (a resident bound, a reply queued in the outbox): a
+crash before the commit leaves it NEW to be processed again, never half done, never twice.
+Implicit mentions (the account is only in the reply chain, not @mentioned) are kept but ignored:
+nobody addressed the town. Everything else goes to verification (`verify.admit`); what it admits
+goes on to routing and case opening (a later stage: for now it is marked processed).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from jun_engine.config.schema import Config
+from jun_engine.domain.messages import MessageKind
+from jun_engine.domain.residents import Admission, AdmissionOutcome
+from jun_engine.pipeline.clock import Clock
+from jun_engine.pipeline.verify import Verifier
+from jun_engine.store.errors import StoreError
+from jun_engine.store.repository import MESSAGES
+from jun_engine.store.session import session_scope
+from jun_engine.store.statuses import MessageStatus
+from jun_engine.store.tables import InboundMessageRow, now_utc
+
+log = logging.getLogger(__name__)
+
+Admit = Callable[[Session, InboundMessageRow, Config, datetime], Admission]
+IDLE_WAIT_SECONDS = 0.5
+"""Real seconds the worker waits for a wake-up before looking for new messages anyway."""
+
+
+def default_admit() -> Admit:
+    """The residents' verification stage, its lexicons compiled once for the daemon's life."""
+    return Verifier()
+
+
+def process_next(engine: Engine, config: Config, clock: Clock, admit: Admit) -> int | None:
+    """Process the oldest NEW message; its id, or None when there is none."""
+    with session_scope(engine) as session:
+        now = clock.now()
+        row = _claim(session, now)
+        if row is None:
+            return None
+        status = _status_after(session, row, config, now, admit)
+        if row.status is MessageStatus.NEW:
+            row.status = status
+        row.processed_at = now
+        session.add(row)
+        log.debug("message %s (%s) -> %s", row.id, row.kind.value, row.status.value)
+        return row.id
+
+
+def process_all(engine: Engine, config: Config, clock: Clock, admit: Admit) -> int:
+    """Process every NEW message; how many."""
+    count = 0
+    while process_next(engine, config, clock, admit) is not None:
+        count += 1
+    return count
+
+
+def set_aside_oldest(engine: Engine) -> int | None:
+    """Mark the oldest NEW message IGNORED (a stage failed on it); its id, logged for a person."""
+    with session_scope(engine) as session:
+        row = _claim(session, now_utc())
+        if row is None:
+            return None
+        row.status = MessageStatus.IGNORED
+        session.add(row)
+        log.error("message %s set aside after a processing failure", row.id)
+        return row.id
+
+
+def _claim(session: Session, now: datetime) -> InboundMessageRow | None:
+    # Write first: the transaction takes the write lock at once (SQLite waits its busy timeout
+    # instead of failing to upgrade a read), and PostgreSQL locks the row against a second worker.
+    oldest = (
+        sa.select(sa.func.min(MESSAGES.c.id))
+        .where(MESSAGES.c.status == MessageStatus.NEW)
+        .scalar_subquery()
+    )
+    claimed = session.execute(
+        sa.update(MESSAGES)
+        .where(MESSAGES.c.id == oldest, MESSAGES.c.status == MessageStatus.NEW)
+        .values(processed_at=now)
+        .returning(MESSAGES.c.id)
+    ).scalar_one_or_none()
+    return None if claimed is None else session.get(InboundMessageRow, claimed)
+
+
+def _status_after(
+    session: Session, row: InboundMessageRow, config: Config, now: datetime, admit: Admit
+) -> MessageStatus:
+    if row.kind is MessageKind.MENTION and row.account_id not in row.mentioned_ids.split():
+        return MessageStatus.IGNORED
+    admission = admit(session, row, config, now)
+    if admission.outcome is AdmissionOutcome.WAITING:
+        return MessageStatus.WAITING_VERIFICATION
+    return MessageStatus.PROCESSED
+
+
+class Processor:
+    """The worker thread: processes messages as they come, until stopped between two of them."""
+
+    def __init__(self, engine: Engine, config: Config, clock: Clock, admit: Admit) -> None:
+        self._engine = engine
+        self._config = config
+        self._clock = clock
+        self.admit = admit
+        self._wake = threading.Event()
+        self.processed = 0
+
+    def wake(self) -> None:
+        """New messages were stored: look now rather than at the next idle check."""
+        self._wake.set()
+
+    def run(self, stop: threading.Event) -> None:
+        """Process until `stop`; a message in hand is always finished and committed first."""
+        while not stop.is_set():
+            self._wake.clear()
+            try:
+                done = process_next(self._engine, self._config, self._clock, self.admit)
+            except StoreError as error:
+                log.warning("processing paused: %s", error)
+                done = None
+                stop.wait(1.0)
+            except Exception:  # a stage's bug must not stop the queue behind one message
+                log.exception("processing a message failed; it is set aside as ignored")
+                done = set_aside_oldest(self._engine)
+            if done is not None:
+                self.processed += 1
+                continue
+            self._wake.wait(IDLE_WAIT_SECONDS)

@@ -1,0 +1,168 @@
+"""The intake's health read from the database alone: what `jun-engine status` shows."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from sqlmodel import Session, func, select
+
+from jun_engine.domain.messages import MessageKind
+from jun_engine.pipeline.poll import time_of
+from jun_engine.pipeline.spend import requests_on, spent_by_account, spent_on
+from jun_engine.store.statuses import MessageStatus, PollStream
+from jun_engine.store.tables import ApiCallRow, DaemonLockRow, InboundMessageRow, PollCheckpointRow
+
+KIND_OF = {PollStream.MENTIONS: MessageKind.MENTION, PollStream.DMS: MessageKind.DM}
+
+
+@dataclass(frozen=True, slots=True)
+class StreamHealth:
+    """One row of the status table."""
+
+    account: str
+    account_id: str
+    stream: str
+    state: str
+    last_poll_at: datetime | None
+    checkpoint: str | None
+    checkpoint_time: datetime | None
+    stored: int
+    backlog: int
+    failures: int
+    last_error: str | None
+    rate_limit_remaining: int | None
+    rate_limit_reset_at: datetime | None
+    spend_today_usd: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class DaemonState:
+    """Who holds the database, if anyone."""
+
+    running: bool
+    host: str | None = None
+    pid: int | None = None
+    heartbeat_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeReport:
+    """Everything `jun-engine status` shows."""
+
+    day: date
+    daemon: DaemonState
+    streams: list[StreamHealth]
+    messages_by_status: dict[str, int]
+    spend_today_usd: Decimal
+    requests_today: int
+
+    def to_json(self) -> dict[str, object]:
+        """A JSON-ready dict (times as ISO 8601, money as a string of dollars)."""
+        return _jsonable(asdict(self))  # type: ignore[return-value]
+
+
+def intake_report(
+    session: Session, names: dict[str, str], now: datetime | None = None
+) -> IntakeReport:
+    """Read the report; `names` maps account ids to their keys in accounts.yaml."""
+    day = _reporting_day(session, now)
+    by_account = spent_by_account(session, day)
+    counts = _message_counts(session)
+    streams = [
+        _stream(row, names, counts, by_account)
+        for row in session.exec(
+            select(PollCheckpointRow).order_by(
+                PollCheckpointRow.account_id, PollCheckpointRow.stream
+            )
+        ).all()
+    ]
+    statuses = dict.fromkeys((s.value for s in MessageStatus), 0)
+    for (_, _, status), count in counts.items():
+        statuses[status] += count
+    return IntakeReport(
+        day=day,
+        daemon=_daemon(session),
+        streams=streams,
+        messages_by_status=statuses,
+        spend_today_usd=spent_on(session, day),
+        requests_today=requests_on(session, day),
+    )
+
+
+def _stream(
+    row: PollCheckpointRow,
+    names: dict[str, str],
+    counts: dict[tuple[str, str, str], int],
+    spend: dict[str, Decimal],
+) -> StreamHealth:
+    kind = KIND_OF.get(row.stream)
+    mine = {
+        k: v for k, v in counts.items() if k[0] == row.account_id and kind and k[1] == kind.value
+    }
+    return StreamHealth(
+        account=names.get(row.account_id, row.account_id),
+        account_id=row.account_id,
+        stream=row.stream.value,
+        state=_state(row),
+        last_poll_at=row.last_poll_at,
+        checkpoint=row.cursor,
+        checkpoint_time=time_of(int(row.cursor)) if row.cursor and row.cursor.isdigit() else None,
+        stored=sum(mine.values()),
+        backlog=sum(v for k, v in mine.items() if k[2] == MessageStatus.NEW.value),
+        failures=row.failures,
+        last_error=row.last_error,
+        rate_limit_remaining=row.rate_limit_remaining,
+        rate_limit_reset_at=row.rate_limit_reset_at,
+        spend_today_usd=spend.get(row.account_id, Decimal(0)),
+    )
+
+
+def _state(row: PollCheckpointRow) -> str:
+    if row.stopped_at is not None:
+        return "stopped"
+    if row.paused_until is not None and row.failures == 0:
+        return "paused"
+    if row.failures:
+        return "retrying"
+    return "ok"
+
+
+def _message_counts(session: Session) -> dict[tuple[str, str, str], int]:
+    statement = select(
+        InboundMessageRow.account_id, InboundMessageRow.kind, InboundMessageRow.status, func.count()
+    ).group_by(InboundMessageRow.account_id, InboundMessageRow.kind, InboundMessageRow.status)
+    return {
+        (account, MessageKind(kind).value, MessageStatus(status).value): count
+        for account, kind, status, count in session.exec(statement).all()
+    }
+
+
+def _daemon(session: Session) -> DaemonState:
+    row = session.get(DaemonLockRow, 1)
+    if row is None:
+        return DaemonState(running=False)
+    return DaemonState(running=True, host=row.host, pid=row.pid, heartbeat_at=row.heartbeat_at)
+
+
+def _reporting_day(session: Session, now: datetime | None) -> date:
+    # The daemon's day: that of its newest request (an emulator's clock may be anywhere).
+    newest = session.exec(select(func.max(ApiCallRow.at))).one()
+    if now is not None:
+        return now.date()
+    if isinstance(newest, datetime):
+        return newest.astimezone(UTC).date()
+    return datetime.now(UTC).date()
+
+
+def _jsonable(value: object) -> object:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value

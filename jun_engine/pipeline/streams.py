@@ -1,0 +1,45 @@
+"""Which streams the daemon polls: every account's mentions, and the DMs of DM-enabled accounts."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from jun_engine.config.schema import Config
+from jun_engine.store.statuses import PollStream
+
+
+@dataclass(frozen=True, slots=True)
+class StreamRef:
+    """One (account, stream) a poller reads."""
+
+    account_key: str
+    account_id: str
+    stream: PollStream
+    app: str
+    """The developer app the account's requests are signed with: its consumer key's variable."""
+
+    def __str__(self) -> str:
+        return f"{self.account_key}/{self.stream.value}"
+
+
+def streams_of(config: Config) -> list[StreamRef]:
+    """Every stream to poll, in accounts.yaml order: mentions first, then DMs."""
+    streams: list[StreamRef] = []
+    for key, account in config.accounts.items():
+        app = account.consumer_key_env or config.x.app.consumer_key_env
+        if account.poll_mentions:
+            streams.append(StreamRef(key, account.user_id, PollStream.MENTIONS, app))
+        if account.dm_access:
+            streams.append(StreamRef(key, account.user_id, PollStream.DMS, app))
+    return sorted(streams, key=lambda ref: ref.stream != PollStream.MENTIONS)
+
+
+def pollers_per_app(streams: list[StreamRef]) -> Counter[tuple[str, PollStream]]:
+    """How many pollers share each app's limit of each endpoint."""
+    return Counter((ref.app, ref.stream) for ref in streams)
+
+
+def own_account_ids(config: Config) -> frozenset[str]:
+    """The user ids of the engine's own accounts: what they post is never taken as a request."""
+    return frozenset(account.user_id for account in config.accounts.values())

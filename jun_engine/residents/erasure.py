@@ -1,0 +1,259 @@
+"""Erasing a resident's personal data on request (GDPR art. 17), keeping what only counts.
+
+Removed: name, district, birth year, handle and X user ids, topics, codes and attempts; the
+text, raw payload, handle, hashtags and mentions of every message they sent (from any account
+they ever used, or that opened one of their cases); what they wrote in case histories; what the
+engine wrote to them (DMs, replies to their posts), and its outbox keys naming their account.
+Also their ids where other stages keep them (case authors, appointments, dialogues, billing
+memory) and routing examples made from their cases.
+Kept: the resident row (status `erased`, dates), their cases (department, category, statuses,
+timestamps), message ids and timestamps, so the counts stay right. Their history gets one line
+saying an erasure happened and how much it touched, nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, delete, or_, select, update
+
+from jun_engine.config.problems import plural
+from jun_engine.domain.residents import ResidentEventKind
+from jun_engine.residents.errors import ResidentErasedError
+from jun_engine.residents.repository import accounts_of, add_event, row_by_id
+from jun_engine.store.statuses import MessageStatus, OutboxStatus, ResidentStatus
+from jun_engine.store.tables import (
+    AppointmentRow,
+    BilledResourceRow,
+    CaseEventRow,
+    CaseRow,
+    ConversationRow,
+    InboundMessageRow,
+    OutboxRow,
+    ResidentEventRow,
+    ResidentRow,
+    ResidentTopicRow,
+    RoutingExampleRow,
+    VerificationAttemptRow,
+    VerificationCodeRow,
+)
+
+MARKER = "[erased]"
+"""What stands where erased text was."""
+ERASED_ID = "erased"
+"""What stands where an erased author's X user id was."""
+
+
+@dataclass(frozen=True, slots=True)
+class ErasureReport:
+    """How much one erasure touched (counts only)."""
+
+    resident_id: int
+    messages: int
+    case_notes: int
+    outbox_items: int
+
+    def summary(self) -> str:
+        """One line for the resident's history and the command's output."""
+        return (
+            f"{plural(self.messages, 'message')}, {plural(self.case_notes, 'case note')}, "
+            f"{plural(self.outbox_items, 'outgoing item')} erased"
+        )
+
+
+def erase(session: Session, resident_id: int, *, now: datetime, actor: str) -> ErasureReport:
+    """Erase everything personal about a resident in the caller's transaction."""
+    row = row_by_id(session, resident_id)
+    if row.status is ResidentStatus.ERASED:
+        raise ResidentErasedError(resident_id, row.erased_at)
+    _secure_delete(session)
+    accounts = accounts_of(session, row)
+    message_ids = _message_ids(session, resident_id, accounts)
+    posts = _platform_ids(session, message_ids)
+    report = ErasureReport(
+        resident_id=resident_id,
+        messages=_erase_messages(session, message_ids),
+        case_notes=_erase_case_notes(session, resident_id, accounts),
+        outbox_items=_erase_outbox(session, accounts, posts),
+    )
+    _erase_traces(session, resident_id, accounts, posts)
+    _erase_register(session, row, accounts)
+    add_event(session, resident_id, ResidentEventKind.ERASED, now, actor, detail=report.summary())
+    row.status = ResidentStatus.ERASED
+    row.erased_at = now
+    session.add(row)
+    session.flush()
+    return report
+
+
+def scrub_free_space(engine: Engine) -> None:
+    """After the erasure committed, leave no old copy in the database files: SQLite moves its
+    write-ahead log into the (securely overwritten) file and empties it; PostgreSQL vacuums
+    the touched tables so dead row versions are gone."""
+    tables = ("resident", "resident_event", "inbound_message", "case_event", "outbox")
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        else:
+            quoted = ", ".join(connection.dialect.identifier_preparer.quote(t) for t in tables)
+            connection.exec_driver_sql(f"VACUUM {quoted}")
+
+
+def _secure_delete(session: Session) -> None:
+    """SQLite: zero what this transaction frees instead of leaving it in free pages."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("PRAGMA secure_delete=ON")
+
+
+def _message_ids(session: Session, resident_id: int, accounts: Collection[str]) -> list[int]:
+    conditions: list[sa.ColumnElement[bool]] = [
+        col(InboundMessageRow.id).in_(
+            select(CaseRow.message_id).where(CaseRow.resident_id == resident_id)
+        )
+    ]
+    if accounts:
+        conditions.append(col(InboundMessageRow.author_id).in_(accounts))
+    statement = select(InboundMessageRow.id).where(or_(*conditions))
+    return [message_id for message_id in session.exec(statement).all() if message_id is not None]
+
+
+def _platform_ids(session: Session, message_ids: Collection[int]) -> set[str]:
+    if not message_ids:
+        return set()
+    statement = select(InboundMessageRow.platform_id).where(
+        col(InboundMessageRow.id).in_(message_ids)
+    )
+    return set(session.exec(statement).all())
+
+
+def _erase_messages(session: Session, message_ids: Collection[int]) -> int:
+    if not message_ids:
+        return 0
+    selected = col(InboundMessageRow.id).in_(message_ids)
+    session.execute(
+        update(InboundMessageRow)
+        .where(selected, col(InboundMessageRow.status).in_(_UNFINISHED))
+        .values(status=MessageStatus.IGNORED)
+    )
+    session.execute(
+        update(InboundMessageRow)
+        .where(selected)
+        .values(
+            text=MARKER,
+            raw=MARKER,
+            author_id=ERASED_ID,
+            author_handle=None,
+            conversation_id=None,
+            mentioned_ids="",
+            hashtags="",
+        )
+    )
+    return len(message_ids)
+
+
+_UNFINISHED = (MessageStatus.NEW, MessageStatus.WAITING_VERIFICATION)
+
+
+def _erase_case_notes(session: Session, resident_id: int, accounts: Collection[str]) -> int:
+    """What the resident wrote in case histories (their replies, their survey comments)."""
+    if not accounts:
+        return 0
+    written = col(CaseEventRow.actor).in_(accounts)
+    count = len(session.exec(select(CaseEventRow.id).where(written)).all())
+    session.execute(
+        update(CaseEventRow)
+        .where(written, col(CaseEventRow.detail).is_not(None))
+        .values(detail=MARKER)
+    )
+    session.execute(update(CaseEventRow).where(written).values(actor="resident"))
+    return count
+
+
+def _erase_outbox(session: Session, accounts: Collection[str], posts: Collection[str]) -> int:
+    """What the engine wrote to them: DMs to their accounts, replies to their posts, and any
+    item whose key names one of their accounts. Unsent ones are abandoned."""
+    conditions: list[sa.ColumnElement[bool]] = []
+    if accounts or posts:
+        conditions.append(col(OutboxRow.target).in_([*accounts, *posts]))
+    for account in accounts:
+        conditions.append(col(OutboxRow.idempotency_key).contains(f":{account}:"))
+        conditions.append(col(OutboxRow.idempotency_key).endswith(f":{account}"))
+    if not conditions:
+        return 0
+    rows = session.exec(select(OutboxRow).where(or_(*conditions))).all()
+    for item in rows:
+        item.text = MARKER
+        item.idempotency_key = f"erased:{item.id}"
+        if item.target in accounts:
+            item.target = None
+        if item.status not in {OutboxStatus.SENT, OutboxStatus.ABANDONED}:
+            item.status = OutboxStatus.ABANDONED
+            item.last_error = "abandoned: the recipient's data was erased"
+        session.add(item)
+    return len(rows)
+
+
+def _erase_traces(
+    session: Session, resident_id: int, accounts: Collection[str], posts: Collection[str]
+) -> None:
+    """Their X ids where other stages keep them: case authors, appointments, open dialogues,
+    today's billing memory; and training examples made from their words."""
+    their_cases = select(CaseRow.id).where(CaseRow.resident_id == resident_id)
+    session.execute(
+        delete(RoutingExampleRow).where(col(RoutingExampleRow.case_id).in_(their_cases))
+    )
+    session.execute(
+        update(AppointmentRow)
+        .where(col(AppointmentRow.resident_id) == resident_id)
+        .values(user_id=ERASED_ID)
+    )
+    session.execute(
+        update(CaseRow).where(col(CaseRow.resident_id) == resident_id).values(author_id=None)
+    )
+    if accounts:
+        session.execute(
+            update(CaseRow).where(col(CaseRow.author_id).in_(accounts)).values(author_id=None)
+        )
+        session.execute(delete(ConversationRow).where(col(ConversationRow.user_id).in_(accounts)))
+        session.execute(
+            update(AppointmentRow)
+            .where(col(AppointmentRow.user_id).in_(accounts))
+            .values(user_id=ERASED_ID)
+        )
+    if accounts or posts:
+        session.execute(
+            delete(BilledResourceRow).where(
+                col(BilledResourceRow.resource_id).in_([*accounts, *posts])
+            )
+        )
+
+
+def _erase_register(session: Session, row: ResidentRow, accounts: Collection[str]) -> None:
+    resident_id = row.id
+    session.execute(
+        delete(ResidentTopicRow).where(col(ResidentTopicRow.resident_id) == resident_id)
+    )
+    session.execute(
+        delete(VerificationCodeRow).where(col(VerificationCodeRow.resident_id) == resident_id)
+    )
+    if accounts:
+        session.execute(
+            delete(VerificationAttemptRow).where(
+                col(VerificationAttemptRow.x_user_id).in_(accounts)
+            )
+        )
+    session.execute(
+        update(ResidentEventRow)
+        .where(col(ResidentEventRow.resident_id) == resident_id)
+        .values(x_user_id=None, detail=None)
+    )
+    row.name = None
+    row.district = None
+    row.birth_year = None
+    row.x_user_id = None
+    row.x_handle = None

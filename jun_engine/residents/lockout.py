@@ -1,0 +1,63 @@
+"""The lockout: too many wrong codes from one X account, and it may not try again for a while.
+
+`max_failed_attempts` wrong codes within `lockout` (counted since the account's last success)
+lock the account for `lockout` from the last of them. Codes sent while locked are not checked
+and not counted, so a lockout cannot be stretched, and when it ends every failure that caused
+it has aged out of the window: the account starts again with its full allowance.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from jun_engine.config.schema import Verification
+from jun_engine.store.tables import VerificationAttemptRow
+
+
+def record_attempt(session: Session, x_user_id: str, *, success: bool, now: datetime) -> None:
+    """Count one checked code from an account."""
+    session.add(VerificationAttemptRow(x_user_id=x_user_id, at=now, success=success))
+
+
+def locked_until(
+    session: Session, x_user_id: str, rules: Verification, now: datetime
+) -> datetime | None:
+    """When the account's lockout ends, or None if it may send a code now."""
+    failures = _recent_failures(session, x_user_id, now - 2 * rules.lockout)
+    window = rules.lockout
+    for index in range(len(failures) - 1, -1, -1):
+        last = failures[index]
+        if last <= now - window:
+            break
+        in_window = [at for at in failures[: index + 1] if at > last - window]
+        if len(in_window) >= rules.max_failed_attempts:
+            return last + window
+    return None
+
+
+def attempts_left(session: Session, x_user_id: str, rules: Verification, now: datetime) -> int:
+    """How many wrong codes the account may still send before it is locked out."""
+    failures = _recent_failures(session, x_user_id, now - rules.lockout)
+    return max(rules.max_failed_attempts - len(failures), 0)
+
+
+def _recent_failures(session: Session, x_user_id: str, since: datetime) -> list[datetime]:
+    """Failed attempts after `since` and after the account's last success, oldest first."""
+    success = select(VerificationAttemptRow.at).where(
+        VerificationAttemptRow.x_user_id == x_user_id,
+        col(VerificationAttemptRow.success).is_(True),
+    )
+    last_success = session.exec(success.order_by(col(VerificationAttemptRow.at).desc())).first()
+    start = max(since, last_success) if last_success else since
+    statement = (
+        select(VerificationAttemptRow.at)
+        .where(
+            VerificationAttemptRow.x_user_id == x_user_id,
+            col(VerificationAttemptRow.success).is_(False),
+            col(VerificationAttemptRow.at) > start,
+        )
+        .order_by(col(VerificationAttemptRow.at))
+    )
+    return list(session.exec(statement).all())

@@ -1,0 +1,157 @@
+"""What the engine says to someone about verification, in Spanish, English or Thai.
+
+No text ever quotes what the person wrote: a 'how to verify' reply may be public.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from jun_engine.config.schema import Config
+
+HOW_TO_VERIFY: Mapping[str, str] = {
+    "es": (
+        "Hola. Para atenderte, verifica tu cuenta de X una vez: ven con tu DNI a {office} y "
+        "envía por DM a @{handle} el código que te daremos. Guardamos tu mensaje. "
+        "Emergencias: 112."
+    ),
+    "en": (
+        "Hello. To be served, verify your X account once: bring your ID to {office} and DM "
+        "@{handle} the code we give you. We keep your message. Emergencies: 112."
+    ),
+    "th": (
+        "สวัสดีค่ะ กรุณายืนยันบัญชี X หนึ่งครั้งที่ {office} แล้วส่งรหัสทาง DM ถึง @{handle} "
+        "เราเก็บข้อความไว้แล้ว ฉุกเฉิน 112"
+    ),
+}
+"""Short enough for one public reply with Jun's office text (Thai counts double on X)."""
+
+CONFIRMED: Mapping[str, str] = {
+    "es": (
+        "Tu cuenta de X ya está verificada con el Ayuntamiento de {town}. Ya puedes "
+        "escribirnos; los mensajes que nos enviaste antes ya están en camino."
+    ),
+    "en": (
+        "Your X account is now verified with {town} town hall. You can write to us any time; the "
+        "messages you sent before are on their way."
+    ),
+    "th": (
+        "บัญชี X ของคุณได้รับการยืนยันกับศาลากลาง {town} แล้ว คุณสามารถส่งข้อความถึงเราได้เลย "
+        "ข้อความที่คุณส่งมาก่อนหน้านี้กำลังได้รับการดำเนินการ"
+    ),
+}
+
+CODE_REJECTED: Mapping[str, str] = {
+    "es": (
+        "Ese código no es válido: puede estar mal escrito, usado o caducado. Revísalo y "
+        "envíalo de nuevo, o pide otro en {office}. Intentos que quedan: {left}."
+    ),
+    "en": (
+        "That code is not valid: it may be mistyped, already used or expired. Check it and "
+        "send it again, or ask for a new one at {office}. Attempts left: {left}."
+    ),
+    "th": (
+        "รหัสนี้ใช้ไม่ได้ อาจพิมพ์ผิด ถูกใช้แล้ว หรือหมดอายุ กรุณาตรวจสอบแล้วส่งใหม่ "
+        "หรือขอรหัสใหม่ที่ {office} จำนวนครั้งที่เหลือ: {left}"
+    ),
+}
+
+LOCKED_OUT: Mapping[str, str] = {
+    "es": (
+        "Demasiados códigos incorrectos desde esta cuenta. Por seguridad no comprobaremos "
+        "otro código hasta el {until}. Si lo necesitas, pasa por {office}."
+    ),
+    "en": (
+        "Too many wrong codes from this account. For your safety we will not check another "
+        "code until {until}. If you need help, visit {office}."
+    ),
+    "th": (
+        "มีการส่งรหัสผิดจากบัญชีนี้หลายครั้งเกินไป เพื่อความปลอดภัยเราจะไม่ตรวจสอบรหัสใหม่จนถึง {until} "
+        "หากต้องการความช่วยเหลือ กรุณาติดต่อ {office}"
+    ),
+}
+
+FALLBACK_OFFICE: Mapping[str, str] = {
+    "es": "el Ayuntamiento",
+    "en": "the town hall",
+    "th": "ศาลากลาง",
+}
+
+_THAI = re.compile(r"[\u0e00-\u0e7f]")
+_WORDS = re.compile(r"[a-záéíóúüñ¿¡]+")
+_SPANISH = frozenset(
+    re.findall(
+        r"\S+",
+        "el la los las de del que y en un una por para con no es está hay mi calle farola "
+        "gracias hola buenos buenas ayuntamiento cuándo dónde cómo qué favor señor",
+    )
+)
+_ENGLISH = frozenset(
+    re.findall(
+        r"\S+",
+        "the a an of to and in is it my on for with not there street light thanks thank you "
+        "hello hi please when where how what town hall",
+    )
+)
+
+
+def guess_language(text: str, config: Config) -> str:
+    """The language of a short message among the town's languages: Thai by its script,
+    Spanish or English by common words and marks, else the town's default language."""
+    languages = config.town.languages
+    default = config.town.default_language
+    if "th" in languages and _THAI.search(text):
+        return "th"
+    words = _WORDS.findall(text.lower())
+    spanish = sum(word in _SPANISH for word in words) + len(re.findall(r"[ñ¿¡áéíóú]", text))
+    english = sum(word in _ENGLISH for word in words)
+    if english > spanish and "en" in languages:
+        return "en"
+    if spanish > english and "es" in languages:
+        return "es"
+    return default
+
+
+def how_to_verify(config: Config, language: str) -> str:
+    """The 'how to verify' answer: where to go, and which account to DM the code to."""
+    return _pick(HOW_TO_VERIFY, language).format(
+        office=office(config, language), handle=config.town_account().handle
+    )
+
+
+def confirmed(config: Config, language: str) -> str:
+    """The DM that tells a resident their account is verified."""
+    return _pick(CONFIRMED, language).format(town=config.town.name)
+
+
+def code_rejected(config: Config, language: str, attempts_left: int) -> str:
+    """The DM answering a wrong, used or expired code."""
+    return _pick(CODE_REJECTED, language).format(
+        office=office(config, language), left=attempts_left
+    )
+
+
+def locked_out(config: Config, language: str, until: datetime) -> str:
+    """The DM answering a code from an account that is locked out."""
+    local = until.astimezone(ZoneInfo(config.town.timezone))
+    return _pick(LOCKED_OUT, language).format(
+        office=office(config, language), until=f"{local:%d/%m/%Y %H:%M}"
+    )
+
+
+def office(config: Config, language: str) -> str:
+    """Where residents verify, in `language` if accounts.yaml says it in that language."""
+    offices = config.town.verification_office
+    for candidate in (language, config.town.default_language, *offices):
+        if candidate in offices:
+            return offices[candidate]
+    return _pick(FALLBACK_OFFICE, language)
+
+
+def _pick(table: Mapping[str, str], language: str, order: Sequence[str] = ("es", "en")) -> str:
+    if language in table:
+        return table[language]
+    return next(table[fallback] for fallback in order if fallback in table)

@@ -1,0 +1,408 @@
+"""`handle`: self-service's step of the processing chain, run in the caller's transaction.
+
+In order, the first that applies answers the message (True) without a department:
+1. a DM dialogue in progress (the resident picks one of the offered slots, or stops);
+2. help (`#ayuda`, `help`, `วิธีใช้`);
+3. appointments: cancel, move, or book (offers of free slots, by DM only);
+4. instant answers to questions: school menu today or tomorrow, rubbish days, the next council
+   meeting, how to verify, a named department's opening hours.
+Anything else (and anything from an unverified account admitted for an emergency) is left to
+the later stages (False). Nothing here does network I/O: answers go through the outbox.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sqlmodel import Session
+
+from jun_engine.config.schema import Config
+from jun_engine.domain.residents import Admission, AdmissionOutcome
+from jun_engine.domain.selfservice import AnswerKind, Appointment, Slot
+from jun_engine.scheduling.calendar import zone
+from jun_engine.selfservice import answers, appointments, conversation
+from jun_engine.selfservice.choice import pick
+from jun_engine.selfservice.conversation import Conversation
+from jun_engine.selfservice.dates import format_when
+from jun_engine.selfservice.replies import Responder
+from jun_engine.selfservice.slots import free_slots, slot_by_id
+from jun_engine.selfservice.texts import say
+from jun_engine.selfservice.vocabulary import Reading, Topic, Vocabulary
+from jun_engine.store.tables import InboundMessageRow, ResidentRow, SelfServiceAnswerRow
+
+BOOKING = "booking"
+CHOOSE = "choose"
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """One message being answered, and everything answering it needs."""
+
+    session: Session
+    message: InboundMessageRow
+    resident: ResidentRow
+    config: Config
+    now: datetime
+    vocabulary: Vocabulary
+    reading: Reading
+    language: str
+    out: Responder
+
+    @property
+    def resident_id(self) -> int:
+        return self.resident.id or 0
+
+
+def handle(
+    session: Session,
+    message_row: InboundMessageRow,
+    admission: Admission,
+    config: Config,
+    now: datetime,
+) -> bool:
+    """Answer the message without a department if self-service can; True when it did."""
+    if admission.outcome is not AdmissionOutcome.ADMITTED or admission.resident_id is None:
+        return False
+    resident = session.get(ResidentRow, admission.resident_id)
+    if resident is None:
+        return False
+    turn = _turn(session, message_row, resident, config, now)
+    kind = _continue_dialogue(turn) or _new_request(turn)
+    if kind is None:
+        return False
+    if message_row.id is not None:
+        session.merge(SelfServiceAnswerRow(message_id=message_row.id, kind=kind.value, at=now))
+    session.flush()
+    return True
+
+
+def _turn(
+    session: Session,
+    message: InboundMessageRow,
+    resident: ResidentRow,
+    config: Config,
+    now: datetime,
+) -> Turn:
+    vocabulary = Vocabulary(config)
+    reading = vocabulary.read(message.text)
+    languages = config.town.languages
+    language = next(
+        (lang for lang in (reading.language, resident.language) if lang in languages),
+        config.town.default_language,
+    )
+    out = Responder(session, message, config)
+    return Turn(session, message, resident, config, now, vocabulary, reading, language, out)
+
+
+# --- the dialogue in progress -------------------------------------------------------------------
+
+
+def _continue_dialogue(turn: Turn) -> AnswerKind | None:
+    if not turn.out.is_dm:
+        return None
+    current = conversation.load(
+        turn.session, turn.message.channel, turn.message.author_id, turn.now
+    )
+    if current is None or current.kind != BOOKING:
+        return None
+    if turn.reading.language is None:
+        turn = _with_language(turn, str(current.data.get("language", turn.language)))
+    offers = [int(slot_id) for slot_id in current.data.get("offers", [])]
+    times = [_local_start(turn, slot_id) for slot_id in offers]
+    index = pick(turn.message.text, [t for t in times if t is not None])
+    if index is not None and None not in times:
+        return _picked(turn, current, offers[index])
+    topics = turn.reading.topics
+    if Topic.STOP in topics and turn.reading.words <= 3 and Topic.APPOINTMENT not in topics:
+        _end(turn)
+        turn.out.private(say("dialogue_dropped", turn.language), "dropped", turn.language)
+        return AnswerKind.DIALOGUE_DROPPED
+    if _is_request(turn.reading):
+        _end(turn)
+        return None
+    turn.out.private(say("not_understood", turn.language, count=len(offers)), "again")
+    return AnswerKind.NOT_UNDERSTOOD
+
+
+def _with_language(turn: Turn, language: str) -> Turn:
+    return Turn(
+        turn.session, turn.message, turn.resident, turn.config, turn.now, turn.vocabulary,
+        turn.reading, language, turn.out,
+    )  # fmt: skip
+
+
+def _local_start(turn: Turn, slot_id: int) -> datetime | None:
+    slot = slot_by_id(turn.session, slot_id)
+    return None if slot is None else slot.starts_at.astimezone(zone(turn.config))
+
+
+def _picked(turn: Turn, current: Conversation, slot_id: int) -> AnswerKind:
+    department = str(current.data["department"])
+    if current.data.get("purpose") == "move":
+        return _move_to(turn, current, int(current.data["appointment"]), slot_id)
+    book = turn.config.appointments[department]
+    held = appointments.upcoming(turn.session, turn.resident_id, turn.now)
+    if len(held) >= book.max_future_bookings:
+        _end(turn)
+        return _limit_reached(turn, held)
+    booked = appointments.book(
+        turn.session, turn.config, slot_id=slot_id, resident_id=turn.resident_id,
+        user_id=turn.message.author_id, account_id=turn.out.dm_from,
+        channel=turn.message.channel, language=turn.language, now=turn.now,
+        message_id=turn.message.id,
+    )  # fmt: skip
+    if booked is None:
+        return _taken(turn, current, slot_id)
+    _end(turn)
+    text = say("booked", turn.language, **appointments.describe(turn.config, booked))
+    turn.out.private(text, "booked")
+    return AnswerKind.BOOKED
+
+
+def _move_to(turn: Turn, current: Conversation, appointment_id: int, slot_id: int) -> AnswerKind:
+    held = {a.id: a for a in appointments.upcoming(turn.session, turn.resident_id, turn.now)}
+    if appointment_id not in held:
+        _end(turn)
+        turn.out.private(say("no_appointment", turn.language), "none", turn.language)
+        return AnswerKind.NO_APPOINTMENT
+    moved = appointments.move(turn.session, appointment_id, slot_id)
+    if moved is None:
+        return _taken(turn, current, slot_id)
+    _end(turn)
+    text = say("moved", turn.language, **appointments.describe(turn.config, moved))
+    turn.out.private(text, "moved")
+    return AnswerKind.MOVED
+
+
+def _taken(turn: Turn, current: Conversation, slot_id: int) -> AnswerKind:
+    """The picked slot went to someone else: say so politely and offer the next free ones."""
+    department = str(current.data["department"])
+    moving = current.data.get("purpose") == "move"
+    exclude = [slot_id, *([_slot_of(turn, int(current.data["appointment"]))] if moving else [])]
+    offers = free_slots(turn.session, turn.config, department, turn.now, exclude=exclude)
+    sorry = say("taken", turn.language)
+    if not offers:
+        _end(turn)
+        turn.out.private(sorry + _no_slots(turn, department), "taken")
+        return AnswerKind.TAKEN
+    _remember(turn, {**current.data, "offers": [s.id for s in offers]})
+    turn.out.private(sorry + _offers_text(turn, department, offers), "taken")
+    return AnswerKind.TAKEN
+
+
+def _slot_of(turn: Turn, appointment_id: int) -> int:
+    held = appointments.upcoming(turn.session, turn.resident_id, turn.now)
+    return next((a.slot_id for a in held if a.id == appointment_id), -1)
+
+
+# --- new requests -------------------------------------------------------------------------------
+
+
+def _is_request(reading: Reading) -> bool:
+    topics = reading.topics
+    return (
+        Topic.HELP in topics
+        or Topic.APPOINTMENT in topics
+        or (
+            reading.question
+            and bool(topics & {Topic.MENU, Topic.RUBBISH, Topic.COUNCIL, Topic.VERIFY, Topic.HOURS})
+        )
+    )
+
+
+def _new_request(turn: Turn) -> AnswerKind | None:
+    topics = turn.reading.topics
+    if Topic.HELP in topics:
+        turn.out.answer(answers.help_guide(turn.config, turn.language), "help")
+        return AnswerKind.HELP
+    if Topic.APPOINTMENT in topics:
+        kind = _appointment_request(turn)
+        if kind is not None:
+            return kind
+    if turn.reading.question and Topic.ALLERGY not in topics:
+        return _instant_answer(turn)
+    return None
+
+
+def _appointment_request(turn: Turn) -> AnswerKind | None:
+    topics = turn.reading.topics
+    if Topic.CANCEL in topics:
+        return _cancel(turn)
+    if Topic.MOVE in topics:
+        return _move(turn)
+    department = _booking_department(turn)
+    return None if department is None else _offer(turn, department)
+
+
+def _booking_department(turn: Turn) -> str | None:
+    """The bookable department the request is for: the one written to, the one with the most
+    evidence in the text, or the only one when the text names no department at all."""
+    books = [key for key in turn.config.appointments if key in turn.config.departments]
+    for key in books:
+        account = turn.config.accounts[turn.config.departments[key].account]
+        if account.user_id == turn.message.account_id:
+            return key
+    scores = turn.vocabulary.departments(turn.reading.view)
+    if not scores:
+        return books[0] if len(books) == 1 else None
+    best = max(books, key=lambda key: scores.get(key, 0), default=None)
+    if best is None or scores.get(best, 0) < max(scores.values()):
+        return None
+    return best if scores.get(best, 0) > 0 else None
+
+
+def _offer(turn: Turn, department: str) -> AnswerKind:
+    book = turn.config.appointments[department]
+    held = appointments.upcoming(turn.session, turn.resident_id, turn.now)
+    if len(held) >= book.max_future_bookings:
+        return _limit_reached(turn, held)
+    offers = free_slots(turn.session, turn.config, department, turn.now)
+    if not offers:
+        turn.out.private(_no_slots(turn, department), "full", turn.language)
+        return AnswerKind.BOOKING_FULL
+    _remember(turn, {"purpose": "book", "department": department, "offers": [s.id for s in offers]})
+    turn.out.private(_offers_text(turn, department, offers), "offers", turn.language)
+    return AnswerKind.BOOKING_OFFER
+
+
+def _cancel(turn: Turn) -> AnswerKind:
+    target = _which(turn)
+    if not isinstance(target, Appointment):
+        return target
+    cancelled = appointments.cancel(turn.session, target.id, turn.now)
+    _end(turn)
+    described = appointments.describe(turn.config, _in_language(cancelled, turn.language))
+    turn.out.private(say("cancelled", turn.language, **described), "cancelled", turn.language)
+    return AnswerKind.CANCELLED
+
+
+def _move(turn: Turn) -> AnswerKind:
+    target = _which(turn)
+    if not isinstance(target, Appointment):
+        return target
+    offers = free_slots(
+        turn.session, turn.config, target.department, turn.now, exclude=[target.slot_id]
+    )
+    if not offers:
+        turn.out.private(_no_slots(turn, target.department), "full", turn.language)
+        return AnswerKind.BOOKING_FULL
+    data = {"purpose": "move", "department": target.department, "appointment": target.id}
+    _remember(turn, {**data, "offers": [s.id for s in offers]})
+    described = appointments.describe(turn.config, _in_language(target, turn.language))
+    text = say("move_offers", turn.language, options=_options(turn, offers), **described)
+    turn.out.private(text, "move_offers", turn.language)
+    return AnswerKind.MOVE_OFFER
+
+
+def _which(turn: Turn) -> Appointment | AnswerKind:
+    """The appointment a cancel or move is about, or the answer already given (none, several)."""
+    held = appointments.upcoming(turn.session, turn.resident_id, turn.now)
+    named = [a for a in held if a.reference in turn.reading.references]
+    if len(named) == 1 or len(held) == 1:
+        return named[0] if named else held[0]
+    if not held:
+        turn.out.private(say("no_appointment", turn.language), "none", turn.language)
+        return AnswerKind.NO_APPOINTMENT
+    text = say("which_appointment", turn.language, items=_items(turn, held))
+    turn.out.private(text, "which", turn.language)
+    return AnswerKind.WHICH_APPOINTMENT
+
+
+def _limit_reached(turn: Turn, held: list[Appointment]) -> AnswerKind:
+    text = say("limit_reached", turn.language, count=len(held), items=_items(turn, held))
+    turn.out.private(text, "limit", turn.language)
+    return AnswerKind.BOOKING_LIMIT
+
+
+def _instant_answer(turn: Turn) -> AnswerKind | None:
+    topics, config, lang = turn.reading.topics, turn.config, turn.language
+    if Topic.MENU in topics and config.schools:
+        tomorrow = Topic.TOMORROW in topics and Topic.TODAY not in topics
+        text = answers.menu(turn.session, config, turn.now, tomorrow=tomorrow, language=lang)
+        return _say(turn, text, AnswerKind.MENU)
+    if Topic.RUBBISH in topics:
+        return _say(
+            turn, answers.rubbish(config, _district(turn), turn.now, lang), AnswerKind.RUBBISH
+        )
+    if Topic.COUNCIL in topics:
+        return _say(turn, answers.council(config, turn.now, lang), AnswerKind.COUNCIL)
+    if Topic.VERIFY in topics:
+        return _say(turn, answers.verify(config, lang), AnswerKind.VERIFY)
+    named = turn.vocabulary.named_departments(turn.reading.view) or _addressed(turn)
+    if Topic.HOURS in topics and len(named) == 1:
+        text = answers.opening_hours(config, named.pop(), turn.now, lang)
+        return _say(turn, text, AnswerKind.HOURS)
+    return None
+
+
+def _addressed(turn: Turn) -> set[str]:
+    """The department whose own account the message was written to (not the town's)."""
+    town = turn.config.town_account().user_id
+    return {
+        key
+        for key, dept in turn.config.departments.items()
+        if turn.config.accounts[dept.account].user_id == turn.message.account_id != town
+    }
+
+
+def _district(turn: Turn) -> str | None:
+    """The district named in the text; in a DM, else the resident's own (never said in public)."""
+    named = turn.vocabulary.district(turn.reading.view)
+    if named is not None or not turn.out.is_dm:
+        return named
+    return turn.resident.district
+
+
+def _say(turn: Turn, text: str | None, kind: AnswerKind) -> AnswerKind | None:
+    if text is None:
+        return None
+    turn.out.answer(text, kind.value)
+    return kind
+
+
+# --- texts and state ------------------------------------------------------------------------------
+
+
+def _offers_text(turn: Turn, department: str, offers: list[Slot]) -> str:
+    names = turn.config.departments[department].name
+    name = names.get(turn.language) or next(iter(names.values()))
+    return say("offers", turn.language, department=name, options=_options(turn, offers))
+
+
+def _options(turn: Turn, offers: list[Slot]) -> str:
+    local = zone(turn.config)
+    return "\n".join(
+        f"{number}. {format_when(slot.starts_at.astimezone(local), turn.language)}"
+        for number, slot in enumerate(offers, start=1)
+    )
+
+
+def _no_slots(turn: Turn, department: str) -> str:
+    names = turn.config.departments[department].name
+    name = names.get(turn.language) or next(iter(names.values()))
+    days = turn.config.appointments[department].horizon_days
+    return say("no_slots", turn.language, department=name, days=days)
+
+
+def _items(turn: Turn, held: list[Appointment]) -> str:
+    local = zone(turn.config)
+    return "; ".join(
+        f"{a.reference} ({format_when(a.starts_at.astimezone(local), turn.language)})" for a in held
+    )
+
+
+def _in_language(appointment: Appointment, language: str) -> Appointment:
+    return replace(appointment, language=language)
+
+
+def _remember(turn: Turn, data: dict[str, object]) -> None:
+    ttl = turn.config.appointments[str(data["department"])].conversation_ttl
+    state = Conversation(BOOKING, CHOOSE, {**data, "language": turn.language})
+    conversation.save(
+        turn.session, turn.message.channel, turn.message.author_id, state, turn.now, ttl
+    )
+
+
+def _end(turn: Turn) -> None:
+    conversation.clear(turn.session, turn.message.channel, turn.message.author_id)

@@ -1,0 +1,80 @@
+"""Sending self-service's answers through the outbox: a reply to a mention, a DM to a DM, and
+anything personal (an appointment) only ever by DM, with a public "we sent you a DM" at most.
+
+Idempotency keys derive from the message id, so a message processed twice is answered once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from jun_engine.config.schema import Config
+from jun_engine.domain.messages import MessageKind
+from jun_engine.outbox.api import Priority, enqueue
+from jun_engine.selfservice.texts import say
+from jun_engine.store.statuses import OutboxKind
+from jun_engine.store.tables import InboundMessageRow
+
+
+def dm_account(config: Config, account_id: str) -> str:
+    """The account that DMs a resident who wrote to `account_id`: that one if it may send DMs,
+    else the town's account."""
+    for account in config.accounts.values():
+        if account.user_id == account_id and account.dm_access:
+            return account_id
+    return config.town_account().user_id
+
+
+@dataclass(frozen=True, slots=True)
+class Responder:
+    """Answers one inbound message."""
+
+    session: Session
+    message: InboundMessageRow
+    config: Config
+
+    @property
+    def is_dm(self) -> bool:
+        return self.message.kind is MessageKind.DM
+
+    @property
+    def dm_from(self) -> str:
+        """The town's account that talks to this resident by DM."""
+        return dm_account(self.config, self.message.account_id)
+
+    def answer(self, text: str, name: str = "answer") -> None:
+        """Answer where the message came from: a public reply to a mention, a DM to a DM.
+        Only for text without personal data."""
+        if self.is_dm:
+            self.private(text, name)
+            return
+        enqueue(
+            self.session,
+            key=self._key(name),
+            account_id=self.message.account_id,
+            kind=OutboxKind.REPLY,
+            text=text,
+            target=self.message.platform_id,
+            priority=Priority.ACK,
+        )
+
+    def private(self, text: str, name: str = "dm", language: str | None = None) -> None:
+        """Send `text` by DM; a mention also gets a public "we sent you a DM" in `language`."""
+        enqueue(
+            self.session,
+            key=self._key(name),
+            account_id=self.dm_from,
+            kind=OutboxKind.DM,
+            text=text,
+            target=self.message.author_id,
+            priority=Priority.ACK,
+            private=True,
+        )
+        if not self.is_dm:
+            notice = say("sent_dm", language or self.config.town.default_language)
+            self.answer(notice, "sent_dm")
+
+    def _key(self, name: str) -> str:
+        return f"selfservice:{self.message.id}:{name}"

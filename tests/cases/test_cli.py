@@ -1,0 +1,116 @@
+"""`jun-engine cases`: list with filters and --json, show with the private mark, the actions,
+and clear errors with exit codes for what does not exist."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from jun_engine.cli.app import app
+from jun_engine.config.schema import Config
+from jun_engine.domain.messages import Channel, MessageKind
+from jun_engine.routing.router import Router
+from jun_engine.store.engine import create_engine_from_url
+from jun_engine.store.migrate import upgrade
+from jun_engine.store.session import session_scope
+from jun_engine.store.tables import InboundMessageRow
+from tests.cases.chain import process_all
+from tests.cases.conftest import MONDAY
+
+CONFIG = Path(__file__).resolve().parents[2] / "accounts.yaml"
+
+
+@pytest.fixture
+def db(tmp_path: Path, config: Config, router: Router) -> str:
+    url = f"sqlite:///{tmp_path / 'jun.db'}"
+    upgrade(url)
+    engine = create_engine_from_url(url)
+    with session_scope(engine) as session:
+        for number, (kind, text) in enumerate(
+            [
+                (MessageKind.MENTION, "@AytoJun la farola de la calle Real está fundida"),
+                (MessageKind.DM, "aviso confidencial: trapicheo en el portal 7"),
+            ],
+            start=1,
+        ):
+            session.add(
+                InboundMessageRow(
+                    channel=Channel.X,
+                    kind=kind,
+                    platform_id=str(10**18 + number),
+                    account_id=config.town_account().user_id,
+                    author_id="9000000001",
+                    text=text,
+                    created_at=MONDAY,
+                    mentioned_ids=config.town_account().user_id
+                    if kind is MessageKind.MENTION
+                    else "",
+                )
+            )
+    # Unverified: only the police tip (open to anyone) becomes a case; verify the other first
+    from jun_engine.store.statuses import ResidentStatus
+    from jun_engine.store.tables import ResidentRow
+
+    with session_scope(engine) as session:
+        session.add(
+            ResidentRow(
+                name="Lola",
+                district="Centro",
+                x_user_id="9000000001",
+                status=ResidentStatus.VERIFIED,
+                enrolled_at=MONDAY,
+            )
+        )
+    process_all(engine, config, router, MONDAY)
+    engine.dispose()
+    return url
+
+
+def run(db: str, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, ["--config", str(CONFIG), "--db", db, "cases", *args])
+    return result.exit_code, result.output
+
+
+def test_list_and_show(db: str) -> None:
+    code, out = run(db, "list", "--json")
+    assert code == 0
+    cases = json.loads(out)
+    assert [c["reference"] for c in cases] == ["JUN-2026-000002", "JUN-2026-000001"]
+    code, out = run(db, "list", "--department", "police")
+    assert code == 0
+    assert "JUN-2026-000002" in out
+    assert "JUN-2026-000001" not in out
+    code, out = run(db, "show", "JUN-2026-000002")
+    assert code == 0
+    assert "PRIVATE" in out
+    assert "trapicheo" in out
+
+
+def test_actions_change_the_case(db: str) -> None:
+    assert run(db, "reply", "JUN-2026-000001", "Mañana pasa el electricista")[0] == 0
+    assert run(db, "resolve", "jun-2026-000001")[0] == 0
+    _, out = run(db, "show", "JUN-2026-000001", "--json")
+    assert json.loads(out)["status"] == "resolved"
+    assert run(db, "note", "JUN-2026-000002", "llamar al vecino")[0] == 0
+    assert run(db, "merge", "JUN-2026-000002", "JUN-2026-000001")[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (("show", "JUN-2026-999999"), 1, "no case 'JUN-2026-999999'"),
+        (("reroute", "JUN-2026-000001", "bomberos"), 2, "no department 'bomberos'"),
+        (("list", "--status", "perdido"), 2, "no status 'perdido'"),
+        (("merge", "JUN-2026-000001", "JUN-2026-000001"), 2, "cannot be merged into itself"),
+    ],
+)
+def test_mistakes_are_one_line_and_an_exit_code(
+    db: str, args: tuple[str, ...], code: int, message: str
+) -> None:
+    exit_code, out = run(db, *args)
+    assert exit_code == code
+    assert message in out
+    assert "Traceback" not in out

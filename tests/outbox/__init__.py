@@ -1,0 +1,1 @@
+"""Tests of the durable outbox: splitting, enqueueing, sending exactly once, pacing."""

@@ -1,0 +1,90 @@
+"""The clocks: the system's, a manual one, and one that follows an emulator's time."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from jun_engine.config.schema import Config
+from jun_engine.emulator.clock import Clock as EmulatorClock
+from jun_engine.emulator.emulator import Emulator
+from jun_engine.emulator.testing import TEST_START
+from jun_engine.pipeline.clock import ClockError, FollowedClock, ManualClock, SystemClock
+
+
+def test_system_clock_is_aware_utc_and_a_set_stop_ends_a_sleep_at_once() -> None:
+    clock = SystemClock()
+    stop = threading.Event()
+    stop.set()
+    assert clock.now().tzinfo is UTC
+    assert clock.sleep(3600, stop) is True
+
+
+def test_manual_clock_moves_only_when_told_or_slept() -> None:
+    clock = ManualClock(TEST_START)
+    stop = threading.Event()
+    assert clock.sleep(90, stop) is False
+    assert clock.now() == TEST_START + timedelta(seconds=90)
+    stop.set()
+    assert clock.sleep(90, stop) is True
+    assert clock.now() == TEST_START + timedelta(seconds=90)
+
+
+def test_manual_clock_refuses_a_naive_start() -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        ManualClock(datetime(2026, 1, 1))
+
+
+def test_followed_clock_reads_the_emulator_time(x_emulator: Emulator) -> None:
+    clock = FollowedClock(x_emulator.base_url)
+    assert clock.now() == TEST_START
+    assert clock.speed == 0
+
+
+def test_followed_clock_sleep_lasts_until_a_stepped_emulator_reaches_the_deadline(
+    x_emulator: Emulator,
+) -> None:
+    # Given a daemon-side clock following an emulator that stands still
+    clock = FollowedClock(x_emulator.base_url, resync_seconds=0.01)
+    stop = threading.Event()
+    finished = threading.Event()
+
+    def sleeper() -> None:
+        clock.sleep(60, stop)
+        finished.set()
+
+    thread = threading.Thread(target=sleeper)
+    thread.start()
+    # When the test steps the emulator 30 s, the sleep goes on; at 60 s it ends
+    x_emulator.step(30)
+    assert not finished.wait(0.2)
+    x_emulator.step(30)
+    assert finished.wait(5)
+    thread.join()
+    assert clock.now() >= TEST_START + timedelta(seconds=60)
+
+
+def test_followed_clock_at_speed_sleeps_speed_times_shorter(x_emulator_config: Config) -> None:
+    fast = EmulatorClock(TEST_START, speed=3600.0)
+    with Emulator(x_emulator_config, clock=fast) as emulator:
+        clock = FollowedClock(emulator.base_url)
+        stop = threading.Event()
+        before = clock.now()
+        # an emulated hour at speed 3600 is a real second; a set stop would return True
+        assert clock.sleep(600, stop) is False
+        assert clock.now() - before >= timedelta(seconds=600)
+
+
+def test_followed_clock_never_goes_backward(x_emulator: Emulator) -> None:
+    clock = FollowedClock(x_emulator.base_url, resync_seconds=0.0)
+    readings = [clock.now() for _ in range(5)]
+    assert readings == sorted(readings)
+
+
+def test_followed_clock_names_an_unreachable_emulator() -> None:
+    with pytest.raises(
+        ClockError, match=r"cannot read the emulator clock at http://127\.0\.0\.1:9/"
+    ):
+        FollowedClock("http://127.0.0.1:9", timeout=0.5)

@@ -1,0 +1,1 @@
+"""Tests of the residents' register, the verification stage and the residents commands."""
