@@ -1,4 +1,5 @@
-"""Benchmark: mentions pages of 100 served per second by the X emulator on loopback."""
+"""Benchmark: mentions pages of 100 served per second by the X emulator on loopback, and the
+cost of `GET /_emulator/stats` (a dashboard polls it) with 100,000 messages stored."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from jun_engine.emulator.testing import emulator_test_config
 TITLE = "X emulator: mentions pages per second"
 SECONDS = 3.0
 MENTIONS = 800
+STORED = 100_000
+"""Messages stored (half posts mentioning an account, half DMs to one) for the stats figure."""
 
 
 def _signer(emulator: Emulator, account: str) -> Callable[[str, str, list[tuple[str, str]]], str]:
@@ -70,8 +73,35 @@ def _hammer(emulator: Emulator, path: str, query: list[tuple[str, str]], threads
     return sum(counts) / SECONDS
 
 
+def _fill(emulator: Emulator, count: int) -> None:
+    """Store `count` messages from 500 residents to the configured accounts."""
+    accounts = list(emulator.accounts)
+    handles = [emulator.config.accounts[key].handle for key in emulator.accounts.values()]
+    residents = [emulator.state.add_user(f"bench_{n}", f"Bench {n}").id for n in range(500)]
+    for n in range(count):
+        sender = residents[n % len(residents)]
+        if n % 2:
+            emulator.state.create_post(sender, f"@{handles[n % len(handles)]} aviso {n}")
+        else:
+            emulator.state.create_dm(
+                sender, accounts[n % len(accounts)], f"hola {n}", via_api=False
+            )
+
+
+def _stats_rows(emulator: Emulator) -> list[str]:
+    """Stats requests per second before and after storing STORED messages."""
+    empty = _hammer(emulator, "/_emulator/stats", [], 1)
+    _fill(emulator, STORED)
+    full = _hammer(emulator, "/_emulator/stats", [], 1)
+    return [
+        f"| 0 | {empty:,.0f} | {1000 / empty:.2f} | 1.00 |",
+        f"| {STORED:,} | {full:,.0f} | {1000 / full:.2f} | {empty / full:.2f} |",
+    ]
+
+
 def run() -> str:
-    """Serve the shipped town with 800 mentions; measure pages of 100 and users/me."""
+    """Serve the shipped town with 800 mentions; measure pages of 100 and users/me, then
+    GET /_emulator/stats before and after storing 100,000 messages."""
     emulator = Emulator(
         emulator_test_config(), clock=Clock.stepped(datetime(2026, 3, 2, tzinfo=UTC))
     )
@@ -87,6 +117,7 @@ def run() -> str:
             mentions = _hammer(emulator, f"/2/users/{town_id}/mentions", page, threads)
             me = _hammer(emulator, "/2/users/me", [], threads)
             rows.append(f"| {threads} | {mentions:,.0f} | {me:,.0f} | {mentions / me:.2f} |")
+        stats = _stats_rows(emulator)
     return "\n".join(
         [
             f"Server and client share the machine; {SECONDS:g} s per figure; OAuth 1.0a signed "
@@ -96,5 +127,13 @@ def run() -> str:
             "| client threads | mentions pages/s | users/me requests/s | ratio |",
             "|---:|---:|---:|---:|",
             *rows,
+            "",
+            f"`GET /_emulator/stats` (one keep-alive client, {SECONDS:g} s per figure), with the "
+            f"town's accounts only and after storing {STORED:,} messages from 500 residents "
+            "(half posts mentioning an account, half DMs to one):",
+            "",
+            "| messages stored | stats requests/s | ms per request | slowdown |",
+            "|---:|---:|---:|---:|",
+            *stats,
         ]
     )

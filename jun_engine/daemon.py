@@ -1,9 +1,12 @@
-"""The daemon: one poller thread per stream, the processing worker, the outbox sender; wired,
-started, and stopped in order.
+"""The daemon: one poller thread per stream, the processing worker, the scheduler, the outbox
+sender; wired, started, and stopped in order.
 
-    pollers ──store──> inbound_message ──processor──> verify ... ──> outbox ──sender──> X
-       │                                                                        │
-       └── api_call, billed_resource, poll_checkpoint (health)  <───────────────┘
+    pollers ──store──> inbound_message ──processor (pipeline.chain)──> cases, answers ──> outbox
+    timeline followers ──> staff replies on cases                                          │
+    scheduler (menus, notices, alerts, air quality; the desk's escalations, digests) ──> outbox
+    outbox ──sender──> X;  every request: api_call, billed_resource, poll_checkpoint (health)
+
+Every thread that talks to X has its own gateway (an HTTP session is not thread-safe).
 
 `Daemon.start()` takes the database lock and starts the threads; `request_stop()` (the signal
 handlers) asks them to end; `stop()` ends them in order and says what was done in one line.
@@ -21,7 +24,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from pathlib import Path
 
+import httpx
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
@@ -29,12 +34,18 @@ from jun_engine.channels.x import XGateway
 from jun_engine.config.schema import Config
 from jun_engine.outbox.sender import OutboxSender
 from jun_engine.pipeline import streams as streams_module
+from jun_engine.pipeline.chain import Chain
 from jun_engine.pipeline.clock import Clock
+from jun_engine.pipeline.desk import run_desk
+from jun_engine.pipeline.follow import TimelineReader
 from jun_engine.pipeline.lock import HEARTBEAT_SECONDS, DaemonLock, LockLostError
 from jun_engine.pipeline.poll import StreamReader, fetcher
 from jun_engine.pipeline.poller import Poller
-from jun_engine.pipeline.process import Admit, Processor, default_admit, process_all
+from jun_engine.pipeline.process import Processor, Stage, process_all
 from jun_engine.pipeline.spend import Prices
+from jun_engine.routing.router import Router
+from jun_engine.routing.setup import build_router
+from jun_engine.scheduling.scheduler import Scheduler
 from jun_engine.store.errors import StoreError
 from jun_engine.store.statuses import OutboxStatus
 from jun_engine.store.tables import ApiCallRow, OutboxRow
@@ -77,23 +88,30 @@ class Daemon:
         clock: Clock,
         *,
         backfill: bool = False,
-        admit: Admit | None = None,
+        stage: Stage | None = None,
+        router: Router | None = None,
         send: bool = True,
+        schedule: bool = True,
+        air_client: httpx.Client | None = None,
         rng: random.Random | None = None,
     ) -> None:
         self._config = config
         self._engine = engine
         self._clock = clock
         self._rng = rng or random.Random()  # noqa: S311 (jitter, not secrets)
+        self._own_gateways: list[XGateway] = []
         self.lock = DaemonLock(engine)
-        self.processor = Processor(engine, config, clock, admit or default_admit())
-        self.pollers = self._pollers(gateways, backfill)
-        self.sender = (
-            OutboxSender(engine, {g.account_id: g for g in gateways.values()}, clock, config)
-            if send
+        chain = stage or Chain.build(config, router or build_router(config, Path.cwd()))
+        self.processor = Processor(engine, clock, chain)
+        self.pollers = self._pollers(gateways, backfill) + self._followers(gateways)
+        self.sender = OutboxSender(engine, self._clones(gateways), clock, config) if send else None
+        self.scheduler = (
+            Scheduler(engine, config, clock, air_client=air_client, desk=run_desk)
+            if schedule
             else None
         )
         self._stop_pollers = threading.Event()
+        self._stop_scheduler = threading.Event()
         self._stop_processor = threading.Event()
         self._stop_sender = threading.Event()
         self._stopping = threading.Event()
@@ -109,6 +127,9 @@ class Daemon:
         self._started, self._started_at = time.monotonic(), self._clock.now()
         self._spawn("heartbeat", [self._heartbeat])
         self._spawn("processor", [lambda: self.processor.run(self._stop_processor)])
+        if self.scheduler is not None:
+            scheduler = self.scheduler
+            self._spawn("scheduler", [lambda: scheduler.run(self._stop_scheduler)])
         if self.sender is not None:
             sender = self.sender
             self._spawn("sender", [lambda: sender.run(self._stop_sender)])
@@ -133,15 +154,20 @@ class Daemon:
         # 1. Pollers first: nothing new comes in; a sweep in flight stores its page and commits.
         self._stop_pollers.set()
         self._join("pollers")
-        # 2. The processor finishes the message in hand (one transaction) and stops.
+        # 2. The scheduler lets a running tick commit: no new posts are queued after this.
+        self._stop_scheduler.set()
+        self._join("scheduler")
+        # 3. The processor finishes the message in hand (one transaction) and stops.
         self._stop_processor.set()
         self.processor.wake()
         self._join("processor")
-        # 3. The sender completes its in-flight request and records it (never half sent).
+        # 4. The sender completes its in-flight request and records it (never half sent).
         self._stop_sender.set()
         self._join("sender")
-        # 4. Only now give the database up to another daemon.
+        # 5. Only now give the database up to another daemon, and close our HTTP sessions.
         self._join("heartbeat")
+        for gateway in self._own_gateways:
+            gateway.close()
         try:
             self.lock.release()
         except StoreError as error:
@@ -157,9 +183,10 @@ class Daemon:
         try:
             for poller in self.pollers:
                 poller.turn()
-            self.processor.processed += process_all(
-                self._engine, self._config, self._clock, self.processor.admit
-            )
+            self.processor.processed += process_all(self._engine, self._clock, self.processor.stage)
+            if self.scheduler is not None:
+                self.scheduler.tick()
+                run_desk(self._engine, self._config, self._clock.now())
             if self.sender is not None:
                 self.sender.drain_once()
         finally:
@@ -187,17 +214,16 @@ class Daemon:
     def _pollers(self, gateways: Mapping[str, XGateway], backfill: bool) -> list[Poller]:
         refs = [r for r in streams_module.streams_of(self._config) if r.account_key in gateways]
         sharing = streams_module.pollers_per_app(refs)
-        own = streams_module.own_account_ids(self._config)
         prices = Prices.of(self._config)
         pollers = []
         for ref in refs:
             reader = StreamReader(
                 ref,
-                fetcher(gateways[ref.account_key], ref),
+                fetcher(self._clone(gateways[ref.account_key]), ref),
                 self._engine,
                 self._clock,
                 prices,
-                own,
+                frozenset({ref.account_id}),  # its own sent DMs; other accounts' are staff's
                 backfill=backfill,
             )
             pollers.append(
@@ -212,6 +238,37 @@ class Daemon:
                 )
             )
         return pollers
+
+    def _followers(self, gateways: Mapping[str, XGateway]) -> list[Poller]:
+        refs = [r for r in streams_module.timelines_of(self._config) if r.account_key in gateways]
+        sharing = streams_module.pollers_per_app(refs)
+        prices = Prices.of(self._config)
+        return [
+            Poller(
+                TimelineReader(
+                    ref,
+                    self._clone(gateways[ref.account_key]),
+                    self._engine,
+                    self._clock,
+                    prices,
+                    self._config,
+                ),
+                self._engine,
+                self._clock,
+                pollers_on_app=sharing[(ref.app, ref.stream)],
+                daily_cap_usd=self._config.x.daily_spend_cap_usd,
+                rng=random.Random(self._rng.random()),  # noqa: S311 (jitter)
+            )
+            for ref in refs
+        ]
+
+    def _clone(self, gateway: XGateway) -> XGateway:
+        clone = gateway.clone()
+        self._own_gateways.append(clone)
+        return clone
+
+    def _clones(self, gateways: Mapping[str, XGateway]) -> dict[str, XGateway]:
+        return {g.account_id: self._clone(g) for g in gateways.values()}
 
     def _poll_loop(self, poller: Poller) -> Runnable:
         def loop() -> None:

@@ -6,6 +6,7 @@ from jun_engine.cli import alert as alert_cli
 from jun_engine.cli import appointments as appointments_cli
 from jun_engine.cli import cases as cases_cli
 from jun_engine.cli import check, classifier, db, emulator
+from jun_engine.cli import demo as demo_cli
 from jun_engine.cli import menus as menus_cli
 from jun_engine.cli import notices as notices_cli
 from jun_engine.cli import outbox as outbox_cli
@@ -31,3 +32,4 @@ def register_all(app: typer.Typer) -> None:
     slots_cli.register(app)
     appointments_cli.register(app)
     cases_cli.register(app)
+    demo_cli.register(app)

@@ -11,6 +11,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Annotated, NoReturn
 
+import httpx
 import typer
 from sqlalchemy.engine import Engine
 
@@ -24,6 +25,9 @@ from jun_engine.domain.errors import MissingSecret
 from jun_engine.logs import configure_logging
 from jun_engine.pipeline.clock import Clock, ClockError, FollowedClock, SystemClock
 from jun_engine.pipeline.lock import LockHeldError
+from jun_engine.routing.errors import RoutingError
+from jun_engine.routing.router import Router
+from jun_engine.routing.setup import build_router
 from jun_engine.store.engine import create_engine_from_url, redacted
 from jun_engine.store.errors import DatabaseUrlError, StoreError
 from jun_engine.store.migrate import ensure_schema_current
@@ -31,7 +35,9 @@ from jun_engine.store.migrate import ensure_schema_current
 log = logging.getLogger("jun_engine.run")
 
 READ_TIMEOUT = (5.0, 10.0)
-"""Connect and read timeouts of every request the daemon makes."""
+"""Connect and read timeouts of every request the daemon makes to X."""
+AIR_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+"""Timeouts of the air-quality forecast requests."""
 
 
 def register(app: typer.Typer) -> None:
@@ -79,7 +85,14 @@ def run(
             for key, gateway in _gateways(config, base_url, os.environ).items()
         }
         daemon = Daemon(
-            config, engine, gateways, _clock(base_url), backfill=backfill, send=not no_send
+            config,
+            engine,
+            gateways,
+            _clock(base_url),
+            backfill=backfill,
+            send=not no_send,
+            router=_router(config, options.config_path),
+            air_client=_air_client(config, base_url, stack),
         )
         try:
             if once:
@@ -121,6 +134,20 @@ def _gateways(config: Config, base_url: str, environ: Mapping[str, str]) -> dict
     except MissingSecret as error:
         _fail(str(error), ExitCode.USAGE)
     return {key: XGateway(c, base_url=base_url, timeout=READ_TIMEOUT) for key, c in keys.items()}
+
+
+def _router(config: Config, config_path: Path) -> Router:
+    try:
+        return build_router(config, config_path.parent)
+    except RoutingError as error:
+        _fail(str(error), ExitCode.USAGE)
+
+
+def _air_client(config: Config, base_url: str, stack: ExitStack) -> httpx.Client | None:
+    # Against the emulator there is no Open-Meteo to ask (no network): only real runs fetch it.
+    if not config.air_quality.enabled or base_url != X_API_ORIGIN:
+        return None
+    return stack.enter_context(httpx.Client(timeout=AIR_TIMEOUT))
 
 
 def _clock(base_url: str) -> Clock:

@@ -68,6 +68,8 @@ def _names(config_path: Path) -> dict[str, str]:
 
 def _print(report: IntakeReport) -> None:
     console = Console()
+    if not console.is_terminal:  # a pipe or a file: print the whole table, do not squeeze it
+        console = Console(width=200)
     daemon = report.daemon
     if daemon.running:
         console.print(

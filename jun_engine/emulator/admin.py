@@ -141,16 +141,18 @@ class Admin:
         """Per configured account: mentions and DMs received, posts and DMs sent; ledger totals."""
         state = self._state
         accounts: dict[str, Any] = {}
+        costs = self._ledger.totals_by_account()
         for user_id, key in self._accounts.items():
+            counts = state.counts(user_id)
             accounts[key] = {
                 "user_id": user_id,
-                "mentions_received": len(state.all_mentions_of(user_id)),
-                "dms_received": len(state.dms_received_by(user_id)),
-                "posts_sent": len(state.posts_by(user_id)),
-                "dms_sent": len(state.dms_sent_by(user_id)),
-                "cost_usd": round(self._ledger.total_usd(user_id), 6),
+                "mentions_received": counts.mentions_received,
+                "dms_received": counts.dms_received,
+                "posts_sent": counts.posts_sent,
+                "dms_sent": counts.dms_sent,
+                "cost_usd": round(costs.get(user_id, 0.0), 6),
             }
-        ledger = {"total_usd": round(self._ledger.total_usd(), 6)}
+        ledger = {"total_usd": round(sum(costs.values()), 6)}
         return {"now": timestamp(state.clock.now()), "accounts": accounts, "ledger": ledger}
 
     # --- control -------------------------------------------------------------------------

@@ -1,4 +1,9 @@
-"""The life of one API request: faults, auth, usage cap, limits, the endpoint, the headers."""
+"""The life of one API request: faults, auth, usage cap, limits, the endpoint, the headers.
+
+Faults that mean "nothing happened" (timeout, 5xx, a storm's 429) strike before the request is
+authenticated; those that mean "it happened but the answer went missing" (lost, truncate) after
+the endpoint has done its work.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from dataclasses import dataclass, field
 
 from jun_engine.emulator.auth import Authenticator
 from jun_engine.emulator.endpoints.call import Call, Services
+from jun_engine.emulator.faults import FaultSpec
 from jun_engine.emulator.limits import RateLimiter
 from jun_engine.emulator.problems import (
     ApiProblemError,
@@ -31,7 +37,7 @@ class Outcome:
     delay: float = 0.0
     """Seconds to wait before answering (the `slow` fault)."""
     hang: float = 0.0
-    """Seconds to hold the connection, then drop it unanswered (the `timeout` fault)."""
+    """Seconds to hold the connection, then drop it unanswered (`timeout`, `lost`)."""
     truncate: bool = False
     """Send only part of the body, then close (the `truncate` fault)."""
     notes: dict[str, str] = field(default_factory=dict)
@@ -78,11 +84,20 @@ class Dispatcher:
             call = Call(request, principal, path_values, self.services, route.endpoint)
             outcome.response = route.handler(call)
             outcome.response.headers.update(rate_headers)
+            if dice.roll(dice.spec.lost):
+                _lose_answer(outcome, dice.spec)
         except ApiProblemError as problem:
             outcome.response = _problem_response(problem)
             outcome.response.headers = rate_headers | outcome.response.headers
         outcome.truncate = dice.roll(dice.spec.truncate)
         return outcome
+
+
+def _lose_answer(outcome: Outcome, spec: FaultSpec) -> None:
+    """The `lost` fault: the work is done; the client gets a 503 or no answer at all."""
+    if spec.lost_status is not None:
+        raise server_error(spec.lost_status)
+    outcome.hang = spec.lost_for.total_seconds()
 
 
 def _problem_response(problem: ApiProblemError) -> Response:

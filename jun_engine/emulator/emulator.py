@@ -32,6 +32,8 @@ SHUTDOWN_POLL = 0.02
 """Seconds between the server loop's checks for a stop request."""
 TOWN_TICK = 0.25
 """Real seconds between two calls of the town driver."""
+STOP_GRACE = 5.0
+"""Seconds `stop()` waits for the threads serving open connections to close them."""
 
 
 class Emulator:
@@ -101,15 +103,18 @@ class Emulator:
         return self.base_url
 
     def stop(self) -> None:
-        """Stop serving: end the town loop, release waiting faults, close the socket."""
+        """Stop serving: end the town loop, release waiting faults, close every connection."""
         self._stopping.set()
         server, self._server = self._server, None
         if server is not None:
             server.stopping.set()
             server.shutdown()
+            server.close_connections()
             server.server_close()
+            if not server.wait_idle(STOP_GRACE):
+                log.warning("%d emulator connection(s) still open", server.open_connections)
         for thread in self._threads:
-            thread.join(timeout=5)
+            thread.join(timeout=STOP_GRACE)
         self._threads = []
 
     def __enter__(self) -> Emulator:
@@ -163,6 +168,19 @@ class Emulator:
         """Step the clock forward and let the town catch up."""
         self.clock.step(timedelta(seconds=seconds))
         self.advance_town()
+
+    @property
+    def closed_connections(self) -> int:
+        """Client connections the server has accepted and closed so far (0 when stopped)."""
+        return self._server.closed_connections if self._server is not None else 0
+
+    def wait_closed(self, count: int, timeout: float = STOP_GRACE) -> bool:
+        """Wait until the server has closed `count` client connections in all (a dropped
+        client's included); False after `timeout` seconds. Tests wait on it after dropping one:
+        `n = x.closed_connections; ...drop a client...; assert x.wait_closed(n + 1)`."""
+        if self._server is None:
+            return False
+        return self._server.wait_closed(count, timeout)
 
     def stats(self) -> dict[str, Any]:
         """What GET /_emulator/stats returns."""

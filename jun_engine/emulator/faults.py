@@ -1,5 +1,8 @@
-"""Faults chosen per run: 5xx, slow responses, timeouts, truncated bodies, 429 storms, late
-mentions and repeated pages, parsed from a spec such as `5xx=0.05,slow=0.1:2s,storm=60s/600s`.
+"""Faults chosen per run: 5xx, slow responses, timeouts, truncated bodies, lost answers, 429
+storms, late mentions and repeated pages, parsed from a spec such as `5xx=0.05,lost=0.01:5xx`.
+
+`5xx` and `timeout` strike before the request is handled (nothing happened); `lost` and
+`truncate` after it (it happened, but the client cannot tell).
 """
 
 from __future__ import annotations
@@ -16,8 +19,8 @@ _UNIT = {"ms": 0.001, "s": 1.0, "m": 60.0, None: 1.0}
 
 SPEC_HELP = (
     "comma-separated NAME=VALUE: 5xx=P, timeout=P[:DURATION], slow=P[:DURATION], truncate=P, "
-    "storm=DURATION/PERIOD, late=P[:DURATION], repeat=P (P a fraction 0-1, durations like 2s, "
-    "500ms, 1m)"
+    "lost=P[:DURATION|:5xx], storm=DURATION/PERIOD, late=P[:DURATION], repeat=P "
+    "(P a fraction 0-1, durations like 2s, 500ms, 1m)"
 )
 
 
@@ -38,6 +41,11 @@ class FaultSpec:
     slow: float = 0.0
     slow_for: timedelta = timedelta(seconds=2)
     truncate: float = 0.0
+    lost: float = 0.0
+    """Requests carried out whose answer is then lost: held `lost_for` and dropped, or a 503."""
+    lost_for: timedelta = timedelta(seconds=30)
+    lost_status: int | None = None
+    """503 when a lost answer is replaced by a 503 (`lost=P:5xx`) rather than held unanswered."""
     storm_for: timedelta = timedelta(0)
     storm_every: timedelta = timedelta(0)
     late: float = 0.0
@@ -66,6 +74,9 @@ class FaultSpec:
             parts.append(f"slow={self.slow:g}:{_secs(self.slow_for)}")
         if self.truncate:
             parts.append(f"truncate={self.truncate:g}")
+        if self.lost:
+            how = "5xx" if self.lost_status else _secs(self.lost_for)
+            parts.append(f"lost={self.lost:g}:{how}")
         if self.storm_every:
             parts.append(f"storm={_secs(self.storm_for)}/{_secs(self.storm_every)}")
         if self.late:
@@ -103,6 +114,8 @@ def _duration(part: str, value: str) -> timedelta:
 
 def _parse_one(part: str, name: str, value: str) -> dict[str, object]:
     head, _, tail = value.partition(":")
+    if name == "lost":
+        return _parse_lost(part, head, tail)
     with_duration = {"timeout": "timeout_for", "slow": "slow_for", "late": "late_by"}
     if name in with_duration:
         out: dict[str, object] = {name: _fraction(part, head)}
@@ -122,6 +135,15 @@ def _parse_one(part: str, name: str, value: str) -> dict[str, object]:
             raise FaultSpecError(part, "the storm must be shorter than its period")
         return {"storm_for": storm_for, "storm_every": storm_every}
     raise FaultSpecError(part, f"unknown fault {name!r}")
+
+
+def _parse_lost(part: str, head: str, tail: str) -> dict[str, object]:
+    out: dict[str, object] = {"lost": _fraction(part, head)}
+    if tail == "5xx":
+        out["lost_status"] = 503
+    elif tail:
+        out["lost_for"] = _duration(part, tail)
+    return out
 
 
 class FaultDice:

@@ -93,6 +93,14 @@ class Ledger:
         with self._lock:
             return sum(line.usd for (who, _), line in self._lines.items() if account in (None, who))
 
+    def totals_by_account(self) -> dict[str, float]:
+        """What each account has cost so far, in one pass."""
+        with self._lock:
+            totals: dict[str, float] = {}
+            for (account, _), line in self._lines.items():
+                totals[account] = totals.get(account, 0.0) + line.usd
+            return totals
+
     def _read_price(self, kind: ReadKind, owned: bool) -> float:
         if owned and self._owns_app:
             return self._pricing.owned_read

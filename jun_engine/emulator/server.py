@@ -1,20 +1,34 @@
-"""The HTTP server: stdlib ThreadingHTTPServer with HTTP/1.1 keep-alive and byte-level faults."""
+"""The HTTP server: stdlib ThreadingHTTPServer with HTTP/1.1 keep-alive and byte-level faults.
+
+A client that vanishes mid-request (killed, timed out, closed its socket) is normal here: the
+connection is closed and a DEBUG line logged, never a traceback. Every open connection is
+tracked, so stopping the server wakes and closes them all.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import socket
+import sys
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 from jun_engine.emulator.admin import PREFIX, Admin
 from jun_engine.emulator.dispatch import Dispatcher, Outcome
-from jun_engine.emulator.wire import Exchange, Request
+from jun_engine.emulator.wire import Exchange, Request, Response
 
 log = logging.getLogger(__name__)
 
 IDLE_TIMEOUT = 60.0
 """Seconds a keep-alive connection may stay idle before the server closes it."""
+MAX_BODY = 1 << 20
+"""The largest request body read (1 MiB); X's own bodies are a few kilobytes at most."""
+
+GONE = (ConnectionError, TimeoutError)
+"""What a socket raises when the client is no longer there (reset, broken pipe, timed out)."""
 
 
 class EmulatorHTTPServer(ThreadingHTTPServer):
@@ -35,6 +49,58 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
         self.admin = admin
         self.observers = observers
         self.stopping = threading.Event()
+        self._open: set[socket.socket] = set()
+        self._closed = 0
+        self._open_changed = threading.Condition()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._open_changed:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._open_changed:
+            if request in self._open:
+                self._open.discard(request)
+                self._closed += 1
+            super().shutdown_request(request)
+            self._open_changed.notify_all()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        error = sys.exc_info()[1]
+        if isinstance(error, GONE):
+            log.debug("client %s went away (%s)", client_address, type(error).__name__)
+            return
+        log.exception("the emulator failed on a request from %s", client_address)
+
+    @property
+    def open_connections(self) -> int:
+        """Client connections currently open."""
+        with self._open_changed:
+            return len(self._open)
+
+    @property
+    def closed_connections(self) -> int:
+        """Client connections accepted and closed since the server started."""
+        with self._open_changed:
+            return self._closed
+
+    def wait_closed(self, count: int, timeout: float) -> bool:
+        """Wait until `count` connections have been closed in all; False after `timeout`."""
+        with self._open_changed:
+            return self._open_changed.wait_for(lambda: self._closed >= count, timeout)
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until no client connection is open; False if some still are after `timeout`."""
+        with self._open_changed:
+            return self._open_changed.wait_for(lambda: not self._open, timeout)
+
+    def close_connections(self) -> None:
+        """Shut every open connection down, waking the threads that serve them."""
+        with self._open_changed:
+            for connection in self._open:
+                with contextlib.suppress(OSError):  # already gone
+                    connection.shutdown(socket.SHUT_RDWR)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -42,6 +108,13 @@ class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
     timeout = IDLE_TIMEOUT
     server: EmulatorHTTPServer
+
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except GONE as error:
+            self.close_connection = True
+            log.debug("client %s went away (%s)", self.client_address, type(error).__name__)
 
     def do_GET(self) -> None:
         self._serve()
@@ -59,8 +132,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve()
 
     def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length > 0 else b""
+        body = self._read_body()
+        if body is None:
+            return
         request = Request.parse(self.command, self.path, dict(self.headers.items()), body)
         if request.path.startswith(PREFIX):
             outcome = Outcome(self.server.admin.handle(request))
@@ -73,6 +147,32 @@ class _Handler(BaseHTTPRequestHandler):
         if outcome.delay:
             self.server.stopping.wait(outcome.delay)
         self._send(request, outcome)
+
+    def _read_body(self) -> bytes | None:
+        """The whole body; None (after answering a bad length) when there is none to handle."""
+        declared = self.headers.get("Content-Length") or "0"
+        length = int(declared) if declared.isdigit() else -1
+        if not 0 <= length <= MAX_BODY:
+            self.close_connection = True
+            message = f"Content-Length must be a number of bytes up to {MAX_BODY}, not {declared!r}"
+            self._send_plain(Response(413 if length > MAX_BODY else 400, {"error": message}))
+            return None
+        body = self.rfile.read(length) if length else b""
+        if len(body) < length:
+            # The client went away mid-body: nothing to handle, nobody to answer.
+            self.close_connection = True
+            log.debug("client %s went away mid-request", self.client_address)
+            return None
+        return body
+
+    def _send_plain(self, response: Response) -> None:
+        payload = response.encode()
+        self.send_response(response.status)
+        self.send_header("Content-Type", response.content_type)
+        self.send_header("Content-Length", str(len(payload)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(payload)
 
     def _send(self, request: Request, outcome: Outcome) -> None:
         response = outcome.response

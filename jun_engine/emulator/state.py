@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
@@ -35,6 +36,18 @@ class UnknownPostError(LookupError):
         self.post_id = post_id
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class UserCounts:
+    """How much one user has received and sent, ever (kept as counters: stats stay cheap)."""
+
+    mentions_received: int
+    """Posts that mentioned the user, deleted ones included."""
+    dms_received: int
+    posts_sent: int
+    """Posts the user wrote and has not deleted."""
+    dms_sent: int
+
+
 class State:
     """Users, posts and DM events, with the indexes the endpoints read; thread-safe (one lock).
 
@@ -53,6 +66,9 @@ class State:
         self._mentions_of: dict[str, list[str]] = {}
         self._dms: dict[str, DmEvent] = {}
         self._dms_of: dict[str, list[str]] = {}
+        self._deleted_by: Counter[str] = Counter()
+        self._dms_sent: Counter[str] = Counter()
+        self._dms_received: Counter[str] = Counter()
 
     # --- users ---------------------------------------------------------------------------
 
@@ -161,6 +177,7 @@ class State:
         with self.lock:
             deleted = dataclasses.replace(self.post(post_id), deleted=True)
             self._posts[post_id] = deleted
+            self._deleted_by[deleted.author_id] += 1
             return deleted
 
     def mentions_of(self, user_id: str, now: datetime) -> list[Post]:
@@ -222,6 +239,8 @@ class State:
                 via_api=via_api,
             )
             self._dms[event.id] = event
+            self._dms_sent[sender_id] += 1
+            self._dms_received[recipient_id] += 1
             self._dms_of.setdefault(sender_id, []).append(event.id)
             if recipient_id != sender_id:
                 self._dms_of.setdefault(recipient_id, []).append(event.id)
@@ -258,10 +277,15 @@ class State:
                 if e.recipient_id == user_id
             ]
 
-    def all_mentions_of(self, user_id: str) -> list[Post]:
-        """Every post that ever mentioned a user (deleted ones too), oldest first: for stats."""
+    def counts(self, user_id: str) -> UserCounts:
+        """What a user has received and sent, in constant time (for the stats endpoint)."""
         with self.lock:
-            return [self._posts[i] for i in self._mentions_of.get(user_id, [])]
+            return UserCounts(
+                mentions_received=len(self._mentions_of.get(user_id, ())),
+                dms_received=self._dms_received[user_id],
+                posts_sent=len(self._posts_by.get(user_id, ())) - self._deleted_by[user_id],
+                dms_sent=self._dms_sent[user_id],
+            )
 
 
 def _newest(posts: dict[str, Post], ids: list[str], now: datetime, limit: int) -> Iterator[Post]:

@@ -126,10 +126,14 @@ class FollowedClock:
             return moment
 
     def resync(self) -> None:
-        """Read the emulator's clock now (keeps the previous reading if the emulator is away)."""
+        """Read the emulator's clock now (keeps running from the last reading if it is away)."""
         try:
             now, speed = self._read()
         except ClockError:
+            with self._lock:  # run on from the last reading; try again a period later
+                elapsed = (self._monotonic() - self._synced_at) * self._speed
+                self._synced_now += timedelta(seconds=elapsed)
+                self._synced_at = self._monotonic()
             return
         with self._lock:
             self._synced_now, self._speed, self._synced_at = now, speed, self._monotonic()

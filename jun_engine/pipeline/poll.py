@@ -1,11 +1,20 @@
 """One sweep of one stream: read what is new since the checkpoint, store it, move the checkpoint.
 
-Mentions: `since_id` = the checkpoint minus an overlap (late arrivals), 100 a page, following
-`next_token`; each page is stored in its own transaction, and the checkpoint moves only with the
-LAST page of a sweep, so a crash mid-sweep re-reads (storing is idempotent), never skips.
-DMs (no `since_id` on X): newest first until an event older than the checkpoint minus the
-overlap, starting with a small page because most polls find nothing new.
-Messages the engine's own accounts wrote are dropped before storing. Implicit mentions (a reply
+The checkpoint is a watermark: every message with an id at or below it has been read. A sweep
+that began at T saw everything created before T minus the overlap (a mention can show up on X
+up to a while after it was written; the overlap covers that), so when it is finished the
+checkpoint becomes the snowflake id of T minus the overlap (never lower than it was).
+Mentions: `since_id` = the checkpoint, 100 a page, following `next_token`; each page is stored
+in its own transaction, and the checkpoint moves only with the LAST page of a sweep, so a crash
+mid-sweep never skips anything. Each page's transaction also saves the sweep's progress (the
+next page's token), so after a crash or a failed page the next turn continues the unfinished
+sweep instead of reading the newest pages again: a backlog longer than a restart interval is
+still read to its end (before X's 800-mention window drops it).
+DMs (no `since_id` on X): newest first until an event at or below the checkpoint, starting with
+a small page because most polls find nothing new.
+Messages written by the ids in `own_ids` are dropped before storing: the daemon passes the polled
+account itself (its own sent DMs come back in its DM events), so a department's DM to the town
+account is kept: it is a staff command. Implicit mentions (a reply
 in a thread that does not @mention the account) are stored like the others; the processing
 stage tells them apart with `InboundMessage.explicitly_mentions`.
 A first start without `--backfill` reads nothing: the checkpoint is set to "now".
@@ -18,18 +27,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from jun_engine.channels.results import Page, RateLimit
 from jun_engine.channels.x import XGateway
-from jun_engine.domain.errors import ChannelError
+from jun_engine.domain.errors import ChannelError, InvalidRequest
 from jun_engine.domain.messages import InboundMessage
 from jun_engine.pipeline.clock import Clock
 from jun_engine.pipeline.spend import Prices, Read, record_read
 from jun_engine.pipeline.streams import StreamRef
-from jun_engine.store.repository import Checkpoint, get_checkpoint, store_messages
+from jun_engine.store.repository import CHECKPOINTS, Checkpoint, store_messages
 from jun_engine.store.session import session_scope
 from jun_engine.store.statuses import PollStream
+from jun_engine.store.tables import PollCheckpointRow
 
 log = logging.getLogger(__name__)
 
@@ -56,11 +68,6 @@ def time_of(snowflake: int) -> datetime:
     return datetime.fromtimestamp(((snowflake >> 22) + TWITTER_EPOCH_MS) / 1000, UTC)
 
 
-def rewind(cursor: str, by: timedelta) -> int:
-    """The id `by` earlier than `cursor` (at least 1)."""
-    return max(int(cursor) - (int(by.total_seconds() * 1000) << 22), 1)
-
-
 @dataclass(frozen=True, slots=True)
 class Sweep:
     """What one sweep did."""
@@ -70,7 +77,35 @@ class Sweep:
     stored: int = 0
     dropped_own: int = 0
     rate_limit: RateLimit | None = None
-    reached_checkpoint: bool = True
+    finished: bool = False
+    """Read down to the checkpoint; False when a long backlog is continued next turn."""
+
+    def __add__(self, other: Sweep) -> Sweep:
+        return Sweep(
+            requests=self.requests + other.requests,
+            seen=self.seen + other.seen,
+            stored=self.stored + other.stored,
+            dropped_own=self.dropped_own + other.dropped_own,
+            rate_limit=other.rate_limit or self.rate_limit,
+            finished=other.finished,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SweepState:
+    """Where a stream's reading stands: its cursor, and an unfinished sweep's token and top."""
+
+    cursor: str | None
+    resume_token: str | None
+    resume_top: str | None
+
+
+def _save_resume(session: Session, ref: StreamRef, token: str | None, top: str | None) -> None:
+    session.execute(
+        sa.update(CHECKPOINTS)
+        .where(CHECKPOINTS.c.account_id == ref.account_id, CHECKPOINTS.c.stream == ref.stream)
+        .values(resume_token=token, resume_top=top)
+    )
 
 
 Fetch = Callable[[str | None, str | None, int], Page[InboundMessage]]
@@ -112,52 +147,77 @@ class StreamReader:
 
     def sweep(self) -> Sweep:
         """Read everything new, store it page by page, move the checkpoint with the last page."""
-        with session_scope(self._engine) as session:
-            checkpoint = get_checkpoint(session, self.ref.account_id, self.ref.stream)
-        cursor = checkpoint.cursor if checkpoint is not None else None
-        if cursor is None and not self._backfill:
+        state = self._state()
+        if state.cursor is None and state.resume_token is None and not self._backfill:
             return self._start_from_now()
-        floor = rewind(cursor, self._overlap) if cursor is not None else None
-        if self.ref.stream is PollStream.MENTIONS:
-            return self._sweep(floor, cursor, since_paging=True)
-        return self._sweep(floor, cursor, since_paging=False)
+        result = Sweep()
+        if state.resume_token is not None:
+            result = self._continue(state)
+            if not result.finished:
+                return result
+            state = self._state()
+        return result + self._pages(state, token=None)
+
+    def _continue(self, state: SweepState) -> Sweep:
+        """Finish the sweep a crash or a failure left midway, from its page token."""
+        try:
+            return self._pages(state, token=state.resume_token)
+        except InvalidRequest:
+            log.warning("%s: the unfinished sweep cannot be continued; starting over", self.ref)
+            with session_scope(self._engine) as session:
+                _save_resume(session, self.ref, None, None)
+            return Sweep(finished=True)
+
+    def _state(self) -> SweepState:
+        with session_scope(self._engine) as session:
+            row = session.get(PollCheckpointRow, (self.ref.account_id, self.ref.stream))
+        if row is None:
+            return SweepState(None, None, None)
+        return SweepState(row.cursor, row.resume_token, row.resume_top)
 
     def _start_from_now(self) -> Sweep:
         now = self._clock.now()
-        # One overlap ahead, so that sweeps read again back to this moment, not before it.
-        cursor = str(snowflake_at(now + self._overlap))
+        cursor = str(snowflake_at(now))
         start = Checkpoint(self.ref.account_id, self.ref.stream, cursor, now)
         with session_scope(self._engine) as session:
             store_messages(session, [], start)
         log.info("%s: first start, reading from now on (no backfill)", self.ref)
-        return Sweep()
+        return Sweep(finished=True)
 
-    def _sweep(self, floor: int | None, cursor: str | None, *, since_paging: bool) -> Sweep:
-        result = Sweep(reached_checkpoint=floor is None)
-        newest = int(cursor) if cursor is not None else 0
-        token: str | None = None
-        size = PAGE_SIZE if since_paging or floor is None else FIRST_DM_PAGE
-        for number in range(1, MAX_PAGES + 1):
-            since = str(floor) if since_paging and floor is not None else None
+    def _pages(self, state: SweepState, token: str | None) -> Sweep:
+        """Page from `token` (None: the newest) down to the checkpoint."""
+        mentions = self.ref.stream is PollStream.MENTIONS
+        floor = int(state.cursor) if state.cursor is not None else None
+        since = str(floor) if mentions and floor is not None else None
+        # What the checkpoint becomes once this sweep is finished: everything created an overlap
+        # before it began was visible to it, late arrivals included (see `watermark`).
+        mark = int(state.resume_top) if state.resume_top else self.watermark(floor)
+        size = PAGE_SIZE if mentions or floor is None or token else FIRST_DM_PAGE
+        result = Sweep()
+        for _ in range(MAX_PAGES):
             page = self._read(since, token, size)
-            ids = [int(m.platform_id) for m in page.items]
-            newest = max([newest, *ids])
-            reached = floor is not None and any(i <= floor for i in ids)
-            last = page.next_token is None or reached or number == MAX_PAGES
-            result = self._store(page, str(newest) if last and newest else None, result)
-            result = replace(result, reached_checkpoint=result.reached_checkpoint or reached)
-            if last:
-                break
+            reached = floor is not None and any(int(m.platform_id) <= floor for m in page.items)
+            if page.next_token is None or reached:
+                result = self._store(page, str(mark), None, result)
+                self._warn_if_out_of_reach(mentions, floor, result)
+                return replace(result, finished=True)
+            result = self._store(page, None, (page.next_token, str(mark)), result)
             token, size = page.next_token, PAGE_SIZE
-        if since_paging and floor is not None and result.seen >= MENTIONS_WINDOW:
+        return result  # a long backlog: the next turn continues from the saved token
+
+    def watermark(self, floor: int | None) -> int:
+        """The id below which a sweep starting now sees everything: now minus the overlap."""
+        return max(floor or 0, snowflake_at(self._clock.now() - self._overlap))
+
+    def _warn_if_out_of_reach(self, mentions: bool, floor: int | None, result: Sweep) -> None:
+        if mentions and floor is not None and result.seen >= MENTIONS_WINDOW:
             log.warning(
-                "%s: %d mentions since the last sweep; X serves only the newest %d, older "
-                "ones may be out of reach",
+                "%s: %d mentions in one sweep; X serves only the newest %d, older ones may be "
+                "out of reach",
                 self.ref,
                 result.seen,
                 MENTIONS_WINDOW,
             )
-        return result
 
     def _read(self, since: str | None, token: str | None, size: int) -> Page[InboundMessage]:
         try:
@@ -166,7 +226,14 @@ class StreamReader:
             self._record(self._read_of([], error.status))
             raise
 
-    def _store(self, page: Page[InboundMessage], cursor: str | None, so_far: Sweep) -> Sweep:
+    def _store(
+        self,
+        page: Page[InboundMessage],
+        cursor: str | None,
+        resume: tuple[str, str] | None,
+        so_far: Sweep,
+    ) -> Sweep:
+        """One transaction: the request's cost, the page's messages, and the sweep's progress."""
         kept = [m for m in page.items if m.author_id not in self._own]
         now = self._clock.now()
         checkpoint = Checkpoint(self.ref.account_id, self.ref.stream, cursor, now)
@@ -174,6 +241,7 @@ class StreamReader:
         with session_scope(self._engine) as session:
             record_read(session, self._read_of(ids, 200), self._prices, now)
             stored = store_messages(session, kept, checkpoint)
+            _save_resume(session, self.ref, *(resume or (None, None)))
         return replace(
             so_far,
             requests=so_far.requests + 1,

@@ -13,14 +13,16 @@ import random
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
+from typing import Protocol
 
 from sqlalchemy.engine import Engine
 
 from jun_engine.pipeline import budget, health, retry
 from jun_engine.pipeline.clock import Clock
-from jun_engine.pipeline.poll import StreamReader, Sweep
+from jun_engine.pipeline.poll import Sweep
 from jun_engine.pipeline.retry import Action
 from jun_engine.pipeline.spend import spent_on
+from jun_engine.pipeline.streams import StreamRef
 from jun_engine.store.errors import StoreError
 from jun_engine.store.session import session_scope
 
@@ -29,12 +31,21 @@ log = logging.getLogger(__name__)
 RESET_SLACK = timedelta(seconds=2)
 
 
+class Reader(Protocol):
+    """What a poller drives: a mentions or DM `StreamReader`, or a timeline follower."""
+
+    @property
+    def ref(self) -> StreamRef: ...
+
+    def sweep(self) -> Sweep: ...
+
+
 class Poller:
-    """Runs one `StreamReader` until stopped (or until its stream is stopped for good)."""
+    """Runs one `Reader` until stopped (or until its stream is stopped for good)."""
 
     def __init__(
         self,
-        reader: StreamReader,
+        reader: Reader,
         engine: Engine,
         clock: Clock,
         *,

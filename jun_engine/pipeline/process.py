@@ -3,9 +3,9 @@
 A message is claimed while its status is NEW, passed through the stages, and marked in the same
 transaction as everything the stages wrote (a resident bound, a reply queued in the outbox): a
 crash before the commit leaves it NEW to be processed again, never half done, never twice.
-Implicit mentions (the account is only in the reply chain, not @mentioned) are kept but ignored:
-nobody addressed the town. Everything else goes to verification (`verify.admit`); what it admits
-goes on to routing and case opening (a later stage: for now it is marked processed).
+What happens to a message is the `Stage` the worker is given: in the daemon, the whole chain of
+`pipeline.chain` (staff commands, verification, self-service, survey, routing and case opening);
+`verification_only` is the intake's own stage, for tests of intake alone.
 """
 
 from __future__ import annotations
@@ -33,23 +33,30 @@ from jun_engine.store.tables import InboundMessageRow, now_utc
 log = logging.getLogger(__name__)
 
 Admit = Callable[[Session, InboundMessageRow, Config, datetime], Admission]
+Stage = Callable[[Session, InboundMessageRow, datetime], MessageStatus]
+"""What processing one claimed message means: the status it ends in, written in its transaction."""
 IDLE_WAIT_SECONDS = 0.5
 """Real seconds the worker waits for a wake-up before looking for new messages anyway."""
 
 
-def default_admit() -> Admit:
-    """The residents' verification stage, its lexicons compiled once for the daemon's life."""
-    return Verifier()
+def verification_only(config: Config, admit: Admit | None = None) -> Stage:
+    """A stage that stops after verification (`admit`, default the residents' `Verifier`)."""
+    checked = admit or Verifier()
+
+    def stage(session: Session, row: InboundMessageRow, now: datetime) -> MessageStatus:
+        return _status_after(session, row, config, now, checked)
+
+    return stage
 
 
-def process_next(engine: Engine, config: Config, clock: Clock, admit: Admit) -> int | None:
+def process_next(engine: Engine, clock: Clock, stage: Stage) -> int | None:
     """Process the oldest NEW message; its id, or None when there is none."""
     with session_scope(engine) as session:
         now = clock.now()
         row = _claim(session, now)
         if row is None:
             return None
-        status = _status_after(session, row, config, now, admit)
+        status = stage(session, row, now)
         if row.status is MessageStatus.NEW:
             row.status = status
         row.processed_at = now
@@ -58,10 +65,10 @@ def process_next(engine: Engine, config: Config, clock: Clock, admit: Admit) -> 
         return row.id
 
 
-def process_all(engine: Engine, config: Config, clock: Clock, admit: Admit) -> int:
+def process_all(engine: Engine, clock: Clock, stage: Stage) -> int:
     """Process every NEW message; how many."""
     count = 0
-    while process_next(engine, config, clock, admit) is not None:
+    while process_next(engine, clock, stage) is not None:
         count += 1
     return count
 
@@ -109,11 +116,10 @@ def _status_after(
 class Processor:
     """The worker thread: processes messages as they come, until stopped between two of them."""
 
-    def __init__(self, engine: Engine, config: Config, clock: Clock, admit: Admit) -> None:
+    def __init__(self, engine: Engine, clock: Clock, stage: Stage) -> None:
         self._engine = engine
-        self._config = config
         self._clock = clock
-        self.admit = admit
+        self.stage = stage
         self._wake = threading.Event()
         self.processed = 0
 
@@ -126,7 +132,7 @@ class Processor:
         while not stop.is_set():
             self._wake.clear()
             try:
-                done = process_next(self._engine, self._config, self._clock, self.admit)
+                done = process_next(self._engine, self._clock, self.stage)
             except StoreError as error:
                 log.warning("processing paused: %s", error)
                 done = None

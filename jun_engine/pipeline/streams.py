@@ -1,4 +1,5 @@
-"""Which streams the daemon polls: every account's mentions, and the DMs of DM-enabled accounts."""
+"""Which streams the daemon reads: every account's mentions, the DMs of DM-enabled accounts, and
+the department accounts' own timelines."""
 
 from __future__ import annotations
 
@@ -35,11 +36,26 @@ def streams_of(config: Config) -> list[StreamRef]:
     return sorted(streams, key=lambda ref: ref.stream != PollStream.MENTIONS)
 
 
+def timelines_of(config: Config) -> list[StreamRef]:
+    """The department accounts whose own posts are followed, to see staff answer in threads."""
+    town = config.town.account
+    keys = dict.fromkeys(d.account for d in config.departments.values() if d.account != town)
+    return [
+        StreamRef(
+            key,
+            config.accounts[key].user_id,
+            PollStream.TIMELINE,
+            config.accounts[key].consumer_key_env or config.x.app.consumer_key_env,
+        )
+        for key in keys
+    ]
+
+
 def pollers_per_app(streams: list[StreamRef]) -> Counter[tuple[str, PollStream]]:
     """How many pollers share each app's limit of each endpoint."""
     return Counter((ref.app, ref.stream) for ref in streams)
 
 
 def own_account_ids(config: Config) -> frozenset[str]:
-    """The user ids of the engine's own accounts: what they post is never taken as a request."""
+    """The user ids of the engine's own accounts: what they write is never a resident's request."""
     return frozenset(account.user_id for account in config.accounts.values())

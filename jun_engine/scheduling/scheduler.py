@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import httpx
@@ -32,13 +33,20 @@ TICK_SECONDS = 5.0
 """Real seconds between two ticks: a post is at most this late (times the clock's speed)."""
 TICK_JOB = "tick"
 
+Desk = Callable[[Engine, Config, datetime], object]
+"""Further periodic work run after each tick (the case desk's escalations, digests, reminders)."""
 
-def tick_job(engine: Engine, config: Config, clock: Clock, air: AirQualityWatch | None) -> None:
+
+def tick_job(
+    engine: Engine, config: Config, clock: Clock, air: AirQualityWatch | None, desk: Desk | None
+) -> None:
     """The job APScheduler runs: one tick at the clock's now; failures are logged, not raised."""
     try:
         run_tick(engine, config, clock.now(), air)
     except Exception:  # the next tick tries again; nothing was half-committed
         log.exception("scheduler tick failed; trying again at the next one")
+    if desk is not None:
+        desk(engine, config, clock.now())  # logs its own failures, job by job
 
 
 class Scheduler:
@@ -52,12 +60,14 @@ class Scheduler:
         *,
         air_client: httpx.Client | None = None,
         tick_seconds: float = TICK_SECONDS,
+        desk: Desk | None = None,
     ) -> None:
         self._engine = engine
         self._config = config
         self._clock = clock
         self._air = AirQualityWatch(config, air_client) if air_client is not None else None
         self._tick_seconds = tick_seconds
+        self._desk = desk
         self._scheduler: BackgroundScheduler | None = None
 
     def tick(self) -> TickReport:
@@ -75,7 +85,7 @@ class Scheduler:
         scheduler.add_job(
             tick_job,
             IntervalTrigger(seconds=self._tick_seconds, timezone=UTC),
-            args=[self._engine, self._config, self._clock, self._air],
+            args=[self._engine, self._config, self._clock, self._air, self._desk],
             id=TICK_JOB,
             next_run_time=datetime.now(UTC),
         )

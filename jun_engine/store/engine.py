@@ -99,7 +99,11 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: sa.Connection) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # IMMEDIATE takes the write lock at the start. A deferred transaction that reads and then
+        # writes must upgrade its lock, and SQLite refuses that upgrade at once ("database is
+        # locked", no busy wait) whenever another thread committed in between: the daemon's
+        # threads would fail each other's transactions. Readers of the WAL are never blocked.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def first_line(exc: BaseException) -> str:

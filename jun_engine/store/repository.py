@@ -87,7 +87,7 @@ def get_message(
         InboundMessageRow.platform_id == platform_id,
     )
     row = session.exec(statement).first()
-    return None if row is None else _message_from_row(row)
+    return None if row is None else message_from_row(row)
 
 
 def count_messages(
@@ -158,7 +158,8 @@ def _message_values(message: InboundMessage, received_at: datetime) -> dict[str,
     }
 
 
-def _message_from_row(row: InboundMessageRow) -> InboundMessage:
+def message_from_row(row: InboundMessageRow) -> InboundMessage:
+    """The domain message a stored row holds (what the router and the stages read)."""
     return InboundMessage(
         channel=row.channel,
         kind=row.kind,

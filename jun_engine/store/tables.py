@@ -150,6 +150,10 @@ class PollCheckpointRow(StoreModel, table=True):
     """Waiting for a rate-limit reset, a usage cap or tomorrow's spend budget."""
     stopped_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
     """Stopped for good until restart (401/403: the keys or the access must be fixed)."""
+    resume_token: str | None = Field(default=None, sa_column=_text(nullable=True))
+    """A sweep that stopped midway (crash, failure): the page token to continue it from."""
+    resume_top: str | None = Field(default=None, sa_column=_string(ID_LENGTH, nullable=True))
+    """The checkpoint that unfinished sweep sets once it is finished."""
 
 
 # --- residents and verification ---------------------------------------------------------------

@@ -6,7 +6,10 @@ import pytest
 
 from jun_engine.config.loading import load_config
 from jun_engine.config.schema import Config
+from jun_engine.emulator.testing import x_emulator, x_emulator_config, x_openapi_validator
 from tests.daemon.harness import CONFIG
+
+__all__ = ["x_emulator", "x_emulator_config", "x_openapi_validator"]
 
 
 @pytest.fixture(scope="session")

@@ -46,19 +46,26 @@ def running_town(
         yield emulator, town
 
 
-def spawn_daemon(
+@contextmanager
+def daemon_process(
     emulator: Emulator,
     db_url: str,
     log_file: Path,
     *extra: str,
     overrides: dict[str, str] | None = None,
-) -> subprocess.Popen[bytes]:
-    """`jun-engine run` against the emulator, logging to `log_file` (appended)."""
+) -> Iterator[subprocess.Popen[bytes]]:
+    """`jun-engine run` against the emulator, logging to `log_file`; killed if still running."""
     env = {**os.environ, **emulator.credentials_env(), **(overrides or {})}
     config = roomy_config(log_file.parent)
     command = [sys.executable, "-m", "jun_engine", "-c", str(config), "--db", db_url, "run", *extra]
     with log_file.open("ab") as log:
-        return subprocess.Popen(command, env=env, stdout=log, stderr=log, cwd=REPO)
+        process = subprocess.Popen(command, env=env, stdout=log, stderr=log, cwd=REPO)
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
 
 
 def roomy_config(directory: Path) -> Path:
@@ -134,22 +141,37 @@ class Zygote:
             cwd=REPO,
             text=True,
         )
+        self._children: set[int] = set()
         assert self._ask(None) == "ready"
 
     def spawn(self, argv: list[str], env: dict[str, str], log: Path) -> int:
         """Start `jun-engine ARGV`; its pid."""
         request = json.dumps({"argv": argv, "env": env, "log": str(log)})
-        return int(self._ask(f"spawn {request}"))
+        pid = int(self._ask(f"spawn {request}"))
+        self._children.add(pid)
+        return pid
 
     def wait(self, pid: int) -> int:
         """Wait for a child to end; its exit code (-9 when killed by SIGKILL)."""
-        return int(self._ask(f"wait {pid}"))
+        code = int(self._ask(f"wait {pid}"))
+        self._children.discard(pid)
+        return code
 
     def close(self) -> None:
-        """End the zygote."""
+        """Kill any child still running, then end the zygote."""
+        for pid in list(self._children):
+            os.kill(pid, signal.SIGKILL)
+            self.wait(pid)
         assert self._process.stdin is not None
         self._process.stdin.close()
-        self._process.wait(timeout=10)
+        try:
+            self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait(timeout=10)
+        finally:
+            assert self._process.stdout is not None
+            self._process.stdout.close()
 
     def _ask(self, line: str | None) -> str:
         assert self._process.stdin is not None

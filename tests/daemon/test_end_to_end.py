@@ -12,9 +12,9 @@ from sqlalchemy.engine import Engine
 from jun_engine.config.schema import Config
 from tests.daemon.harness import (
     cost_lines,
+    daemon_process,
     engine_spend,
     running_town,
-    spawn_daemon,
     stop_daemon,
     stored_ids,
     wait_until,
@@ -30,11 +30,11 @@ def test_every_message_of_the_town_is_stored_once_and_the_cost_matches_the_ledge
     # Given a town writing ~10 messages an emulated minute, at 60 emulated seconds per second
     with running_town(town_config, speed=60, rate_per_hour=600) as (emulator, town):
         # When the daemon runs (reading from its first start on, history included)
-        daemon = spawn_daemon(emulator, db, log, "--backfill", "--no-send")
-        wait_until(lambda: len(town.sent) >= 150, 60, "150 messages from the town")
-        sent = {m.platform_id for m in town.sent}
-        wait_until(lambda: sent <= set(stored_ids(engine)), 45, "every sent message stored")
-        code = stop_daemon(daemon)
+        with daemon_process(emulator, db, log, "--backfill", "--no-send") as daemon:
+            wait_until(lambda: len(town.sent) >= 150, 60, "150 messages from the town")
+            sent = {m.platform_id for m in town.sent}
+            wait_until(lambda: sent <= set(stored_ids(engine)), 45, "every sent message stored")
+            code = stop_daemon(daemon)
         ledger = emulator.ledger.total_usd()
         lines = cost_lines(engine, emulator)
         sent_by_the_end = {m.platform_id for m in town.sent}

@@ -15,9 +15,9 @@ from jun_engine.config.schema import Config
 from tests.daemon.harness import (
     CONFIG,
     REPO,
+    daemon_process,
     lock_taken,
     running_town,
-    spawn_daemon,
     stop_daemon,
     stored_ids,
     wait_until,
@@ -39,11 +39,13 @@ def status_json(db: str) -> Any:
 def test_a_second_daemon_on_the_same_database_is_refused_with_exit_4(
     town_config: Config, engine: Engine, db: str, tmp_path: Path
 ) -> None:
-    with running_town(town_config, speed=60, rate_per_hour=60) as (emulator, _town):
-        first = spawn_daemon(emulator, db, tmp_path / "first.log", "--no-send")
+    with (
+        running_town(town_config, speed=60, rate_per_hour=60) as (emulator, _town),
+        daemon_process(emulator, db, tmp_path / "first.log", "--no-send") as first,
+    ):
         wait_until(lambda: lock_taken(engine), 60, "the first daemon's lock")
-        second = spawn_daemon(emulator, db, tmp_path / "second.log", "--no-send")
-        assert second.wait(timeout=60) == 4
+        with daemon_process(emulator, db, tmp_path / "second.log", "--no-send") as second:
+            assert second.wait(timeout=60) == 4
         assert stop_daemon(first) == 0
     assert "another jun-engine daemon" in (tmp_path / "second.log").read_text()
     assert not lock_taken(engine)
@@ -57,13 +59,15 @@ def test_a_401_on_one_department_stops_its_stream_while_the_others_run(
     with running_town(town_config, speed=60, rate_per_hour=600) as (emulator, town):
         # Given the public works account's token was revoked
         revoked = {town_config.accounts["public_works"].access_token_env: "1-revoked"}
-        daemon = spawn_daemon(emulator, db, log, "--backfill", "--no-send", overrides=revoked)
-        # When the town keeps writing
-        wait_until(lambda: len(town.sent) >= 60, 60, "60 messages from the town")
-        town_dms = {m.platform_id for m in town.sent if m.route == "dm"}
-        wait_until(lambda: town_dms <= set(stored_ids(engine)), 45, "the town's DMs stored")
-        status = status_json(db)
-        code = stop_daemon(daemon)
+        with daemon_process(
+            emulator, db, log, "--backfill", "--no-send", overrides=revoked
+        ) as daemon:
+            # When the town keeps writing
+            wait_until(lambda: len(town.sent) >= 60, 60, "60 messages from the town")
+            town_dms = {m.platform_id for m in town.sent if m.route == "dm"}
+            wait_until(lambda: town_dms <= set(stored_ids(engine)), 45, "the town's DMs stored")
+            status = status_json(db)
+            code = stop_daemon(daemon)
     # Then public works' stream is stopped, loudly, and every other stream is fine
     streams = {(s["account"], s["stream"]): s for s in status["streams"]}
     assert streams[("public_works", "mentions")]["state"] == "stopped"

@@ -16,20 +16,24 @@ DEFAULT_TIMEOUT = 10.0
 class EmulatorSession(requests.Session):
     """A requests session that sends tweepy's api.twitter.com calls to the emulator."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, timeout: float = DEFAULT_TIMEOUT) -> None:
         super().__init__()
         self.base_url = base_url
+        self.timeout = timeout
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
         target = url.decode() if isinstance(url, bytes) else url
         if target.startswith(X_ORIGIN):
             target = self.base_url + target[len(X_ORIGIN) :]
-        kwargs.setdefault("timeout", DEFAULT_TIMEOUT)
+        kwargs.setdefault("timeout", self.timeout)
         return super().request(method, target, *args, **kwargs)
 
 
-def client_for(emulator: Emulator, account: str, **overrides: str) -> tweepy.Client:
-    """A tweepy Client acting as `account` (a key under accounts:) with OAuth 1.0a user keys."""
+def client_for(
+    emulator: Emulator, account: str, *, timeout: float = DEFAULT_TIMEOUT, **overrides: str
+) -> tweepy.Client:
+    """A tweepy Client acting as `account` (a key under accounts:) with OAuth 1.0a user keys;
+    requests give up after `timeout` seconds."""
     env = emulator.credentials_env()
     app = emulator.config.x.app
     settings = emulator.config.accounts[account]
@@ -41,7 +45,7 @@ def client_for(emulator: Emulator, account: str, **overrides: str) -> tweepy.Cli
     }
     keys.update(overrides)
     client = tweepy.Client(**keys)
-    client.session = EmulatorSession(emulator.base_url)
+    client.session = EmulatorSession(emulator.base_url, timeout)
     return client
 
 

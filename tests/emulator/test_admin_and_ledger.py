@@ -104,3 +104,49 @@ def test_the_ledger_bills_owned_reads_once_a_day_and_writes_per_request(
     assert lines["mentions"] == {"requests": 2, "resources": 1, "usd": pytest.approx(0.001)}
     assert lines["tweet_create"]["usd"] == pytest.approx(0.010 + 0.200)
     assert ledger["total_usd"] == pytest.approx(0.211)
+
+
+def test_looking_through_own_posts_and_dm_events_is_billed_as_x_bills_it(
+    x_emulator: Emulator,
+) -> None:
+    # What the outbox does before retrying a send whose answer was lost: read its own posts
+    # (owned reads, $0.001 each) and its DM events ($0.010 each, never owned).
+    resident = x_emulator.sink.add_user("mira", "Mira")
+    x_emulator.sink.dm(resident, TOWN_ID, "¿a qué hora abre?")
+    town = client_for(x_emulator, "town")
+    town.create_tweet(text="Bando: mercado el jueves")
+    town.create_tweet(text="Bando: piscina abierta")
+    town.create_direct_message(participant_id=resident, text="A las nueve")
+    before = x_emulator.ledger.total_usd(TOWN_ID)
+    for _ in range(2):  # the second look the same UTC day reads the same resources: free
+        assert len(town.get_users_tweets(TOWN_ID, user_auth=True, max_results=100).data) == 2
+        assert len(town.get_direct_message_events(max_results=100).data) == 2
+    x_emulator.step(24 * 3600)  # a new UTC day bills them again
+    town.get_users_tweets(TOWN_ID, user_auth=True, max_results=100)
+    town.get_direct_message_events(max_results=100)
+    _, ledger = _admin(x_emulator, "GET", "ledger")
+    lines = ledger["accounts"]["town"]["endpoints"]
+    assert lines["user_tweets"] == {"requests": 3, "resources": 4, "usd": pytest.approx(0.004)}
+    assert lines["dm_events"] == {"requests": 3, "resources": 4, "usd": pytest.approx(0.040)}
+    assert x_emulator.ledger.total_usd(TOWN_ID) - before == pytest.approx(0.044)
+
+
+def test_stats_count_what_each_account_received_and_sent(x_emulator: Emulator) -> None:
+    resident = x_emulator.sink.add_user("cuenta", "Cuenta")
+    x_emulator.sink.tweet(resident, "@AytoJun primera")
+    x_emulator.sink.dm(resident, TOWN_ID, "hola")
+    town = client_for(x_emulator, "town")
+    town.create_tweet(text="Bando uno")
+    town.delete_tweet(town.create_tweet(text="Bando dos").data["id"])
+    town.create_direct_message(participant_id=resident, text="buenas")
+    stats = x_emulator.stats()
+    counts = {k: v for k, v in stats["accounts"]["town"].items() if k != "cost_usd"}
+    assert counts == {
+        "user_id": TOWN_ID,
+        "mentions_received": 1,
+        "dms_received": 1,
+        "posts_sent": 1,
+        "dms_sent": 1,
+    }
+    assert stats["accounts"]["town"]["cost_usd"] == pytest.approx(0.015 * 3 + 0.010)
+    assert stats["ledger"]["total_usd"] == pytest.approx(x_emulator.ledger.total_usd())

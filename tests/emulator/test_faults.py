@@ -17,7 +17,7 @@ TOWN_ID = "1130425167"
 
 def test_the_full_spec_parses_and_reads_back() -> None:
     text = (
-        "5xx=0.05,timeout=0.01:30s,slow=0.1:2s,truncate=0.02,storm=60s/600s,"
+        "5xx=0.05,timeout=0.01:30s,slow=0.1:2s,truncate=0.02,lost=0.05:30s,storm=60s/600s,"
         "late=0.1:30s,repeat=0.05"
     )
     spec = FaultSpec.parse(text)
@@ -81,3 +81,53 @@ def test_repeated_pages_serve_the_same_posts_again(x_emulator: Emulator) -> None
         TOWN_ID, user_auth=True, max_results=5, pagination_token=first.meta["next_token"]
     )
     assert [t.id for t in again.data] == [t.id for t in first.data]
+
+
+def test_the_lost_spec_takes_a_hold_or_a_5xx() -> None:
+    held, answered = FaultSpec.parse("lost=0.05"), FaultSpec.parse("lost=0.5:5xx")
+    assert (held.lost, held.lost_for, held.lost_status) == (0.05, timedelta(seconds=30), None)
+    assert answered.lost_status == 503
+    assert FaultSpec.parse("lost=1:2s").describe() == "lost=1:2s"
+    assert answered.describe() == "lost=0.5:5xx"
+    with pytest.raises(FaultSpecError, match="not a duration"):
+        FaultSpec.parse("lost=0.1:soon")
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [FaultSpec(server_error=1.0), FaultSpec(timeout=1.0, timeout_for=timedelta(seconds=5))],
+    ids=["5xx", "timeout"],
+)
+def test_5xx_and_timeouts_mean_nothing_happened(x_emulator: Emulator, spec: FaultSpec) -> None:
+    resident = x_emulator.sink.add_user("nadapasa", "Nada")
+    town = client_for(x_emulator, "town", timeout=0.3)
+    x_emulator.dice.spec = spec
+    with pytest.raises((tweepy.TwitterServerError, requests.exceptions.Timeout)):
+        town.create_tweet(text="Aviso: corte de luz")
+    with pytest.raises((tweepy.TwitterServerError, requests.exceptions.Timeout)):
+        town.create_direct_message(participant_id=resident, text="Su cita")
+    assert x_emulator.state.posts_by(TOWN_ID) == []
+    assert x_emulator.state.dms_sent_by(TOWN_ID) == []
+    assert x_emulator.ledger.total_usd() == 0
+
+
+def test_a_lost_answer_leaves_the_client_waiting_though_the_post_landed(
+    x_emulator: Emulator,
+) -> None:
+    town = client_for(x_emulator, "town", timeout=0.3)
+    x_emulator.dice.spec = FaultSpec(lost=1.0, lost_for=timedelta(seconds=5))
+    with pytest.raises(requests.exceptions.Timeout):
+        town.create_tweet(text="Aviso: corte de agua")
+    assert [p.text for p in x_emulator.state.posts_by(TOWN_ID)] == ["Aviso: corte de agua"]
+    assert x_emulator.ledger.total_usd(TOWN_ID) == pytest.approx(0.015)
+
+
+def test_a_lost_answer_can_be_a_503_though_the_dm_was_sent(x_emulator: Emulator) -> None:
+    resident = x_emulator.sink.add_user("perdida", "Perdida")
+    town = client_for(x_emulator, "town")
+    x_emulator.dice.spec = FaultSpec.parse("lost=1:5xx")
+    with pytest.raises(tweepy.TwitterServerError) as failed:
+        town.create_direct_message(participant_id=resident, text="Su cita es el lunes")
+    assert failed.value.response.status_code == 503
+    assert "x-rate-limit-remaining" in failed.value.response.headers
+    assert [e.text for e in x_emulator.state.dms_received_by(resident)] == ["Su cita es el lunes"]

@@ -8,7 +8,7 @@ import pytest
 
 from jun_engine.emulator.clock import Clock
 from jun_engine.emulator.ids import Snowflakes, time_of
-from jun_engine.emulator.state import DM_HISTORY, MENTIONS_WINDOW, State
+from jun_engine.emulator.state import DM_HISTORY, MENTIONS_WINDOW, State, UserCounts
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -77,3 +77,22 @@ def test_dm_history_keeps_30_days(state: State) -> None:
     state.clock.step(timedelta(seconds=1))
     assert [e.id for e in state.dm_events_of(town.id, state.clock.now())] == [new.id]
     assert old.conversation_id == new.conversation_id
+
+
+def test_counts_match_what_is_stored_deletions_and_self_dms_included(state: State) -> None:
+    town = state.add_user("AytoJun", "Ayto")
+    lola = state.add_user("lola", "Lola")
+    state.create_post(lola.id, "@AytoJun uno")
+    gone = state.create_post(lola.id, "@AytoJun dos")
+    state.delete_post(gone.id)
+    state.create_post(town.id, "Bando")
+    state.create_dm(lola.id, town.id, "hola", via_api=False)
+    state.create_dm(town.id, lola.id, "buenas", via_api=True)
+    state.create_dm(town.id, lola.id, "y otra", via_api=True)
+    town_counts, lola_counts = state.counts(town.id), state.counts(lola.id)
+    assert town_counts == UserCounts(mentions_received=2, dms_received=1, posts_sent=1, dms_sent=2)
+    assert (lola_counts.posts_sent, lola_counts.dms_received) == (1, 2)
+    assert town_counts.dms_sent == len(state.dms_sent_by(town.id))
+    assert lola_counts.dms_received == len(state.dms_received_by(lola.id))
+    assert lola_counts.posts_sent == len(state.posts_by(lola.id))
+    assert state.counts("404") == UserCounts(0, 0, 0, 0)

@@ -15,7 +15,7 @@ from jun_engine.domain.messages import Channel, MessageKind
 from jun_engine.emulator.emulator import Emulator
 from jun_engine.emulator.faults import FaultSpec
 from jun_engine.emulator.testing import TEST_START
-from jun_engine.pipeline.poll import rewind, snowflake_at, time_of
+from jun_engine.pipeline.poll import OVERLAP, snowflake_at, time_of
 from jun_engine.store.repository import get_checkpoint, get_message
 from jun_engine.store.statuses import PollStream
 from tests.pipeline.helpers import reader_for, stored_ids
@@ -25,10 +25,8 @@ def town_id(config: Config) -> str:
     return config.town_account().user_id
 
 
-def test_snowflakes_round_trip_and_rewind_by_the_overlap() -> None:
-    flake = snowflake_at(TEST_START)
-    assert time_of(flake) == TEST_START
-    assert time_of(rewind(str(flake), timedelta(seconds=30))) == TEST_START - timedelta(seconds=30)
+def test_snowflakes_round_trip() -> None:
+    assert time_of(snowflake_at(TEST_START)) == TEST_START
 
 
 def test_a_first_start_reads_no_history_and_starts_from_now(
@@ -65,8 +63,9 @@ def test_backfill_reads_history_across_pages(
     assert sorted(stored_ids(engine)) == sorted(posted)
     with Session(engine) as session:
         checkpoint = get_checkpoint(session, town_id(x_emulator_config), PollStream.MENTIONS)
+    # the watermark: everything written an overlap before the sweep began has been read
     assert checkpoint is not None
-    assert checkpoint.cursor == max(posted, key=int)
+    assert checkpoint.cursor == str(snowflake_at(x_emulator.clock.now() - OVERLAP))
 
 
 def test_overlap_catches_late_mentions_and_stores_each_once(
@@ -160,3 +159,44 @@ def test_a_failed_page_leaves_the_checkpoint_where_it_was(
     assert during is not None
     assert during.cursor == before.cursor
     assert sorted(stored_ids(engine)) == sorted(posted)
+
+
+def test_a_sweep_stopped_midway_is_continued_from_its_page_not_started_over(
+    x_emulator: Emulator, x_emulator_config: Config, engine: Engine
+) -> None:
+    requests: list[str] = []
+    x_emulator.observe(lambda e: requests.append(e.request.path))
+    lola = x_emulator.sink.add_user("lola", "Lola")
+    no_overlap = timedelta(0)  # so that only the backlog's own pages are read again
+    with reader_for(
+        x_emulator, x_emulator_config, engine, "town", PollStream.MENTIONS, overlap=no_overlap
+    ) as reader:
+        reader.sweep()
+        x_emulator.step(1)
+        posted = [x_emulator.sink.tweet(lola, f"@AytoJun {n}") for n in range(350)]
+        x_emulator.step(1)
+        # Given a sweep whose third page failed after two were stored
+        fail_on = [3]
+        real_fetch = reader._fetch
+
+        def flaky(since: str | None, token: str | None, size: int) -> object:
+            fail_on[0] -= 1
+            if fail_on[0] == 0:
+                raise ServerError(503)
+            return real_fetch(since, token, size)
+
+        reader._fetch = flaky  # type: ignore[assignment]
+        with pytest.raises(ServerError):
+            reader.sweep()
+        reader._fetch = real_fetch
+        requests.clear()
+        # When the next turn runs
+        reader.sweep()
+    # Then it read the two remaining pages, then one fresh page: not the whole backlog again
+    assert len(requests) == 3
+    assert sorted(stored_ids(engine)) == sorted(posted)
+    with Session(engine) as session:
+        checkpoint = get_checkpoint(session, town_id(x_emulator_config), PollStream.MENTIONS)
+    assert checkpoint is not None
+    assert checkpoint.cursor is not None
+    assert int(checkpoint.cursor) > int(max(posted, key=int))

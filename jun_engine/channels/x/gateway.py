@@ -64,6 +64,9 @@ class XGateway:
         expand_authors: bool = False,
     ) -> None:
         self.account_id = credentials.user_id
+        self._credentials = credentials
+        self._base_url = base_url
+        self._timeout = timeout
         self._expand_authors = expand_authors
         self._client = tweepy.Client(
             consumer_key=credentials.consumer_key,
@@ -74,6 +77,15 @@ class XGateway:
             wait_on_rate_limit=False,
         )
         self._client.session = RebasedSession(base_url, timeout)
+
+    def clone(self) -> XGateway:
+        """A gateway of its own for another thread (an HTTP session is not thread-safe)."""
+        return XGateway(
+            self._credentials,
+            base_url=self._base_url,
+            timeout=self._timeout,
+            expand_authors=self._expand_authors,
+        )
 
     def close(self) -> None:
         """Close the HTTP connections."""

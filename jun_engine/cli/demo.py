@@ -1,0 +1,152 @@
+"""`jun-engine demo`: the emulator's simulated town served by the real daemon, shown live, then
+a summary and its checks (exit 0 when they all hold, 1 when one fails, 130 on Ctrl-C)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import FrameType
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+
+from jun_engine.cli.context import global_options
+from jun_engine.cli.exit_codes import ExitCode
+from jun_engine.config import ConfigError, load_config
+from jun_engine.config.schema import Config
+from jun_engine.demo.orchestrate import DATABASE_FILE, DEFAULT_SEED, DemoRun, DemoSettings
+from jun_engine.demo.play import play
+from jun_engine.demo.report import summary_lines
+from jun_engine.demo.summary import DemoSummary
+from jun_engine.demo.views import view_for
+from jun_engine.logs import configure_logging
+
+LOG_FILE = "demo.log"
+
+
+def register(app: typer.Typer) -> None:
+    """Attach `demo` to the root app."""
+    app.command("demo")(demo)
+
+
+def demo(
+    ctx: typer.Context,
+    duration: Annotated[
+        float, typer.Option(min=5.0, help="Real seconds the demo runs (Ctrl-C ends it sooner).")
+    ] = 60.0,
+    speed: Annotated[
+        float,
+        typer.Option(
+            min=1.0, max=5000.0, help="Town seconds per real second (1440: a day a minute)."
+        ),
+    ] = 1440.0,
+    seed: Annotated[
+        int, typer.Option(help="Seed of the town, its residents and the emulator.")
+    ] = DEFAULT_SEED,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the summary as one JSON object on stdout.")
+    ] = False,
+    svg: Annotated[
+        Path | None, typer.Option(help="Save the dashboard, as it is before the end, to this SVG.")
+    ] = None,
+    directory: Annotated[
+        Path | None,
+        typer.Option("--dir", help="Keep the database and the log here (default: a temp dir)."),
+    ] = None,
+) -> None:
+    """Run the simulated town of Jun against the real engine and show what happens.
+
+    Starts the X emulator with the town's residents, a fresh SQLite database and the daemon with
+    the shipped accounts.yaml; residents verify by DMing their codes; the dashboard shows
+    messages, routing, acknowledgements, staff replies, escalations, scheduled posts and the API
+    bill. The summary's checks: nothing lost or stored twice, one acknowledgement per case, no
+    private text in public, every department reached.
+    """
+    config = _config(global_options(ctx).config_path)
+    settings = DemoSettings(duration=duration, speed=speed, seed=seed)
+    console = Console(stderr=as_json)
+    with _workdir(directory) as work, _log_file(work / LOG_FILE), _interrupts() as stop:
+        run = DemoRun(config, settings, work)
+        try:
+            run.start()
+            summary = play(run, view_for(console, config.town.name), stop, svg)
+        finally:
+            run.close()
+    _print(summary, as_json)
+    if summary.interrupted:
+        raise typer.Exit(ExitCode.INTERRUPTED)
+    if not summary.ok:
+        failed = "; ".join(check.name for check in summary.failed)
+        typer.echo(f"jun-engine demo: check(s) failed: {failed}", err=True)
+        raise typer.Exit(ExitCode.FAILURE)
+
+
+def _print(summary: DemoSummary, as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(summary.as_json(), ensure_ascii=False))
+        return
+    for line in summary_lines(summary):
+        typer.echo(line)
+
+
+def _config(path: Path) -> Config:
+    try:
+        return load_config(path).config
+    except ConfigError as error:
+        for problem in error.problems:
+            typer.echo(str(problem), err=True)
+        _fail(f"{path}: not valid (see `jun-engine check`)", ExitCode.USAGE)
+
+
+@contextmanager
+def _workdir(directory: Path | None) -> Iterator[Path]:
+    if directory is None:
+        with tempfile.TemporaryDirectory(prefix="jun-demo-") as temporary:
+            yield Path(temporary)
+        return
+    if (directory / DATABASE_FILE).exists():
+        _fail(f"{directory} already holds a demo database; give an empty directory", ExitCode.USAGE)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        _fail(f"cannot use {directory}: {error.strerror}", ExitCode.USAGE)
+    yield directory
+
+
+@contextmanager
+def _log_file(path: Path) -> Iterator[None]:
+    """The engine logs to a file while the dashboard owns the terminal."""
+    with path.open("a", encoding="utf-8") as stream:
+        configure_logging(0, floor=logging.INFO, stream=stream)
+        try:
+            yield
+        finally:
+            logging.getLogger().handlers.clear()
+
+
+@contextmanager
+def _interrupts() -> Iterator[threading.Event]:
+    """An event set by Ctrl-C or SIGTERM (the previous handlers come back afterwards)."""
+    stop = threading.Event()
+
+    def handle(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {s: signal.signal(s, handle) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stop
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _fail(message: str, code: ExitCode) -> NoReturn:
+    typer.echo(f"jun-engine demo: {message}", err=True)
+    raise typer.Exit(code)

@@ -1,0 +1,1 @@
+"""The one-command demo: the emulator's simulated town served by the real daemon, watched live."""
