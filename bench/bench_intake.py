@@ -83,12 +83,13 @@ def _requests_row(label: str, *, steady: bool) -> str:
         town = config.accounts[config.town.account]
         ref = next(r for r in streams_of(config) if r.account_id == town.user_id)
         credentials = credentials_for(config, config.town.account, emulator.credentials_env())
+        clock = FollowedClock(emulator.base_url, resync_seconds=3600)
         with XGateway(credentials, base_url=emulator.base_url) as gateway:
             reader = StreamReader(
                 ref,
                 fetcher(gateway, ref),
                 engine,
-                FollowedClock(emulator.base_url, resync_seconds=0.0),
+                clock,
                 Prices.of(config),
                 own_account_ids(config),
             )
@@ -96,12 +97,13 @@ def _requests_row(label: str, *, steady: bool) -> str:
             paths.clear()
             resident = emulator.sink.add_user("bench", "Bench")
             if steady:
-                _steady(emulator, reader, resident)
+                _steady(emulator, reader, resident, clock)
             else:
                 for burst in range(4):
                     for n in range(MESSAGES_PER_RUN // 4):
                         emulator.sink.tweet(resident, f"@{town.handle} aviso {burst} {n}")
                     emulator.step(120)  # past the overlap: each burst is read once
+                    clock.resync()
                     while not reader.sweep().finished:
                         pass
         line = emulator.ledger.snapshot()[town.user_id]["mentions"]
@@ -114,7 +116,9 @@ def _requests_row(label: str, *, steady: bool) -> str:
     )
 
 
-def _steady(emulator: Emulator, reader: StreamReader, resident: str) -> None:
+def _steady(
+    emulator: Emulator, reader: StreamReader, resident: str, follower: FollowedClock
+) -> None:
     town_handle = emulator.config.accounts[emulator.config.town.account].handle
     interval = 25.0
     every = 2 * 3600 / MESSAGES_PER_RUN
@@ -125,8 +129,10 @@ def _steady(emulator: Emulator, reader: StreamReader, resident: str) -> None:
             emulator.sink.tweet(resident, f"@{town_handle} aviso {sent}")
             sent += 1
         emulator.step(interval)
+        follower.resync()  # the emulator's clock was stepped: read it once, not on every call
         reader.sweep()
     emulator.step(interval)
+    follower.resync()
     reader.sweep()
 
 
@@ -216,7 +222,8 @@ def _memory_reader(engine: Engine, count: int) -> StreamReader:
     def fetch(since: str | None, token: str | None, size: int) -> Page[InboundMessage]:
         top = int(token) if token is not None else count
         numbers = range(top, max(top - size, 0), -1)
-        items = tuple(_message(n) for n in numbers)
+        floor = int(since) if since is not None else 0
+        items = tuple(m for m in map(_message, numbers) if int(m.platform_id) > floor)
         next_token = str(top - size) if top - size > 0 else None
         return Page(items=items, result_count=len(items), next_token=next_token)
 
@@ -225,7 +232,7 @@ def _memory_reader(engine: Engine, count: int) -> StreamReader:
         ref,
         fetch,
         engine,
-        ManualClock(START),
+        ManualClock(START + timedelta(seconds=count, hours=1)),  # every message is in the past
         Prices.of(config),
         frozenset(),
         backfill=True,

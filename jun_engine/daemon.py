@@ -22,7 +22,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -42,11 +42,12 @@ from jun_engine.pipeline.lock import HEARTBEAT_SECONDS, DaemonLock, LockLostErro
 from jun_engine.pipeline.poll import StreamReader, fetcher
 from jun_engine.pipeline.poller import Poller
 from jun_engine.pipeline.process import Processor, Stage, process_all
-from jun_engine.pipeline.spend import Prices
+from jun_engine.pipeline.spend import Prices, forget_billed_before
 from jun_engine.routing.router import Router
 from jun_engine.routing.setup import build_router
 from jun_engine.scheduling.scheduler import Scheduler
 from jun_engine.store.errors import StoreError
+from jun_engine.store.session import session_scope
 from jun_engine.store.statuses import OutboxStatus
 from jun_engine.store.tables import ApiCallRow, OutboxRow
 
@@ -279,15 +280,25 @@ class Daemon:
         return loop
 
     def _heartbeat(self) -> None:
+        pruned: date | None = None
         while not self._stop_sender.wait(HEARTBEAT_SECONDS):
             try:
                 self.lock.heartbeat()
+                pruned = self._forget_yesterdays_billing(pruned)
             except LockLostError as error:
                 log.error("%s; stopping", error)
                 self.request_stop()
                 return
             except StoreError as error:
                 log.warning("heartbeat failed: %s", error)
+
+    def _forget_yesterdays_billing(self, pruned: date | None) -> date:
+        # Resources billed on earlier UTC days are billable again: their memory can go.
+        today = self._clock.now().date()
+        if pruned != today:
+            with session_scope(self._engine) as session:
+                forget_billed_before(session, today)
+        return today
 
     def _spawn(self, group: str, targets: list[Runnable]) -> None:
         threads = [

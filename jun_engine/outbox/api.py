@@ -41,6 +41,17 @@ def part_key(key: str, part_no: int) -> str:
     return key if part_no == 1 else f"{key}{PART_MARK}{part_no}"
 
 
+def tagged_reply(text: str, replied_to_id: str) -> str:
+    """A public reply's text made distinct with a short reference to the post it answers.
+
+    X refuses a second post with the same text from one account (duplicate content), and a
+    reply has no @handle in its text on API v2: the same helpful answer ("we have sent you a DM",
+    the opening hours) to two residents would be refused the second time. Texts that already carry
+    something unique (a case reference) need no tag.
+    """
+    return f"{text} (ref. {replied_to_id[-5:]})"
+
+
 def enqueue(
     session: Session,
     *,
@@ -51,6 +62,7 @@ def enqueue(
     target: str | None = None,
     priority: int = 0,
     not_before: datetime | None = None,
+    expires_at: datetime | None = None,
     private: bool = False,
     case_id: int | None = None,
 ) -> int | None:
@@ -60,6 +72,7 @@ def enqueue(
 
     `target` is the post replied to (REPLY) or the recipient's user id (DM). A DM is always
     private; a private POST or REPLY is refused (personal data is never posted publicly).
+    `expires_at`: if it has not gone out by then, it never does (abandoned as `expired`).
     """
     _check(key=key, account_id=account_id, kind=kind, text=text, target=target, private=private)
     parts = split_dm(text) if kind is OutboxKind.DM else split_post(text)
@@ -68,6 +81,7 @@ def enqueue(
         "account_id": account_id,
         "priority": priority,
         "not_before": not_before,
+        "expires_at": expires_at,
         "private": private or kind is OutboxKind.DM,
         "case_id": case_id,
         "status": OutboxStatus.PENDING,

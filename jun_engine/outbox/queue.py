@@ -40,6 +40,7 @@ class OutboxItem:
     private: bool
     attempts: int
     part_no: int
+    expires_at: datetime | None = None
 
     @property
     def bucket(self) -> Bucket:
@@ -60,6 +61,7 @@ def item_from_row(row: OutboxRow, target: str | None = None) -> OutboxItem:
         private=row.private,
         attempts=row.attempts,
         part_no=row.part_no,
+        expires_at=row.expires_at,
     )
 
 

@@ -133,7 +133,7 @@ class OutboxSender:
         excluded: set[tuple[str, Bucket]] = set()
         with session_scope(self._engine) as session:
             while (item := queue.next_due(session, now, self._gateways, excluded)) is not None:
-                refusal = self._refusal(item)
+                refusal = self._refusal(item, now)
                 if refusal is not None:
                     log.warning("outbox item %d not sent: %s", item.id, refusal[1])
                     queue.give_up(session, item.id, *refusal)
@@ -143,8 +143,10 @@ class OutboxSender:
                     return replace(item, attempts=item.attempts + 1)
         return None
 
-    def _refusal(self, item: OutboxItem) -> tuple[OutboxStatus, str, str] | None:
+    def _refusal(self, item: OutboxItem, now: datetime) -> tuple[OutboxStatus, str, str] | None:
         """Why `item` must not be sent at all (status, failure code, message), if so."""
+        if item.expires_at is not None and item.expires_at <= now:
+            return OutboxStatus.ABANDONED, "expired", "its moment passed before it could be sent"
         if item.kind is OutboxKind.DM and item.account_id not in self._dm_accounts:
             return (
                 OutboxStatus.FAILED,

@@ -1,4 +1,4 @@
-"""The case desk's periodic work: escalations, digests, reminders and refused-reply fallbacks.
+"""The case desk's periodic work: escalations, digests, reminders, fallbacks and incidents.
 
 Each job is idempotent (it records what it did: `escalated_at`, a digest's or a reminder's outbox
 key), so running it every tick, after a restart or twice in a row sends nothing twice. Each runs
@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from jun_engine.cases.digest import send_daily_digests
 from jun_engine.cases.follow import fall_back_refused_answers
+from jun_engine.cases.incidents import link_incidents
 from jun_engine.cases.sla import escalate_overdue
 from jun_engine.config.schema import Config
 from jun_engine.selfservice.appointments import send_reminders
@@ -30,6 +31,7 @@ JOBS: tuple[tuple[str, Job], ...] = (
     ("refused replies re-queued", fall_back_refused_answers),
     ("appointment reminders", send_reminders),
     ("daily digests", send_daily_digests),
+    ("cases linked to incidents", link_incidents),
 )
 
 

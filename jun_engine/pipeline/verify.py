@@ -26,7 +26,7 @@ from jun_engine.config.schema import Config
 from jun_engine.domain.messages import MessageKind
 from jun_engine.domain.residents import Admission, AdmissionOutcome
 from jun_engine.domain.routing import Urgency
-from jun_engine.outbox.api import Priority, enqueue
+from jun_engine.outbox.api import Priority, enqueue, tagged_reply
 from jun_engine.residents import texts
 from jun_engine.residents.codes import find_codes
 from jun_engine.residents.repository import verified_row
@@ -183,12 +183,13 @@ def _explain_once(
     kind, target = _answer_route(message)
     if target is None:
         return
+    text = texts.how_to_verify(config, texts.guess_language(message.text, config))
     enqueue(
         session,
         key=keys[-1],
         account_id=message.account_id,
         kind=kind,
-        text=texts.how_to_verify(config, texts.guess_language(message.text, config)),
+        text=text if kind is OutboxKind.DM else tagged_reply(text, target),
         target=target,
         priority=Priority.ACK,
         private=kind is OutboxKind.DM,

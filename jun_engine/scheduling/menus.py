@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -180,6 +180,7 @@ def _decide(
         kind=OutboxKind.POST,
         text=menu_text(config, row.school, row.day, dishes, allergens),
         priority=Priority.NOTICE,
+        expires_at=at_local_time(config, row.day + timedelta(days=1), "00:00"),
     )
     return _mark(session, row, now, MenuStatus.QUEUED, "queued")
 

@@ -134,6 +134,7 @@ def _post(
         kind=OutboxKind.POST,
         text=text,
         priority=row.priority,
+        expires_at=row.valid_until,
     )
 
 

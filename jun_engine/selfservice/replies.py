@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import MessageKind
-from jun_engine.outbox.api import Priority, enqueue
+from jun_engine.outbox.api import Priority, enqueue, tagged_reply
 from jun_engine.selfservice.texts import say
 from jun_engine.store.statuses import OutboxKind
 from jun_engine.store.tables import InboundMessageRow
@@ -55,7 +55,7 @@ class Responder:
             key=self._key(name),
             account_id=self.message.account_id,
             kind=OutboxKind.REPLY,
-            text=text,
+            text=tagged_reply(text, self.message.platform_id),
             target=self.message.platform_id,
             priority=Priority.ACK,
         )

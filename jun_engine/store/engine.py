@@ -21,7 +21,10 @@ from sqlalchemy.pool import StaticPool
 
 from jun_engine.store.errors import DatabaseError, DatabaseUrlError, IntegrityViolationError
 
-SQLITE_BUSY_TIMEOUT_MS = 5000
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+"""How long a transaction waits for SQLite's write lock. Every transaction takes it at BEGIN (see
+`_on_begin`), so a reader waits behind the daemon's writes; they last milliseconds, but one
+scheduler tick queueing a DM to every resident holds it for seconds on a busy machine."""
 POSTGRES_CONNECT_TIMEOUT_S = 5
 SUPPORTED = "an SQLite file path, sqlite:///PATH, or postgresql+psycopg://USER@HOST/DBNAME"
 

@@ -398,6 +398,8 @@ class OutboxRow(StoreModel, table=True):
     )
     attempts: int = Field(default=0, sa_column=_int(0))
     not_before: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+    expires_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+    """Past this moment a pending item is abandoned as `expired`, never sent (a menu's day)."""
     created_at: datetime = Field(default_factory=now_utc, sa_column=_time())
     sent_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
     platform_id: str | None = Field(default=None, sa_column=_string(ID_LENGTH, nullable=True))

@@ -46,24 +46,28 @@ def test_followed_clock_reads_the_emulator_time(x_emulator: Emulator) -> None:
 def test_followed_clock_sleep_lasts_until_a_stepped_emulator_reaches_the_deadline(
     x_emulator: Emulator,
 ) -> None:
-    # Given a daemon-side clock following an emulator that stands still
+    # Given a daemon-side clock following an emulator that stands still, sleeping 60 s
     clock = FollowedClock(x_emulator.base_url, resync_seconds=0.01)
-    stop = threading.Event()
-    finished = threading.Event()
+    stop, finished = threading.Event(), threading.Event()
+    began: list[datetime] = []
 
     def sleeper() -> None:
+        began.append(clock.now())
         clock.sleep(60, stop)
         finished.set()
 
     thread = threading.Thread(target=sleeper)
     thread.start()
-    # When the test steps the emulator 30 s, the sleep goes on; at 60 s it ends
-    x_emulator.step(30)
-    assert not finished.wait(0.2)
-    x_emulator.step(30)
-    assert finished.wait(5)
+    # When the test steps the emulator 10 s at a time
+    steps = 0
+    while not finished.wait(0.1):
+        x_emulator.step(10)
+        steps += 1
+        assert steps < 20, "the sleep never ended"
     thread.join()
-    assert clock.now() >= TEST_START + timedelta(seconds=60)
+    # Then the sleep ended once 60 emulated seconds had passed, not before
+    slept = x_emulator.clock.now() - began[0]
+    assert timedelta(seconds=60) <= slept <= timedelta(seconds=100)
 
 
 def test_followed_clock_at_speed_sleeps_speed_times_shorter(x_emulator_config: Config) -> None:

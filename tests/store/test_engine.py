@@ -11,7 +11,12 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
-from jun_engine.store.engine import check_reachable, create_engine_from_url, parse_database_url
+from jun_engine.store.engine import (
+    SQLITE_BUSY_TIMEOUT_MS,
+    check_reachable,
+    create_engine_from_url,
+    parse_database_url,
+)
 from jun_engine.store.errors import DatabaseError, DatabaseUrlError, IntegrityViolationError
 from jun_engine.store.session import session_scope
 from jun_engine.store.tables import DaemonLockRow
@@ -27,7 +32,7 @@ def test_sqlite_file_connections_use_wal_foreign_keys_and_a_busy_timeout(tmp_pat
     try:
         assert _pragma(engine, "journal_mode") == "wal"
         assert _pragma(engine, "foreign_keys") == 1
-        assert _pragma(engine, "busy_timeout") == 5000
+        assert _pragma(engine, "busy_timeout") == SQLITE_BUSY_TIMEOUT_MS
         assert _pragma(engine, "synchronous") == 1  # NORMAL
     finally:
         engine.dispose()
