@@ -116,9 +116,7 @@ def test_the_simulated_town_is_served_end_to_end(
         resolved = {c.id for c in cases if c.status in (CaseStatus.RESOLVED, CaseStatus.CLOSED)}
         assert len(resolved) == sum(r.resolved for r in town.staff_replies)
         # And the cases nobody answered in time escalated, their DMs sent on the emulator's clock
-        overdue = [
-            c for c in cases if c.status in OPEN_STATUSES and missed_target(c, escalated_at)
-        ]
+        overdue = [c for c in cases if c.status in OPEN_STATUSES and missed_target(c, escalated_at)]
         escalations = [
             r for r in session.exec(select(OutboxRow)).all() if ":escalate:" in r.idempotency_key
         ]
