@@ -94,16 +94,18 @@ def run(
             router=_router(config, options.config_path),
             air_client=_air_client(config, base_url, stack),
         )
-        try:
-            if once:
-                daemon.run_once()
-                return
-            daemon.start()
-        except LockHeldError as error:
-            _fail(str(error), ExitCode.ALREADY_RUNNING)
-        except StoreError as error:
-            _fail(str(error), ExitCode.DATABASE)
+        # The handlers go in before the daemon starts: a SIGTERM during start-up is a stop
+        # request that `wait()` sees at once, never a kill that leaves the lock behind.
         with _stop_on_signals(daemon):
+            try:
+                if once:
+                    daemon.run_once()
+                    return
+                daemon.start()
+            except LockHeldError as error:
+                _fail(str(error), ExitCode.ALREADY_RUNNING)
+            except StoreError as error:
+                _fail(str(error), ExitCode.DATABASE)
             daemon.wait()
         daemon.stop()
 

@@ -182,6 +182,32 @@ def rubbish_districts(config: Config, source: SourceMap) -> Iterator[Problem]:
             )
 
 
+def appointment_books(config: Config, source: SourceMap) -> Iterator[Problem]:
+    """Each book belongs to a department that has hours, its ranges run forward, and the
+    department's account can send the DMs bookings need (else the town account does)."""
+    for key, book in config.appointments.items():
+        if key not in config.departments:
+            hint = suggestion(key, config.departments, known="departments")
+            yield source.problem(
+                ("appointments", key), f"unknown department {key!r}{hint}", at="key"
+            )
+            continue
+        if not book.hours and not config.departments[key].hours:
+            yield source.problem(
+                ("appointments", key),
+                "no hours: give the book its own `hours` or the department opening hours",
+                at="key",
+            )
+        for day, ranges in book.hours.items():
+            for index, text in enumerate(ranges):
+                start, end = text.split("-")
+                if end <= start:
+                    yield source.problem(
+                        ("appointments", key, "hours", day, index),
+                        f"the range {text!r} ends before it starts",
+                    )
+
+
 CHECKS: tuple[Check, ...] = (
     account_references,
     external_body_references,
@@ -192,4 +218,5 @@ CHECKS: tuple[Check, ...] = (
     age_groups,
     air_quality_place,
     rubbish_districts,
+    appointment_books,
 )

@@ -102,6 +102,8 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: sa.Connection) -> None:
+        if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+            return  # statements that must run outside a transaction (checkpoints, VACUUM)
         # IMMEDIATE takes the write lock at the start. A deferred transaction that reads and then
         # writes must upgrade its lock, and SQLite refuses that upgrade at once ("database is
         # locked", no busy wait) whenever another thread committed in between: the daemon's

@@ -1,9 +1,9 @@
 """The booking dialogue survives SIGKILL of the process that handled the first message.
 
-The daemon does not run self-service yet (the lead wires it), so a child process plays the
-daemon: it processes the resident's request with the real chain, commits, says so, and is
-killed with SIGKILL while it still runs. The resident's answer is then processed by this process,
-which knows nothing but the database.
+On both databases and in a couple of seconds: a child process runs the chain's verification and
+self-service on the resident's request, commits, says so, and is killed with SIGKILL while it
+still runs; the resident's answer is then processed by this process, which knows nothing but the
+database. `test_daemon.py` does the same with the real `jun-engine run` against the emulator.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Test support: verified residents, their messages, and the processing chain's first steps.
 
-`run_chain` is what the lead wires into `pipeline/process.py`: verification, then self-service,
-in one transaction per message; what self-service leaves is marked processed (cases come later).
+`run_chain` is the part of the daemon's chain (`pipeline/chain.py`) self-service needs:
+verification, then self-service, in one transaction per message; what self-service leaves is
+marked processed (the daemon would route it to a case).
 """
 
 from __future__ import annotations

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from jun_engine.config.checks import appointment_books
 from jun_engine.config.document import read_document
 from jun_engine.config.validation import validate
 from jun_engine.emulator.testing import SHIPPED_CONFIG
-from jun_engine.selfservice.config_checks import appointment_books
 
 
 def _problems(tmp_path: Path, old: str, new: str) -> list[str]:
