@@ -12,6 +12,7 @@ If it is down, postgres tests fail with how to start it; deselect them with `-m 
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import uuid
@@ -29,6 +30,21 @@ from jun_engine.store.tables import METADATA
 
 pytest_plugins = ["jun_engine.emulator.testing"]
 """The shipped emulator fixtures (`x_emulator` and friends), for every test area."""
+
+@pytest.fixture(autouse=True)
+def _logging_restored() -> Iterator[None]:
+    """Leave the root logger as the test found it.
+
+    A command run in-process (CliRunner) configures logging for the whole process, with a handler
+    on the runner's captured stream, which is closed once the command returns; a later test in
+    the same worker would log into that closed stream.
+    """
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 BACKENDS = [

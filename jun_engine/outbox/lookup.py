@@ -9,6 +9,7 @@ masked, since X may rewrite links as t.co.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from twitter_text import extract_urls
@@ -24,16 +25,26 @@ A post of the same text older than that is someone else's (staff, by hand)."""
 MAX_PAGES = 10
 """Pages of 100 looked through before giving up on an answer."""
 
+PageSeen = Callable[[str, Sequence[str]], None]
+"""Told of every page a look read: the endpoint (`user_tweets`, `dm_events`) and the ids it
+returned, so the reads are billed like any other (X bills them)."""
 
-def find_landed(gateway: XGateway, item: OutboxItem, since: datetime) -> str | None:
+
+def _ignore(_endpoint: str, _ids: Sequence[str]) -> None:
+    return None
+
+
+def find_landed(
+    gateway: XGateway, item: OutboxItem, since: datetime, seen: PageSeen = _ignore
+) -> str | None:
     """The platform id of `item` if it landed at or after `since`; None if it did not.
 
     Raises `LookInconclusiveError` when the history could not be read back far enough, and the
     gateway's `ChannelError`s when the look itself fails.
     """
     if item.kind is OutboxKind.DM:
-        return _find_dm(gateway, item, since - SLACK)
-    return _find_post(gateway, item, since - SLACK)
+        return _find_dm(gateway, item, since - SLACK, seen)
+    return _find_post(gateway, item, since - SLACK, seen)
 
 
 def same_text(seen: str, sent: str) -> bool:
@@ -48,10 +59,11 @@ def _canonical(text: str) -> str:
     return normal.strip()
 
 
-def _find_post(gateway: XGateway, item: OutboxItem, since: datetime) -> str | None:
+def _find_post(gateway: XGateway, item: OutboxItem, since: datetime, seen: PageSeen) -> str | None:
     token: str | None = None
     for _ in range(MAX_PAGES):
         page = gateway.user_posts(item.account_id, pagination_token=token, max_results=100)
+        seen("user_tweets", [post.id for post in page.items])
         for post in page.items:
             if post.created_at < since:
                 return None
@@ -63,10 +75,11 @@ def _find_post(gateway: XGateway, item: OutboxItem, since: datetime) -> str | No
     raise LookInconclusiveError(item.id, MAX_PAGES)
 
 
-def _find_dm(gateway: XGateway, item: OutboxItem, since: datetime) -> str | None:
+def _find_dm(gateway: XGateway, item: OutboxItem, since: datetime, seen: PageSeen) -> str | None:
     token: str | None = None
     for _ in range(MAX_PAGES):
         page = gateway.dm_events(pagination_token=token, max_results=100)
+        seen("dm_events", [event.platform_id for event in page.items])
         for event in page.items:
             if event.created_at < since:
                 return None

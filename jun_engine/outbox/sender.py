@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -37,12 +37,12 @@ from jun_engine.outbox import queue
 from jun_engine.outbox.backoff import look_time, retry_time
 from jun_engine.outbox.errors import LookInconclusiveError
 from jun_engine.outbox.limits import X_LIMITS, Bucket
-from jun_engine.outbox.lookup import find_landed
+from jun_engine.outbox.lookup import PageSeen, find_landed
 from jun_engine.outbox.pacing import Pacer
 from jun_engine.outbox.pricing import endpoint_of, write_kind
 from jun_engine.outbox.queue import OutboxItem
 from jun_engine.pipeline.clock import Clock
-from jun_engine.pipeline.spend import Prices, record_write
+from jun_engine.pipeline.spend import Prices, Read, record_read, record_write
 from jun_engine.store.session import session_scope
 from jun_engine.store.statuses import OutboxKind, OutboxStatus
 
@@ -90,6 +90,10 @@ class OutboxSender:
         self._idle_seconds = idle_seconds
         self._rng = random.Random()  # noqa: S311 (jitter, not secrets)
         self._prices = Prices.of(config)
+        self._apps = {
+            a.user_id: a.consumer_key_env or config.x.app.consumer_key_env
+            for a in config.accounts.values()
+        }
 
     def run(self, stop: threading.Event) -> None:
         """Send whatever is due until `stop` is set, waiting on the clock in between."""
@@ -258,12 +262,32 @@ class OutboxSender:
             items = queue.uncertain_due(session, now, self._gateways)
         return sum(self._look(item, now, duplicate=False) for item in items)
 
+    def _bill_look(self, account_id: str) -> PageSeen:
+        """Record a look's reads as X bills them: own posts are owned reads, DM events are not."""
+
+        def seen(endpoint: str, ids: Sequence[str]) -> None:
+            posts = endpoint == "user_tweets"
+            read = Read(
+                account_id=account_id,
+                endpoint=endpoint,
+                app=self._apps.get(account_id, ""),
+                kind="post" if posts else "dm_event",
+                resource_ids=ids,
+                owned=posts,
+            )
+            with session_scope(self._engine) as session:
+                record_read(session, read, self._prices, self._clock.now())
+
+        return seen
+
     def _look(self, item: OutboxItem, now: datetime, *, duplicate: bool) -> int:
         """Find out whether `item` landed; mark it sent (1) or decide what comes next (0)."""
         with session_scope(self._engine) as session:
             since = queue.first_attempt_at(session, item.id) or now
         try:
-            found = find_landed(self._gateways[item.account_id], item, since)
+            found = find_landed(
+                self._gateways[item.account_id], item, since, self._bill_look(item.account_id)
+            )
         except LookInconclusiveError as error:
             self._give_up(item, OutboxStatus.ABANDONED, "unconfirmed", str(error), now)
             return 0

@@ -21,7 +21,7 @@ from jun_engine.outbox.staff import retry_items
 from jun_engine.pipeline.deliver import DeliveryStage
 from jun_engine.store.session import session_scope
 from jun_engine.store.statuses import OutboxKind, OutboxStatus
-from jun_engine.store.tables import OutboxRow
+from jun_engine.store.tables import ApiCallRow, OutboxRow
 from tests.outbox.conftest import Accounts, EmulatorTime, XRecord
 
 LONG = "El pleno aprueba el presupuesto participativo de 2026 para los barrios de Jun. " * 6
@@ -270,6 +270,10 @@ def test_after_a_death_mid_send_a_post_is_looked_for_before_it_is_sent_again(
     row = _rows(engine)[0]
     assert (row.status, row.platform_id) == (OutboxStatus.SENT, posts[0]["id"])
     assert row.attempts == (1 if landed else 2)
+    # And the look read the account's own timeline, billed as an owned read like any other
+    with session_scope(engine) as session:
+        looks = session.exec(select(ApiCallRow).where(ApiCallRow.endpoint == "user_tweets")).all()
+    assert [(c.account_id, c.resources) for c in looks] == [(accounts.town, 1 if landed else 0)]
 
 
 @pytest.mark.parametrize("landed", [True, False], ids=["dm_landed", "dm_lost"])
