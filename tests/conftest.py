@@ -31,6 +31,7 @@ from jun_engine.store.tables import METADATA
 pytest_plugins = ["jun_engine.emulator.testing"]
 """The shipped emulator fixtures (`x_emulator` and friends), for every test area."""
 
+
 @pytest.fixture(autouse=True)
 def _logging_restored() -> Iterator[None]:
     """Leave the root logger as the test found it.
