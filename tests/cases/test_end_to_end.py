@@ -87,11 +87,11 @@ def test_the_simulated_town_is_served_end_to_end(
         x_emulator.step(1800)
         loop.turn()
     escalated_at = x_emulator.clock.now()  # the desk's last look at what is overdue
+    sent, staff_replies = list(town.sent), list(town.staff_replies)  # what the engine has read
     for _ in range(6):  # and the last escalations go out, at the town account's DM pace
         x_emulator.clock.step(timedelta(minutes=15))
         loop.sender.drain_once()
 
-    sent = town.sent
     assert len(sent) >= 8
     with session_scope(engine) as session:
         cases = session.exec(select(CaseRow)).all()
@@ -112,9 +112,9 @@ def test_the_simulated_town_is_served_end_to_end(
         recorded = session.exec(
             select(CaseEventRow).where(CaseEventRow.kind == "staff_reply")
         ).all()
-        assert {e.ref for e in recorded} == {r.post_id for r in town.staff_replies}
+        assert {e.ref for e in recorded} == {r.post_id for r in staff_replies}
         resolved = {c.id for c in cases if c.status in (CaseStatus.RESOLVED, CaseStatus.CLOSED)}
-        assert len(resolved) == sum(r.resolved for r in town.staff_replies)
+        assert len(resolved) == sum(r.resolved for r in staff_replies)
         # And the cases nobody answered in time escalated, their DMs sent on the emulator's clock
         overdue = [c for c in cases if c.status in OPEN_STATUSES and missed_target(c, escalated_at)]
         escalations = [
