@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
-from typing import Annotated, NoReturn
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Column, Table
 from sqlalchemy.engine import Engine
@@ -27,6 +25,8 @@ from jun_engine.cases.repository import (
     message_of,
     summary,
 )
+from jun_engine.cli import console
+from jun_engine.cli.console import staff_actor as _staff
 from jun_engine.cli.context import global_options
 from jun_engine.cli.exit_codes import ExitCode
 from jun_engine.config import ConfigError, load_config
@@ -74,7 +74,9 @@ def list_command(
     """List cases, newest first."""
     with _desk(ctx) as (config, engine):
         if department is not None and department not in config.departments:
-            _fail(ExitCode.USAGE, f"no department {department!r} ({', '.join(config.departments)})")
+            console.fail(
+                ExitCode.USAGE, f"no department {department!r} ({', '.join(config.departments)})"
+            )
         wanted = CaseFilter(
             department=department, status=_status(status), open_only=open_only,
             overdue_at=_now() if overdue else None, resident_id=resident, limit=limit,
@@ -84,7 +86,7 @@ def list_command(
         if as_json:
             typer.echo(json.dumps([_plain(c) for c in cases], ensure_ascii=False, indent=2))
             return
-        _out().print(_table(cases, ZoneInfo(config.town.timezone)))
+        console.out().print(_table(cases, ZoneInfo(config.town.timezone)))
 
 
 def show_command(ctx: typer.Context, reference: RefArg, as_json: JsonOption = False) -> None:
@@ -103,7 +105,7 @@ def show_command(ctx: typer.Context, reference: RefArg, as_json: JsonOption = Fa
         typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
         return
     zone = ZoneInfo(config.town.timezone)
-    out = _out()
+    out = console.out()
     out.print(f"[bold]{case.reference}[/] · {case.department}/{case.category or '-'} · "
               f"{case.status.value} · {case.kind or '-'} · {case.privacy}")  # fmt: skip
     label = "[red]PRIVATE[/] " if private else ""
@@ -170,7 +172,7 @@ def _act(ctx: typer.Context, reference: str, done: str, action: object) -> None:
         with _refusals(), session_scope(engine) as session:
             case = by_reference(session, reference)
             action(session, case, config)  # type: ignore[operator]
-        _out().print(f"{case.reference}: {done} ({case.status.value})")
+        console.out().print(f"{case.reference}: {done} ({case.status.value})")
 
 
 @contextmanager
@@ -179,16 +181,16 @@ def _desk(ctx: typer.Context) -> Iterator[tuple[Config, Engine]]:
     try:
         config = load_config(options.config_path).config
     except ConfigError as exc:
-        _fail(ExitCode.USAGE, str(exc))
+        console.fail(ExitCode.USAGE, str(exc))
     except OSError as exc:
-        _fail(ExitCode.USAGE, f"cannot read {options.config_path}: {exc.strerror or exc}")
+        console.fail(ExitCode.USAGE, f"cannot read {options.config_path}: {exc.strerror or exc}")
     try:
         engine = create_engine_from_url(options.db_url)
         ensure_schema_current(engine)
     except DatabaseUrlError as exc:
-        _fail(ExitCode.USAGE, str(exc))
+        console.fail(ExitCode.USAGE, str(exc))
     except (DatabaseError, SchemaError) as exc:
-        _fail(ExitCode.DATABASE, str(exc))
+        console.fail(ExitCode.DATABASE, str(exc))
     try:
         yield config, engine
     finally:
@@ -200,13 +202,13 @@ def _refusals() -> Iterator[None]:
     try:
         yield
     except CaseNotFoundError as exc:
-        _fail(ExitCode.FAILURE, str(exc))
+        console.fail(ExitCode.FAILURE, str(exc))
     except CaseError as exc:
-        _fail(ExitCode.USAGE, str(exc))
+        console.fail(ExitCode.USAGE, str(exc))
     except (DatabaseError, SchemaError) as exc:
-        _fail(ExitCode.DATABASE, str(exc))
+        console.fail(ExitCode.DATABASE, str(exc))
     except StoreError as exc:
-        _fail(ExitCode.FAILURE, str(exc))
+        console.fail(ExitCode.FAILURE, str(exc))
 
 
 def _status(value: str | None) -> CaseStatus | None:
@@ -215,7 +217,9 @@ def _status(value: str | None) -> CaseStatus | None:
     try:
         return CaseStatus(value.lower())
     except ValueError:
-        _fail(ExitCode.USAGE, f"no status {value!r} ({', '.join(s.value for s in CaseStatus)})")
+        console.fail(
+            ExitCode.USAGE, f"no status {value!r} ({', '.join(s.value for s in CaseStatus)})"
+        )
 
 
 def _table(cases: list[CaseSummary], zone: ZoneInfo) -> Table:
@@ -260,23 +264,5 @@ def _when(moment: datetime, zone: ZoneInfo) -> str:
     return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
-def _fail(code: ExitCode, message: str) -> NoReturn:
-    Console(stderr=True, highlight=False, soft_wrap=True).print(
-        f"[bold red]error:[/] {escape(message)}"
-    )
-    raise typer.Exit(code)
-
-
-def _out() -> Console:
-    return Console(highlight=False, soft_wrap=True)
-
-
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _staff() -> str:
-    try:
-        return f"staff:{getpass.getuser()}"
-    except (OSError, KeyError):
-        return "staff"

@@ -9,10 +9,9 @@ from contextlib import contextmanager
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
+from jun_engine.cli import console
 from jun_engine.cli.context import global_options
 from jun_engine.cli.exit_codes import ExitCode
 from jun_engine.store import migrate
@@ -54,7 +53,7 @@ def upgrade(
     """Create or upgrade the schema to the newest revision (or --revision)."""
     with _store_errors():
         status = migrate.upgrade(global_options(ctx).db_url, revision)
-    _out().print(f"{status.database} is at {_revisions(status.current)} ({status.state})")
+    console.out().print(f"{status.database} is at {_revisions(status.current)} ({status.state})")
 
 
 def downgrade(
@@ -70,7 +69,7 @@ def downgrade(
         _confirm_downgrade(revision)
     with _store_errors():
         status = migrate.downgrade(url, revision)
-    _out().print(f"{status.database} is at {_revisions(status.current)} ({status.state})")
+    console.out().print(f"{status.database} is at {_revisions(status.current)} ({status.state})")
 
 
 def current(
@@ -88,7 +87,7 @@ def current(
     table.add_row(
         status.database, _revisions(status.current), _revisions(status.head), status.state
     )
-    _out().print(table)
+    console.out().print(table)
 
 
 def check(ctx: typer.Context) -> None:
@@ -100,7 +99,7 @@ def check(ctx: typer.Context) -> None:
             migrate.ensure_schema_current(engine)
         finally:
             engine.dispose()
-    _out().print(f"schema is current ({', '.join(migrate.heads())})")
+    console.out().print(f"schema is current ({', '.join(migrate.heads())})")
 
 
 def _status(url: str) -> SchemaStatus:
@@ -114,9 +113,9 @@ def _status(url: str) -> SchemaStatus:
 
 def _confirm_downgrade(revision: str) -> None:
     if not sys.stdin.isatty():
-        _fail(ExitCode.USAGE, f"refusing to downgrade to {revision} without --yes")
+        console.fail(ExitCode.USAGE, f"refusing to downgrade to {revision} without --yes")
     if not typer.confirm(f"Downgrade to {revision}? Dropped tables lose their rows."):
-        _fail(ExitCode.FAILURE, "downgrade cancelled")
+        console.fail(ExitCode.FAILURE, "downgrade cancelled")
 
 
 @contextmanager
@@ -125,21 +124,11 @@ def _store_errors() -> Iterator[None]:
     try:
         yield
     except (DatabaseUrlError, RevisionError) as exc:
-        _fail(ExitCode.USAGE, str(exc))
+        console.fail(ExitCode.USAGE, str(exc))
     except (DatabaseError, SchemaError) as exc:
-        _fail(ExitCode.DATABASE, str(exc))
+        console.fail(ExitCode.DATABASE, str(exc))
     except (MigrationError, StoreError) as exc:
-        _fail(ExitCode.FAILURE, str(exc))
-
-
-def _fail(code: ExitCode, message: str) -> None:
-    console = Console(stderr=True, highlight=False, soft_wrap=True)
-    console.print(f"[bold red]error:[/] {escape(message)}")
-    raise typer.Exit(code)
-
-
-def _out() -> Console:
-    return Console(highlight=False, soft_wrap=True)
+        console.fail(ExitCode.FAILURE, str(exc))
 
 
 def _revisions(revisions: tuple[str, ...]) -> str:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, NoReturn
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import typer
@@ -20,6 +19,7 @@ from rich.table import Table
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from jun_engine.cli import console
 from jun_engine.cli.context import global_options
 from jun_engine.cli.exit_codes import ExitCode
 from jun_engine.config import ConfigError, load_config
@@ -110,7 +110,7 @@ def enrol_command(
             topics=topic or (),
             language=language,
             now=_now(),
-            actor=_staff(),
+            actor=console.staff_actor(),
         )
     _show_code(desk, issued, name.strip(), as_json)
 
@@ -122,7 +122,9 @@ def new_code_command(
     bound until the new code is used; earlier unused codes stop working now)."""
     with _desk(ctx) as desk, _refusals(), session_scope(desk.engine) as session:
         row = find_row(session, resident)
-        issued = issue_code(session, desk.config, row.id or 0, now=_now(), actor=_staff())
+        issued = issue_code(
+            session, desk.config, row.id or 0, now=_now(), actor=console.staff_actor()
+        )
         name = row.name or ""
     _show_code(desk, issued, name, as_json)
 
@@ -158,7 +160,7 @@ def list_command(
             _local(desk, r.verified_at),
             _text(", ".join(r.topics)),
         )
-    _out().print(table)
+    console.out().print(table)
 
 
 def show_command(ctx: typer.Context, resident: ReferenceArg, as_json: JsonOption = False) -> None:
@@ -171,8 +173,8 @@ def show_command(ctx: typer.Context, resident: ReferenceArg, as_json: JsonOption
         document = _as_dict(found) | {"history": [_event_dict(e) for e in events]}
         typer.echo(json.dumps(document, ensure_ascii=False))
         return
-    _out().print(_details(desk, found))
-    _out().print(_history_table(desk, events))
+    console.out().print(_details(desk, found))
+    console.out().print(_history_table(desk, events))
 
 
 def revoke_command(
@@ -185,8 +187,8 @@ def revoke_command(
     """Revoke a resident's verification: their account is served as anyone's until a new code."""
     with _desk(ctx) as desk, _refusals(), session_scope(desk.engine) as session:
         row = find_row(session, resident)
-        done = revoke(session, row.id or 0, now=_now(), actor=_staff(), reason=reason)
-    _out().print(f"resident {done.id} is {done.status.value}")
+        done = revoke(session, row.id or 0, now=_now(), actor=console.staff_actor(), reason=reason)
+    console.out().print(f"resident {done.id} is {done.status.value}")
 
 
 def erase_command(
@@ -202,16 +204,16 @@ def erase_command(
         if not yes:
             _confirm_erasure(resident_id)
         with session_scope(desk.engine) as session:
-            report = erase(session, resident_id, now=_now(), actor=_staff())
+            report = erase(session, resident_id, now=_now(), actor=console.staff_actor())
         scrub_free_space(desk.engine)
-    _out().print(f"resident {resident_id} erased: {report.summary()}")
+    console.out().print(f"resident {resident_id} erased: {report.summary()}")
 
 
 def _confirm_erasure(resident_id: int) -> None:
     if not sys.stdin.isatty():
-        _fail(ExitCode.USAGE, f"refusing to erase resident {resident_id} without --yes")
+        console.fail(ExitCode.USAGE, f"refusing to erase resident {resident_id} without --yes")
     if not typer.confirm(f"Erase resident {resident_id}'s personal data? This cannot be undone."):
-        _fail(ExitCode.FAILURE, "erasure cancelled, nothing changed")
+        console.fail(ExitCode.FAILURE, "erasure cancelled, nothing changed")
 
 
 def _show_code(desk: Desk, issued: IssuedCode, name: str, as_json: bool) -> None:
@@ -306,18 +308,18 @@ def _desk(ctx: typer.Context) -> Iterator[Desk]:
     try:
         config = load_config(options.config_path).config
     except ConfigError as exc:
-        _fail(ExitCode.USAGE, str(exc))
+        console.fail(ExitCode.USAGE, str(exc))
     except OSError as exc:
-        _fail(ExitCode.USAGE, f"cannot read {options.config_path}: {exc.strerror or exc}")
+        console.fail(ExitCode.USAGE, f"cannot read {options.config_path}: {exc.strerror or exc}")
     try:
         engine = create_engine_from_url(options.db_url)
     except DatabaseUrlError as exc:
-        _fail(ExitCode.USAGE, str(exc))
+        console.fail(ExitCode.USAGE, str(exc))
     try:
         try:
             ensure_schema_current(engine)
         except (DatabaseError, SchemaError) as exc:
-            _fail(ExitCode.DATABASE, str(exc))
+            console.fail(ExitCode.DATABASE, str(exc))
         yield Desk(config, engine)
     finally:
         engine.dispose()
@@ -329,36 +331,17 @@ def _refusals() -> Iterator[None]:
     try:
         yield
     except InvalidEnrolmentError as exc:
-        _fail(ExitCode.USAGE, str(exc))
+        console.fail(ExitCode.USAGE, str(exc))
     except (ResidentNotFoundError, ResidentError) as exc:
-        _fail(ExitCode.FAILURE, str(exc))
+        console.fail(ExitCode.FAILURE, str(exc))
     except (DatabaseError, SchemaError) as exc:
-        _fail(ExitCode.DATABASE, str(exc))
+        console.fail(ExitCode.DATABASE, str(exc))
     except StoreError as exc:
-        _fail(ExitCode.FAILURE, str(exc))
-
-
-def _fail(code: ExitCode, message: str) -> NoReturn:
-    Console(stderr=True, highlight=False, soft_wrap=True).print(
-        f"[bold red]error:[/] {escape(message)}"
-    )
-    raise typer.Exit(code)
-
-
-def _out() -> Console:
-    return Console(highlight=False, soft_wrap=True)
+        console.fail(ExitCode.FAILURE, str(exc))
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _staff() -> str:
-    """Who ran the command, for the resident's history: the operating-system login."""
-    try:
-        return f"staff:{getpass.getuser()}"
-    except (OSError, KeyError):
-        return "staff"
 
 
 def _account(r: Resident) -> str:
