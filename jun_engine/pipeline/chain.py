@@ -4,6 +4,7 @@
                                         └─ anything else ────────────> ignored
     a mention that does not @mention the account (implicit, from a reply chain) ──> ignored
     verification ── waiting / a code / locked out ──> stops here (kept, released on verification)
+    an emergency or a police report ──────────────────> straight to routing, whatever else is open
     self-service ── a booking step, an instant answer, help ──> answered without a department
     survey ── a rating for a resolved case ──> stored on the case
     routing ──> a case at its department: acknowledgement and notification queued in the outbox
@@ -25,6 +26,7 @@ from jun_engine.cases.survey import handle_rating
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import MessageKind
 from jun_engine.domain.residents import AdmissionOutcome
+from jun_engine.domain.routing import Intent, Routing
 from jun_engine.pipeline.streams import own_account_ids
 from jun_engine.pipeline.verify import Verifier
 from jun_engine.routing.router import Router
@@ -32,6 +34,12 @@ from jun_engine.selfservice import handle as self_service
 from jun_engine.store.repository import message_from_row
 from jun_engine.store.statuses import MessageStatus
 from jun_engine.store.tables import InboundMessageRow
+
+
+def goes_straight_to_the_desk(routing: Routing) -> bool:
+    """An emergency or a report to the police is never read as a dialogue's answer, a rating or
+    a question for self-service: it always becomes a case."""
+    return routing.is_emergency or routing.intent is Intent.POLICE_REPORT
 
 
 @dataclass(frozen=True)
@@ -61,11 +69,12 @@ class Chain:
         if not admission.proceeds:
             waiting = admission.outcome is AdmissionOutcome.WAITING
             return MessageStatus.WAITING_VERIFICATION if waiting else MessageStatus.PROCESSED
-        if self_service(session, row, admission, self.config, now):
-            return MessageStatus.PROCESSED
-        if handle_rating(session, row, admission, self.config, now):
-            return MessageStatus.PROCESSED
         routing = self.router.classify(message_from_row(row))
+        if not goes_straight_to_the_desk(routing):
+            if self_service(session, row, admission, self.config, now):
+                return MessageStatus.PROCESSED
+            if handle_rating(session, row, admission, self.config, now):
+                return MessageStatus.PROCESSED
         open_case(session, row, admission, routing, self.config, now)
         return MessageStatus.PROCESSED
 

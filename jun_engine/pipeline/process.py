@@ -1,4 +1,5 @@
-"""The processing stage: each stored message handled exactly once, in order, one transaction each.
+"""The processing stage: each stored message handled exactly once, in the order it was sent, one
+transaction each.
 
 A message is claimed while its status is NEW, passed through the stages, and marked in the same
 transaction as everything the stages wrote (a resident bound, a reply queued in the outbox): a
@@ -25,9 +26,9 @@ from jun_engine.domain.residents import Admission, AdmissionOutcome
 from jun_engine.pipeline.clock import Clock
 from jun_engine.pipeline.verify import Verifier
 from jun_engine.store.errors import StoreError
-from jun_engine.store.repository import MESSAGES
+from jun_engine.store.repository import CHECKPOINTS, MESSAGES
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import MessageStatus
+from jun_engine.store.statuses import MessageStatus, PollStream
 from jun_engine.store.tables import InboundMessageRow, now_utc
 
 log = logging.getLogger(__name__)
@@ -88,18 +89,43 @@ def set_aside_oldest(engine: Engine) -> int | None:
 def _claim(session: Session, now: datetime) -> InboundMessageRow | None:
     # Write first: the transaction takes the write lock at once (SQLite waits its busy timeout
     # instead of failing to upgrade a read), and PostgreSQL locks the row against a second worker.
-    oldest = (
-        sa.select(sa.func.min(MESSAGES.c.id))
-        .where(MESSAGES.c.status == MessageStatus.NEW)
-        .scalar_subquery()
-    )
     claimed = session.execute(
         sa.update(MESSAGES)
-        .where(MESSAGES.c.id == oldest, MESSAGES.c.status == MessageStatus.NEW)
+        .where(MESSAGES.c.id == _next_in_sent_order(), MESSAGES.c.status == MessageStatus.NEW)
         .values(processed_at=now)
         .returning(MESSAGES.c.id)
     ).scalar_one_or_none()
     return None if claimed is None else session.get(InboundMessageRow, claimed)
+
+
+def _next_in_sent_order() -> sa.ScalarSelect[int]:
+    """The NEW message sent first, among those no unfinished sweep can still precede.
+
+    Each resident's messages are handled in the order they were sent ("quiero cita" before its
+    "2"), whatever order the pages brought them in: by the time they were written, then by row
+    id (rows of one page are stored oldest first). While a sweep of a stream is midway (its
+    newer pages stored, its older ones not yet), that stream's messages wait for the rest.
+    """
+    stream = sa.case(
+        (MESSAGES.c.kind == MessageKind.MENTION, PollStream.MENTIONS.value),
+        else_=PollStream.DMS.value,
+    )
+    sweep_midway = (
+        sa.select(CHECKPOINTS.c.account_id)
+        .where(
+            CHECKPOINTS.c.account_id == MESSAGES.c.account_id,
+            CHECKPOINTS.c.stream == stream,
+            CHECKPOINTS.c.resume_token.is_not(None),
+        )
+        .exists()
+    )
+    return (
+        sa.select(MESSAGES.c.id)
+        .where(MESSAGES.c.status == MessageStatus.NEW, ~sweep_midway)
+        .order_by(MESSAGES.c.created_at, MESSAGES.c.id)
+        .limit(1)
+        .scalar_subquery()
+    )
 
 
 def _status_after(

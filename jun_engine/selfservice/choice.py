@@ -11,6 +11,9 @@ from jun_engine.routing.text import fold
 
 MAX_WORDS = 8
 """A longer message is a new request, not a pick."""
+MAX_WORDS_AROUND_A_NUMBER = 4
+"""A bare number is a pick only in a short answer ("2", "la 2 por favor"): "hay 2 chicos
+vendiendo droga en el parque" is a new request that happens to hold a number."""
 
 ORDINALS: dict[str, int] = {
     "primera": 1, "primero": 1, "first": 1, "1st": 1, "1a": 1, "1º": 1,
@@ -42,10 +45,16 @@ def pick(text: str, offers: Sequence[datetime]) -> int | None:
     folded = fold(text)
     if not offers or len(_WORD.findall(folded)) > MAX_WORDS:
         return None
-    for index in (_by_time(folded, offers), _by_ordinal(folded), _by_number(folded, len(offers))):
+    by_number = _by_number(folded, len(offers)) if _short(folded) else None
+    for index in (_by_time(folded, offers), _by_ordinal(folded), by_number):
         if index is not None and -len(offers) <= index < len(offers):
             return index % len(offers)
     return None
+
+
+def _short(folded: str) -> bool:
+    words = [word for word in _WORD.findall(folded) if not word.isdigit()]
+    return len(words) <= MAX_WORDS_AROUND_A_NUMBER
 
 
 def _by_time(folded: str, offers: Sequence[datetime]) -> int | None:

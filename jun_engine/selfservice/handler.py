@@ -33,6 +33,9 @@ from jun_engine.store.tables import InboundMessageRow, ResidentRow, SelfServiceA
 
 BOOKING = "booking"
 CHOOSE = "choose"
+MAX_UNCLEAR_ANSWER_WORDS = 3
+"""Words (numbers aside) in an answer to the offers that earns "I did not understand"; a longer
+message that is not a pick is a new request for the later stages."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,12 +102,16 @@ def _turn(
 
 
 def _continue_dialogue(turn: Turn) -> AnswerKind | None:
-    if not turn.out.is_dm:
-        return None
-    current = conversation.load(
-        turn.session, turn.message.channel, turn.message.author_id, turn.now
-    )
-    if current is None or current.kind != BOOKING:
+    """The resident's answer to the slots offered in this same DM conversation, if it is one.
+
+    A dialogue belongs to the conversation with one account: a DM to another of the town's
+    accounts is a new message, never read as a pick. Within the conversation, only a short
+    answer can be a pick or earn "I did not understand"; anything longer is a new request and
+    goes on to the case desk while the offers stay open (emergencies never get here: the
+    chain sends them straight to the case desk).
+    """
+    current = _dialogue_here(turn)
+    if current is None:
         return None
     if turn.reading.language is None:
         turn = _with_language(turn, str(current.data.get("language", turn.language)))
@@ -121,8 +128,23 @@ def _continue_dialogue(turn: Turn) -> AnswerKind | None:
     if _is_request(turn.reading):
         _end(turn)
         return None
+    if turn.reading.words > MAX_UNCLEAR_ANSWER_WORDS:
+        return None
     turn.out.private(say("not_understood", turn.language, count=len(offers)), "again")
     return AnswerKind.NOT_UNDERSTOOD
+
+
+def _dialogue_here(turn: Turn) -> Conversation | None:
+    """The booking dialogue open in this DM conversation (same resident, same account)."""
+    if not turn.out.is_dm:
+        return None
+    current = conversation.load(
+        turn.session, turn.message.channel, turn.message.author_id, turn.now
+    )
+    if current is None or current.kind != BOOKING:
+        return None
+    account = current.data.get("account", turn.message.account_id)
+    return current if account == turn.message.account_id else None
 
 
 def _with_language(turn: Turn, language: str) -> Turn:
@@ -398,7 +420,11 @@ def _in_language(appointment: Appointment, language: str) -> Appointment:
 
 def _remember(turn: Turn, data: dict[str, object]) -> None:
     ttl = turn.config.appointments[str(data["department"])].conversation_ttl
-    state = Conversation(BOOKING, CHOOSE, {**data, "language": turn.language})
+    state = Conversation(
+        BOOKING,
+        CHOOSE,
+        {**data, "language": turn.language, "account": turn.message.account_id},
+    )
     conversation.save(
         turn.session, turn.message.channel, turn.message.author_id, state, turn.now, ttl
     )

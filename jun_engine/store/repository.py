@@ -43,9 +43,13 @@ class Checkpoint:
 def store_messages(
     session: Session, messages: Sequence[InboundMessage], checkpoint: Checkpoint
 ) -> int:
-    """Store the messages not stored yet and advance the checkpoint; return how many were new."""
+    """Store the messages not stored yet and advance the checkpoint; return how many were new.
+
+    They are inserted in the order they were sent (X serves pages newest first), so that row ids
+    follow each resident's own order wherever the processing stage breaks a tie.
+    """
     stored = 0
-    for chunk in _chunks(messages):
+    for chunk in _chunks(sorted(messages, key=sent_order)):
         rows = [_message_values(message, checkpoint.polled_at) for message in chunk]
         statement = (
             _insert(session, MESSAGES)
@@ -176,6 +180,12 @@ def message_from_row(row: InboundMessageRow) -> InboundMessage:
         hashtags=tuple(row.hashtags.split()),
         raw=row.raw,
     )
+
+
+def sent_order(message: InboundMessage) -> tuple[datetime, int, str]:
+    """The order messages were sent in: their time, then their platform id (X's snowflakes grow
+    with time; a shorter numeric id is an older one)."""
+    return (message.created_at, len(message.platform_id), message.platform_id)
 
 
 def _chunks(messages: Sequence[InboundMessage]) -> Iterator[Sequence[InboundMessage]]:

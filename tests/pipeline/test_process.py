@@ -54,7 +54,7 @@ def test_messages_are_processed_in_order_once_each(engine: Engine) -> None:
     config, clock = emulator_test_config(), ManualClock(TEST_START)
     assert process_all(engine, clock, verification_only(config, admit)) == 3
     assert process_next(engine, clock, verification_only(config, admit)) is None
-    assert seen == ["1002", "1001", "1003"]  # the order they were stored in
+    assert seen == ["1001", "1002", "1003"]  # the order they were sent in, not stored in
     assert set(statuses(engine).values()) == {MessageStatus.PROCESSED}
 
 
