@@ -70,8 +70,21 @@ def _cv_section(cv: Evaluation) -> str:
         f"Automatic routing at the threshold chosen from the out-of-fold predictions "
         f"({cv.threshold:.3f}, the lowest that is 95% precise): "
         f"precision **{cv.auto.precision:.4f}**, "
-        f"coverage **{cv.auto.coverage:.4f}** (the rest go to triage).\n\n"
+        f"coverage **{cv.auto.coverage:.4f}** (the rest go to triage). A model trained on this "
+        "data writes that threshold into its file as `suggested_threshold`, and it is the "
+        "threshold in force unless accounts.yaml sets `routing.confidence_threshold`"
+        f"{_pinned(cv)}.\n\n"
         "| threshold | precision | coverage |\n|---|---|---|\n" + rows
+    )
+
+
+def _pinned(cv: Evaluation) -> str:
+    """What the 0.60 that accounts.yaml used to pin would do instead."""
+    old = next((o for o in cv.curve if abs(o.threshold - 0.6) < 1e-9), None)
+    if old is None:
+        return ""
+    return (
+        f" (the 0.60 once pinned there: precision {old.precision:.4f}, coverage {old.coverage:.4f})"
     )
 
 
@@ -112,18 +125,27 @@ def _day_one_section(examples: list[Example]) -> str:
     mapped = [Example(e.text, to_jun[e.department], to_jun[e.department]) for e in examples]
     config = load_config(ROOT / "accounts.yaml").config
     router = build_router(config, ROOT)
-    result = evaluate(router_outcomes(router, mapped), router.threshold)
+    outcomes = router_outcomes(router, mapped)
+    result = evaluate(outcomes, router.threshold, source=router.threshold_source.value)
     per = "\n".join(
         f"| {d} | {f['precision']:.3f} | {f['recall']:.3f} | {f['support']} |"
         for d, f in result.per_department.items()
+    )
+    rows = [(f"{router.threshold:.2f}, in force: {router.threshold_reason}", result)]
+    if router.suggested_threshold is not None:
+        seed = evaluate(outcomes, router.suggested_threshold)
+        rows.append((f"{router.suggested_threshold:.2f}, the seed model's own suggestion", seed))
+    table = "\n".join(
+        f"| {label} | {r.accuracy:.4f} | {r.auto.precision:.4f} | {r.auto.coverage:.4f} |"
+        for label, r in rows
     )
     return (
         "### Day one: the shipped Jun router (rules + seed set) on Madrid, mapped to Jun\n\n"
         "Madrid's departments mapped with bench/madrid_to_jun.yaml; what goes to triage counts as "
         "routed to town_hall (right only for general_admin rows).\n\n"
-        f"Accuracy **{result.accuracy:.4f}**, macro-F1 {result.macro_f1:.4f}; automatic routing "
-        f"at the configured threshold {result.threshold:.2f}: "
-        f"precision {result.auto.precision:.4f}, "
-        f"coverage {result.auto.coverage:.4f}.\n\n"
+        f"Threshold in force: **{router.threshold:.2f}** ({router.threshold_reason}). "
+        f"Accuracy **{result.accuracy:.4f}**, macro-F1 {result.macro_f1:.4f}.\n\n"
+        "| threshold | accuracy | automatic precision | automatic coverage |\n"
+        "|---|---|---|---|\n" + table + "\n\n"
         "| department | precision | recall | support |\n|---|---|---|---|\n" + per
     )

@@ -34,11 +34,13 @@ from jun_engine.channels.x import XGateway
 from jun_engine.config.schema import Config
 from jun_engine.outbox.sender import OutboxSender
 from jun_engine.pipeline import streams as streams_module
+from jun_engine.pipeline.baseline import record_baselines
 from jun_engine.pipeline.chain import Chain
 from jun_engine.pipeline.clock import Clock
-from jun_engine.pipeline.desk import run_desk
+from jun_engine.pipeline.desk import DeskJobs, run_desk
 from jun_engine.pipeline.follow import TimelineReader
 from jun_engine.pipeline.lock import HEARTBEAT_SECONDS, DaemonLock, LockLostError
+from jun_engine.pipeline.outage import OutageWatch
 from jun_engine.pipeline.poll import StreamReader, fetcher
 from jun_engine.pipeline.poller import Poller
 from jun_engine.pipeline.process import Processor, Stage, process_all
@@ -46,7 +48,8 @@ from jun_engine.pipeline.spend import Prices, forget_billed_before
 from jun_engine.routing.router import Router
 from jun_engine.routing.setup import build_router
 from jun_engine.scheduling.scheduler import Scheduler
-from jun_engine.store.errors import StoreError
+from jun_engine.store.engine import database_errors
+from jun_engine.store.errors import DatabaseError, StoreError
 from jun_engine.store.session import session_scope
 from jun_engine.store.statuses import OutboxStatus
 from jun_engine.store.tables import ApiCallRow, OutboxRow
@@ -100,14 +103,24 @@ class Daemon:
         self._engine = engine
         self._clock = clock
         self._rng = rng or random.Random()  # noqa: S311 (jitter, not secrets)
+        self._backfill = backfill
         self._own_gateways: list[XGateway] = []
         self.lock = DaemonLock(engine)
+        self.lock_lost = False
+        """Another daemon took the lock over: this one stopped (`jun-engine run` exits 4)."""
+        self.outage = OutageWatch(rng=random.Random(self._rng.random()))  # noqa: S311 (jitter)
         chain = stage or Chain.build(config, router or build_router(config, Path.cwd()))
-        self.processor = Processor(engine, clock, chain)
+        self.processor = Processor(engine, clock, chain, self.outage)
         self.pollers = self._pollers(gateways, backfill) + self._followers(gateways)
-        self.sender = OutboxSender(engine, self._clones(gateways), clock, config) if send else None
+        self.sender = (
+            OutboxSender(engine, self._clones(gateways), clock, config, outage=self.outage)
+            if send
+            else None
+        )
         self.scheduler = (
-            Scheduler(engine, config, clock, air_client=air_client, desk=run_desk)
+            Scheduler(
+                engine, config, clock, air_client=air_client, desk=DeskJobs(), outage=self.outage
+            )
             if schedule
             else None
         )
@@ -126,6 +139,7 @@ class Daemon:
         """Take the database lock (LockHeldError if another daemon has it), start every thread."""
         self.lock.acquire()
         self._started, self._started_at = time.monotonic(), self._clock.now()
+        self._record_baselines()
         self._spawn("heartbeat", [self._heartbeat])
         self._spawn("processor", [lambda: self.processor.run(self._stop_processor)])
         if self.scheduler is not None:
@@ -173,7 +187,11 @@ class Daemon:
             self.lock.release()
         except StoreError as error:
             log.warning("could not release the database lock: %s", error)
-        summary = self.summary()
+        try:
+            summary = self.summary()
+        except DatabaseError as error:
+            log.warning("stopped; the run's figures cannot be read: %s", error)
+            return Summary(0, self.processor.processed, 0, 0, Decimal(0), self._uptime())
         log.info("%s", summary.line())
         return summary
 
@@ -181,6 +199,7 @@ class Daemon:
         """One sweep of every stream, then process and send what is due; no threads."""
         self.lock.acquire()
         self._started, self._started_at = time.monotonic(), self._clock.now()
+        self._record_baselines()
         try:
             for poller in self.pollers:
                 poller.turn()
@@ -198,7 +217,7 @@ class Daemon:
 
     def summary(self) -> Summary:
         """What this run has done so far."""
-        with Session(self._engine) as session:
+        with database_errors(self._engine), Session(self._engine) as session:
             requests, spend = _calls_since(session, self._started_at)
             sent = _sent_since(session, self._started_at)
         return Summary(
@@ -207,8 +226,20 @@ class Daemon:
             sent=sent,
             requests=requests,
             spend_usd=spend,
-            uptime_seconds=time.monotonic() - self._started,
+            uptime_seconds=self._uptime(),
         )
+
+    def _uptime(self) -> float:
+        return time.monotonic() - self._started
+
+    def _record_baselines(self) -> None:
+        """Each new stream's starting point, durably, before any poller runs (see `baseline`)."""
+        refs = [poller.ref for poller in self.pollers]
+        try:
+            record_baselines(self._engine, refs, self._started_at, backfill=self._backfill)
+        except BaseException:
+            self.lock.release()
+            raise
 
     # --- wiring --------------------------------------------------------------------------------
 
@@ -236,6 +267,7 @@ class Daemon:
                     daily_cap_usd=self._config.x.daily_spend_cap_usd,
                     rng=random.Random(self._rng.random()),  # noqa: S311 (jitter)
                     on_stored=self.processor.wake,
+                    outage=self.outage,
                 )
             )
         return pollers
@@ -259,6 +291,7 @@ class Daemon:
                 pollers_on_app=sharing[(ref.app, ref.stream)],
                 daily_cap_usd=self._config.x.daily_spend_cap_usd,
                 rng=random.Random(self._rng.random()),  # noqa: S311 (jitter)
+                outage=self.outage,
             )
             for ref in refs
         ]
@@ -287,10 +320,16 @@ class Daemon:
                 pruned = self._forget_yesterdays_billing(pruned)
             except LockLostError as error:
                 log.error("%s; stopping", error)
+                self.lock_lost = True
                 self.request_stop()
                 return
+            except DatabaseError as error:  # the outage's one ERROR line is the watch's
+                self.outage.failed("heartbeat", error)
+                continue
             except StoreError as error:
                 log.warning("heartbeat failed: %s", error)
+                continue
+            self.outage.succeeded("heartbeat")
 
     def _forget_yesterdays_billing(self, pruned: date | None) -> date:
         # Resources billed on earlier UTC days are billable again: their memory can go.

@@ -2,7 +2,9 @@
 
 What is logged never holds a message's text or a secret: stages log ids and lengths. The HTTP
 libraries that would log whole request and response bodies (residents' DMs) are held at INFO
-whatever the verbosity.
+whatever the verbosity. Libraries that log routine work at INFO (APScheduler: two lines per job
+run, every few seconds) speak at the default level only when something is wrong; `-v` (DEBUG)
+lets them through.
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ CHATTY = ("tweepy", "oauthlib", "requests_oauthlib", "urllib3", "httpcore")
 """Libraries that log request and response bodies or headers at DEBUG: never below INFO."""
 QUIET = ("httpx",)
 """Libraries that log every request at INFO (the emulator clock's): only their warnings."""
+ROUTINE = ("apscheduler.executors", "apscheduler.scheduler")
+"""Libraries that log each job run ("Running job", "executed successfully") at INFO: their
+warnings only, unless the command runs at DEBUG."""
 PLAIN_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
 
@@ -61,6 +66,9 @@ def configure_logging(
         handler.setFormatter(JsonLines())
     elif out.isatty():
         handler = RichHandler(console=Console(file=out), show_path=False, rich_tracebacks=False)
+        # RichHandler prints the time and level itself: its formatter gives the message alone
+        # (without one, basicConfig would prefix every line with "INFO:logger:" a second time).
+        handler.setFormatter(logging.Formatter("%(message)s"))
     else:
         handler = logging.StreamHandler(out)
         handler.setFormatter(logging.Formatter(PLAIN_FORMAT))
@@ -69,3 +77,5 @@ def configure_logging(
         logging.getLogger(name).setLevel(max(level, logging.INFO))
     for name in QUIET:
         logging.getLogger(name).setLevel(max(level, logging.WARNING))
+    for name in ROUTINE:
+        logging.getLogger(name).setLevel(level if level <= logging.DEBUG else logging.WARNING)

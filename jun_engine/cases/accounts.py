@@ -15,6 +15,13 @@ def account_key_of(config: Config, user_id: str) -> str | None:
     return next((key for key, a in config.accounts.items() if a.user_id == user_id), None)
 
 
+def account_name(config: Config, user_id: str) -> str:
+    """A configured account as people read it, `@handle` (`x:<id>` for an account not in
+    accounts.yaml)."""
+    key = account_key_of(config, user_id)
+    return "@" + config.accounts[key].handle if key is not None else f"x:{user_id}"
+
+
 def user_id_of(config: Config, account_key: str) -> str:
     """The X user id of a configured account."""
     return config.accounts[account_key].user_id

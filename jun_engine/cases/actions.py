@@ -1,5 +1,6 @@
 """What staff do to a case, whether by DM to the town account or with `jun-engine cases`:
-answer, resolve, note, reroute, merge. Each runs in the caller's transaction.
+answer, resolve, reopen, note, reroute, merge. Each runs in the caller's transaction.
+A closed case takes no answer until it is reopened (`cases reply --reopen`).
 
 The answer path (X's 2026 reply restriction lets an app reply only to whoever mentioned it):
 - a private case or a DM: a DM to the resident from the account they wrote to (or the town's);
@@ -37,11 +38,13 @@ def answer(
 ) -> None:
     """Send staff's answer to the resident by the path the rules allow, and record it."""
     if not text.strip():
-        raise CaseRefusedError(case.reference, "the answer is empty")
+        raise CaseRefusedError(case.reference, "the answer is empty", key="empty_answer")
     _refuse_if_final(case)
     message = message_of(session, case)
     if message is None:
-        raise CaseRefusedError(case.reference, "its message is gone (erased); answer in person")
+        raise CaseRefusedError(
+            case.reference, "its message is gone (erased); answer in person", key="erased"
+        )
     number = _count(session, case, "answer") + 1
     path = _send_answer(session, case, message, text.strip(), config, what=f"answer:{number}")
     add_event(session, case, "answer", actor=actor, at=now, detail=path)
@@ -93,10 +96,16 @@ def resolve(
     request_rating(session, case, config, now)
 
 
+def reopen(session: Session, case: CaseRow, *, actor: str, now: datetime) -> None:
+    """Reopen a closed (or resolved) case, so that staff can answer it again."""
+    _refuse_unless(case, CaseStatus.REOPENED)
+    move(session, case, CaseStatus.REOPENED, kind="reopened", actor=actor, at=now)
+
+
 def note(session: Session, case: CaseRow, text: str, *, actor: str, now: datetime) -> None:
     """An internal note on the case (never sent anywhere)."""
     if not text.strip():
-        raise CaseRefusedError(case.reference, "the note is empty")
+        raise CaseRefusedError(case.reference, "the note is empty", key="note_empty")
     add_event(session, case, "note", actor=actor, at=now, detail=text.strip())
 
 
@@ -115,7 +124,9 @@ def reroute(
     if dept is None:
         raise UnknownDepartmentError("department", department, config.departments)
     if category is not None and category not in dept.categories:
-        raise UnknownDepartmentError(f"category of {department}", category, dept.categories)
+        raise UnknownDepartmentError(
+            f"category of {department}", category, dept.categories, department=department
+        )
     _refuse_unless(case, CaseStatus.REROUTED)
     message = message_of(session, case)
     previous = f"{case.department}/{case.category or '-'}"
@@ -154,9 +165,13 @@ def merge(
 ) -> None:
     """Close `case` as a duplicate of `into`; a resident who wrote by DM is told by DM."""
     if case.id == into.id:
-        raise CaseRefusedError(case.reference, "a case cannot be merged into itself")
+        raise CaseRefusedError(
+            case.reference, "a case cannot be merged into itself", key="merge_itself"
+        )
     if into.status is CaseStatus.MERGED:
-        raise CaseRefusedError(into.reference, "is itself merged; merge into the case it joined")
+        raise CaseRefusedError(
+            into.reference, "is itself merged; merge into the case it joined", key="into_merged"
+        )
     _refuse_unless(case, CaseStatus.MERGED)
     case.merged_into_id = into.id
     move(
@@ -269,7 +284,15 @@ def _count(session: Session, case: CaseRow, kind: str) -> int:
 
 def _refuse_if_final(case: CaseRow) -> None:
     if case.status is CaseStatus.MERGED:
-        raise CaseRefusedError(case.reference, "it was merged into another case; answer there")
+        raise CaseRefusedError(
+            case.reference, "it was merged into another case; answer there", key="merged"
+        )
+    if case.status is CaseStatus.CLOSED:
+        raise CaseRefusedError(
+            case.reference,
+            "it is closed; to answer it, reopen it: "
+            f"`jun-engine cases reply --reopen {case.reference} TEXT`",
+        )
 
 
 def _refuse_unless(case: CaseRow, wanted: CaseStatus) -> None:

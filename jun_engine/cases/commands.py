@@ -51,10 +51,15 @@ class StaffCommand:
 
 
 class CommandSyntaxError(ValueError):
-    """A DM that is not a command; the message says what was expected."""
+    """A DM that is not a command; the message says what was expected.
 
-    def __init__(self, problem: str) -> None:
+    `problem` is the English sentence; `key` and `values` name the same problem for
+    `cases.texts` (`problem_<key>`), so staff are told in their town's language."""
+
+    def __init__(self, problem: str, key: str, **values: str) -> None:
         self.problem = problem
+        self.key = key
+        self.values = values
         super().__init__(problem)
 
 
@@ -62,14 +67,16 @@ def parse(text: str) -> StaffCommand:
     """The command in a staff DM, or CommandSyntaxError saying what is wrong."""
     stripped = text.strip()
     if not stripped:
-        raise CommandSyntaxError("the message is empty")
+        raise CommandSyntaxError("the message is empty", "empty")
     head, _, rest = stripped.partition(" ")
     head_ref = _reference_only(head)
     if head_ref is not None:
         return _answer(head_ref, rest)
     verb = ALIASES.get(_word(head))
     if verb is None:
-        raise CommandSyntaxError(f"unknown command {head[:30]!r}")
+        raise CommandSyntaxError(
+            f"unknown command {head[:30]!r}", "unknown_command", word=head[:30]
+        )
     if verb is Verb.HELP:
         return StaffCommand(Verb.HELP)
     reference, rest = _leading_reference(rest, verb)
@@ -78,7 +85,7 @@ def parse(text: str) -> StaffCommand:
 
 def _answer(reference: str, rest: str) -> StaffCommand:
     if not rest.strip():
-        raise CommandSyntaxError(f"no answer after {reference}")
+        raise CommandSyntaxError(f"no answer after {reference}", "no_answer", reference=reference)
     return StaffCommand(Verb.ANSWER, reference, rest.strip())
 
 
@@ -88,14 +95,16 @@ def _resolve(reference: str, rest: str) -> StaffCommand:
 
 def _note(reference: str, rest: str) -> StaffCommand:
     if not rest.strip():
-        raise CommandSyntaxError("a note needs its text")
+        raise CommandSyntaxError("a note needs its text", "note_empty")
     return StaffCommand(Verb.NOTE, reference, rest.strip())
 
 
 def _reroute(reference: str, rest: str) -> StaffCommand:
     words = rest.split()
     if not 1 <= len(words) <= 2:
-        raise CommandSyntaxError("reroute takes a department key and optionally a category key")
+        raise CommandSyntaxError(
+            "reroute takes a department key and optionally a category key", "reroute_words"
+        )
     category = words[1].lower() if len(words) == 2 else None
     return StaffCommand(Verb.REROUTE, reference, department=words[0].lower(), category=category)
 
@@ -106,7 +115,7 @@ def _merge(reference: str, rest: str) -> StaffCommand:
         words = words[1:]
     into = _reference_only(words[0]) if len(words) == 1 else None
     if into is None:
-        raise CommandSyntaxError("merge takes two references: merge REF into REF2")
+        raise CommandSyntaxError("merge takes two references: merge REF into REF2", "merge_words")
     return StaffCommand(Verb.MERGE, reference, into=into)
 
 
@@ -122,7 +131,9 @@ def _leading_reference(rest: str, verb: Verb) -> tuple[str, str]:
     head, _, tail = rest.strip().partition(" ")
     reference = _reference_only(head)
     if reference is None:
-        raise CommandSyntaxError(f"{verb.value} needs a case reference such as JUN-2026-000123")
+        raise CommandSyntaxError(
+            f"{verb.value} needs a case reference such as JUN-2026-000123", "needs_reference"
+        )
     return reference, tail
 
 

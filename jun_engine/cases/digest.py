@@ -1,5 +1,6 @@
 """The daily digest: each department's account gets one DM a day listing its open cases,
-overdue ones marked. Running it twice on the same local day sends nothing new."""
+overdue ones marked, in the town's default language (statuses and counts included). Running it
+twice on the same local day sends nothing new."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from jun_engine.cases import accounts
 from jun_engine.cases.outgoing import direct_message
 from jun_engine.cases.repository import open_cases
 from jun_engine.cases.sla import missed_target
-from jun_engine.cases.texts import localized, say
+from jun_engine.cases.texts import localized, say, word
 from jun_engine.config.schema import Config
 from jun_engine.outbox.api import Priority
 from jun_engine.store.tables import CaseRow
@@ -67,14 +68,14 @@ def digest_text(
             "digest_head",
             language,
             department=localized(dept.name, language, config),
-            count=len(rows),
-            overdue=len(overdue),
+            open=say(config, "open_cases", language, count=len(rows)),
+            overdue=say(config, "overdue_cases", language, count=len(overdue)),
         )
     ]
     for case in rows[:MAX_LINES]:
         lines.append(_line(case, config, language, now, zone))
     if len(rows) > MAX_LINES:
-        lines.append(f"… +{len(rows) - MAX_LINES}")
+        lines.append(say(config, "more_cases", language, count=len(rows) - MAX_LINES))
     return "\n".join(lines)
 
 
@@ -89,7 +90,7 @@ def _line(case: CaseRow, config: Config, language: str, now: datetime, zone: Zon
         language,
         reference=case.reference,
         category=localized(category.name, language, config) if category else "-",
-        status=case.status.value,
+        status=word(config, "status", case.status.value, language),
         due=due.astimezone(zone).strftime("%d/%m %H:%M") if due else "-",
         late=say(config, "late_mark", language) if missed else "",
     )

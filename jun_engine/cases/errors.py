@@ -29,8 +29,12 @@ class CaseNotFoundError(CaseError):
 class UnknownDepartmentError(CaseError):
     """A department, or a category of a department, that accounts.yaml does not define."""
 
-    def __init__(self, what: str, name: str, known: Iterable[str]) -> None:
+    def __init__(
+        self, what: str, name: str, known: Iterable[str], *, department: str | None = None
+    ) -> None:
         self.name = name
+        self.department = department
+        """The department whose category is unknown; None when the department itself is."""
         self.known = tuple(known)
         super().__init__(f"no {what} {name!r} (known: {', '.join(self.known) or 'none'})")
 
@@ -38,7 +42,10 @@ class UnknownDepartmentError(CaseError):
 class CaseRefusedError(CaseError):
     """A command the case cannot take in its current state."""
 
-    def __init__(self, reference: str, reason: str) -> None:
+    def __init__(self, reference: str, reason: str, *, key: str = "refused") -> None:
         self.reference = reference
         self.reason = reason
+        self.key = key
+        """The refusal for `cases.texts` (`problem_<key>`): `reason` is English, staff DMs are
+        in the town's language."""
         super().__init__(f"case {reference}: {reason}")

@@ -36,7 +36,7 @@ def follow_department_posts(
     department_ids = {accounts.department_id(config, name) for name in config.departments}
     recorded = 0
     for post in sorted(posts, key=lambda p: int(p.id) if p.id.isdigit() else 0):
-        if post.author_id not in department_ids or _posted_by_engine(session, post.id):
+        if post.author_id not in department_ids or _posted_by_engine(session, post):
             continue
         case = _case_for(session, post)
         if case is None or case.id is None or has_event(session, case.id, STAFF_REPLY, post.id):
@@ -81,7 +81,7 @@ def fall_back_refused_answers(session: Session, config: Config, now: datetime) -
                 "answer_fallback",
                 actor="engine",
                 at=now,
-                detail=f"X refused the reply from {row.account_id}",
+                detail=f"X refused the reply from {accounts.account_name(config, row.account_id)}",
             )
             queued += 1
     return queued
@@ -102,9 +102,20 @@ def _record(session: Session, case: CaseRow, post: Post, config: Config, now: da
         resolve(session, case, actor=post.author_id, config=config, now=now)
 
 
-def _posted_by_engine(session: Session, post_id: str) -> bool:
-    statement = select(OutboxRow.id).where(OutboxRow.platform_id == post_id).limit(1)
-    return session.exec(statement).first() is not None
+def _posted_by_engine(session: Session, post: Post) -> bool:
+    """Whether the engine wrote `post`: its id is an outbox item's, or (the sender has not
+    recorded the id yet: the post landed a moment ago, or its answer was lost) an outbox item of
+    the same account holds its very text. Staff typing by hand never repeat an acknowledgement
+    with its case reference."""
+    by_id = select(OutboxRow.id).where(OutboxRow.platform_id == post.id).limit(1)
+    if session.exec(by_id).first() is not None:
+        return True
+    by_text = (
+        select(OutboxRow.id)
+        .where(OutboxRow.account_id == post.author_id, OutboxRow.text == post.text)
+        .limit(1)
+    )
+    return session.exec(by_text).first() is not None
 
 
 def _case_for(session: Session, post: Post) -> CaseRow | None:

@@ -7,8 +7,9 @@ Acknowledgement (in the resident's language):
 - a public mention in a private category: a public "we have sent you a DM" and the real
   acknowledgement by DM from the town account;
 - a DM: a DM back from the account that received it.
-Notification: a DM from the town account to the department's account with the reference, the
-category and, for a public mention only, a summary of the post and its link.
+Notification: a DM from the town account to the department's account, in the town's default
+language, with the reference, the category, the urgency and, for a public mention only, the
+author's @handle, a summary of the post and its link.
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ from sqlmodel import Session
 
 from jun_engine.cases import accounts
 from jun_engine.cases.business_time import Calendar, add_business_time
+from jun_engine.cases.names import author_of
 from jun_engine.cases.outgoing import case_key, direct_message, reply_in_public
 from jun_engine.cases.repository import ENGINE, add_event, case_of_message, move, next_reference
-from jun_engine.cases.texts import localized, say
+from jun_engine.cases.texts import localized, say, word
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import MessageKind
 from jun_engine.domain.residents import Admission
@@ -192,7 +194,7 @@ def notify_department(
     values = {
         "reference": case.reference,
         "category": _category_name(config, case, language),
-        "urgency": case.urgency or "normal",
+        "urgency": word(config, "urgency", case.urgency or "normal", language),
     }
     if case.privacy is Privacy.PRIVATE:
         text = say(config, "notify_private", language, **values)
@@ -202,7 +204,7 @@ def notify_department(
             "notify_public",
             language,
             **values,
-            author=message.author_handle or message.author_id,
+            author=author_of(session, message, config, language),
             summary=summary_of(message.text),
             link=f"https://x.com/i/web/status/{message.platform_id}",
         )

@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Collection, Iterable
 
 from jun_engine.cases.errors import CaseError
-from jun_engine.cases.texts import FIELD, TEXTS
+from jun_engine.cases.texts import FIELD, templates
 from jun_engine.config.schema import Config
 
 RUN = 12
@@ -89,9 +89,8 @@ def guard_public(
 
 
 def _public_words(config: Config) -> Iterable[str]:
-    for table in TEXTS.values():
-        for template in table.values():
-            yield from FIELD.split(template)[::2]
+    for template in templates():
+        yield from FIELD.split(template)[::2]
     yield config.town.name
     for account in config.accounts.values():
         yield f"@{account.handle}"

@@ -17,7 +17,7 @@ from sqlmodel import Session
 from jun_engine.cases import accounts
 from jun_engine.cases.outgoing import case_key, direct_message
 from jun_engine.cases.repository import add_event, has_event, open_cases
-from jun_engine.cases.texts import localized, say
+from jun_engine.cases.texts import localized, say, word
 from jun_engine.config.schema import Config
 from jun_engine.outbox.api import Priority
 from jun_engine.store.tables import CaseRow
@@ -64,6 +64,7 @@ def _escalate(
             priority=Priority.ACK,
             text=_text(case, target, due, config),
         )
+    told = accounts.account_name(config, recipient) if recipient else "nobody (no lead)"
     if case.escalated_at is None:
         case.escalated_at = now
         session.add(case)
@@ -74,7 +75,7 @@ def _escalate(
         actor="engine",
         at=now,
         ref=target,
-        detail=f"{target} due {due.isoformat()}; told {recipient or 'nobody (no lead)'}",
+        detail=f"{target} due {due.isoformat()}; told {told}",
     )
 
 
@@ -90,6 +91,6 @@ def _text(case: CaseRow, target: str, due: datetime, config: Config) -> str:
         reference=case.reference,
         department=localized(dept.name, language, config),
         category=localized(category.name, language, config) if category else "-",
-        target=target.replace("_", " "),
+        target=word(config, "target", target, language),
         due=local.strftime("%Y-%m-%d %H:%M"),
     )

@@ -4,6 +4,7 @@ Only accounts in accounts.yaml that staff a department (its account, lead or sta
 the triage desk's and the escalation account may command; anyone else is refused and logged at
 WARNING with the sender's id only (never the text), and gets no answer. A department's accounts
 act on that department's cases; the triage desk and the escalation account on every case.
+Every answer is in the town's default language, why a command failed included.
 """
 
 from __future__ import annotations
@@ -17,10 +18,16 @@ from sqlmodel import Session
 
 from jun_engine.cases import accounts, actions
 from jun_engine.cases.commands import CommandSyntaxError, StaffCommand, Verb, parse
-from jun_engine.cases.errors import CaseError, CaseNotFoundError
+from jun_engine.cases.errors import (
+    CaseError,
+    CaseNotFoundError,
+    CaseRefusedError,
+    UnknownDepartmentError,
+)
 from jun_engine.cases.outgoing import direct_message
+from jun_engine.cases.privacy import PrivateTextInPublicError
 from jun_engine.cases.repository import by_reference
-from jun_engine.cases.texts import say
+from jun_engine.cases.texts import TEXTS, localized, say, word
 from jun_engine.config.schema import Config
 from jun_engine.domain.cases import format_reference
 from jun_engine.domain.messages import MessageKind
@@ -70,7 +77,12 @@ def handle_staff_dm(
     try:
         command = parse(message_row.text)
     except CommandSyntaxError as error:
-        reply("staff_invalid", problem=error.problem)
+        key = f"problem_{error.key}"
+        example = _example(config, now)
+        problem = (
+            _say(config, key, **error.values, example=example) if key in TEXTS else error.problem
+        )
+        reply("staff_invalid", problem=problem)
         return StaffOutcome(StaffResult.INVALID)
     return _run(session, command, scope, reply, message_row, config, now)
 
@@ -94,11 +106,9 @@ def _run(
     try:
         case = _case_in_scope(session, command.reference, scope)
         if case is None:
-            reply(
-                "staff_not_yours",
-                reference=command.reference,
-                department=by_reference(session, command.reference).department,
-            )
+            owner = config.departments[by_reference(session, command.reference).department]
+            department = localized(owner.name, config.town.default_language, config)
+            reply("staff_not_yours", reference=command.reference, department=department)
             return StaffOutcome(StaffResult.NOT_YOURS, command.verb, command.reference)
         with session.begin_nested():
             _act(session, command, case, message.author_id, config, now)
@@ -106,9 +116,9 @@ def _run(
         reply("staff_unknown_reference", reference=error.reference, example=_example(config, now))
         return StaffOutcome(StaffResult.UNKNOWN_REFERENCE, command.verb, command.reference)
     except CaseError as error:
-        reply("staff_invalid", problem=str(error))
+        reply("staff_refused", problem=_refusal(session, error, command.reference, config))
         return StaffOutcome(StaffResult.INVALID, command.verb, command.reference)
-    reply("staff_done", what=command.verb.value, reference=command.reference)
+    reply(f"done_{command.verb.value}", reference=command.reference)
     return outcome
 
 
@@ -140,6 +150,35 @@ def _act(
 def _case_in_scope(session: Session, reference: str, scope: frozenset[str]) -> CaseRow | None:
     case = by_reference(session, reference)
     return case if case.department in scope else None
+
+
+def _refusal(session: Session, error: CaseError, reference: str, config: Config) -> str:
+    """Why the case desk refused, in the town's language (the error's own text is English)."""
+    language = config.town.default_language
+    if isinstance(error, UnknownDepartmentError):
+        known = ", ".join(error.known) or "-"
+        if error.department is None:
+            return _say(config, "problem_unknown_department", name=error.name, known=known)
+        department = localized(config.departments[error.department].name, language, config)
+        return _say(
+            config, "problem_unknown_category", department=department, name=error.name, known=known
+        )
+    if isinstance(error, PrivateTextInPublicError):
+        return _say(config, "problem_private_in_public", reference=reference)
+    key = error.key if isinstance(error, CaseRefusedError) else "refused"
+    shown = error.reference if isinstance(error, CaseRefusedError) else reference
+    status = by_reference(session, shown).status.value
+    return _say(
+        config,
+        f"problem_{key}" if f"problem_{key}" in TEXTS else "problem_refused",
+        reference=shown,
+        status=word(config, "status", status, language),
+    )
+
+
+def _say(config: Config, key: str, **values: object) -> str:
+    """A staff text by key, given more values than it may use (each problem takes its own)."""
+    return say(config, key, config.town.default_language, **values)
 
 
 def _example(config: Config, now: datetime) -> str:

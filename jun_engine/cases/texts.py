@@ -2,7 +2,9 @@
 
 Public texts are built only from these templates, the town's configured names and handles, the
 case reference and the resident's handle: never from anything the resident wrote. `say` picks
-the language asked for, else the town's default, else Spanish.
+the language asked for, else the town's default, else Spanish. One message is in one language:
+statuses, urgencies, targets and command names are words of the table too, never raw values.
+A text that holds a count has one form per CLDR plural category (`jun_engine.plural`).
 """
 
 # ruff: noqa: E501  (a table of sentences reads best one sentence a line)
@@ -10,11 +12,15 @@ the language asked for, else the town's default, else Spanish.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 from jun_engine.config.schema import Config
+from jun_engine.plural import Forms, choose
 
-TEXTS: Mapping[str, Mapping[str, str]] = {
+Template = str | Forms
+"""A sentence, or one sentence per plural category (filled by its `count`)."""
+
+TEXTS: Mapping[str, Mapping[str, Template]] = {
     # --- to residents, public ---
     "ack_public": {
         "es": "Hemos registrado tu aviso con la referencia {reference}. Lo lleva {department} ({handle}).",
@@ -69,9 +75,14 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
     },
     # --- to departments and leads, by DM ---
     "notify_public": {
-        "es": "Nuevo caso {reference} · {category} · {urgency}\nDe @{author}: «{summary}»\n{link}",
-        "en": "New case {reference} · {category} · {urgency}\nFrom @{author}: “{summary}”\n{link}",
-        "th": "เรื่องใหม่ {reference} · {category} · {urgency}\nจาก @{author}: “{summary}”\n{link}",
+        "es": "Nuevo caso {reference} · {category} · {urgency}\nDe {author}: «{summary}»\n{link}",
+        "en": "New case {reference} · {category} · {urgency}\nFrom {author}: “{summary}”\n{link}",
+        "th": "เรื่องใหม่ {reference} · {category} · {urgency}\nจาก {author}: “{summary}”\n{link}",
+    },
+    "unknown_author": {
+        "es": "una cuenta de X cuyo @ aún no conocemos",
+        "en": "an X account whose @handle we do not know yet",
+        "th": "บัญชี X ที่เรายังไม่ทราบ @",
     },
     "notify_private": {
         "es": "Nuevo caso privado {reference} · {category} · {urgency}\nLéelo con: jun-engine cases show {reference}",
@@ -79,9 +90,24 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "th": "เรื่องส่วนตัวใหม่ {reference} · {category} · {urgency}\nอ่านด้วย: jun-engine cases show {reference}",
     },
     "digest_head": {
-        "es": "{department}: {count} casos abiertos ({overdue} fuera de plazo)",
-        "en": "{department}: {count} open cases ({overdue} overdue)",
-        "th": "{department}: เรื่องค้าง {count} เรื่อง (เกินกำหนด {overdue})",
+        "es": "{department}: {open} ({overdue})",
+        "en": "{department}: {open} ({overdue})",
+        "th": "{department}: {open} ({overdue})",
+    },
+    "open_cases": {
+        "es": {"one": "{count} caso abierto", "many": "{count} de casos abiertos", "other": "{count} casos abiertos"},
+        "en": {"one": "{count} open case", "other": "{count} open cases"},
+        "th": {"other": "เรื่องค้าง {count} เรื่อง"},
+    },
+    "overdue_cases": {
+        "es": {"one": "{count} fuera de plazo", "other": "{count} fuera de plazo"},
+        "en": {"one": "{count} overdue", "other": "{count} overdue"},
+        "th": {"other": "เกินกำหนด {count} เรื่อง"},
+    },
+    "more_cases": {
+        "es": {"one": "… y {count} caso más", "other": "… y {count} casos más"},
+        "en": {"one": "… and {count} more case", "other": "… and {count} more cases"},
+        "th": {"other": "… และอีก {count} เรื่อง"},
     },
     "digest_line": {
         "es": "{reference} · {category} · {status} · vence {due}{late}",
@@ -95,10 +121,30 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "th": "เรื่องเกินกำหนด: {reference} ({department}, {category}) เป้าหมายที่พลาด: {target} กำหนด {due}",
     },
     # --- to staff, by DM ---
-    "staff_done": {
-        "es": "Hecho: {what} ({reference}).",
-        "en": "Done: {what} ({reference}).",
-        "th": "เรียบร้อย: {what} ({reference})",
+    "done_answer": {
+        "es": "Hecho: respuesta enviada al vecino ({reference}).",
+        "en": "Done: answer sent to the resident ({reference}).",
+        "th": "เรียบร้อย: ส่งคำตอบถึงผู้แจ้งแล้ว ({reference})",
+    },
+    "done_resolve": {
+        "es": "Hecho: caso resuelto ({reference}).",
+        "en": "Done: case resolved ({reference}).",
+        "th": "เรียบร้อย: ปิดเรื่องว่าแก้ไขแล้ว ({reference})",
+    },
+    "done_note": {
+        "es": "Hecho: nota interna guardada ({reference}).",
+        "en": "Done: internal note saved ({reference}).",
+        "th": "เรียบร้อย: บันทึกภายในแล้ว ({reference})",
+    },
+    "done_reroute": {
+        "es": "Hecho: caso reasignado ({reference}).",
+        "en": "Done: case rerouted ({reference}).",
+        "th": "เรียบร้อย: ย้ายเรื่องไปแผนกใหม่แล้ว ({reference})",
+    },
+    "done_merge": {
+        "es": "Hecho: caso fusionado ({reference}).",
+        "en": "Done: case merged ({reference}).",
+        "th": "เรียบร้อย: รวมเรื่องแล้ว ({reference})",
     },
     "staff_unknown_reference": {
         "es": "No existe ningún caso {reference}. Revisa la referencia (p. ej. {example}).",
@@ -109,6 +155,11 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "es": "El caso {reference} es de {department}; esta cuenta no puede tocarlo.",
         "en": "Case {reference} belongs to {department}; this account cannot act on it.",
         "th": "เรื่อง {reference} เป็นของ {department} บัญชีนี้ไม่มีสิทธิ์",
+    },
+    "staff_refused": {
+        "es": "No se ha hecho: {problem}.",
+        "en": "Not done: {problem}.",
+        "th": "ไม่ได้ดำเนินการ: {problem}",
     },
     "staff_invalid": {
         "es": "No he entendido la orden: {problem}. Escribe «ayuda» para ver las órdenes.",
@@ -144,21 +195,137 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
             "help — รายการนี้\nแผนก: {departments}"
         ),
     },
+    # --- why a staff command was not understood or not done (inside staff_invalid/refused) ---
+    "problem_empty": {"es": "el mensaje está vacío", "en": "the message is empty", "th": "ข้อความว่างเปล่า"},
+    "problem_unknown_command": {
+        "es": "no conozco la orden «{word}»",
+        "en": "there is no command “{word}”",
+        "th": "ไม่มีคำสั่ง “{word}”",
+    },
+    "problem_no_answer": {
+        "es": "falta la respuesta después de {reference}",
+        "en": "there is no answer after {reference}",
+        "th": "ไม่มีคำตอบหลัง {reference}",
+    },
+    "problem_note_empty": {"es": "la nota necesita un texto", "en": "a note needs its text", "th": "บันทึกต้องมีข้อความ"},
+    "problem_reroute_words": {
+        "es": "reasignar lleva un departamento y, si quieres, una categoría",
+        "en": "reroute takes a department and, optionally, a category",
+        "th": "reroute ต้องระบุแผนก และหมวดถ้าต้องการ",
+    },
+    "problem_merge_words": {
+        "es": "fusionar lleva dos referencias: fusionar {example} en <referencia>",
+        "en": "merge takes two references: merge {example} into <reference>",
+        "th": "merge ต้องมีสองเลขที่: merge {example} into <เลขที่>",
+    },
+    "problem_needs_reference": {
+        "es": "falta la referencia del caso (p. ej. {example})",
+        "en": "the case reference is missing (e.g. {example})",
+        "th": "ไม่มีเลขที่เรื่อง (เช่น {example})",
+    },
+    "problem_unknown_department": {
+        "es": "no hay ningún departamento «{name}» (hay: {known})",
+        "en": "there is no department “{name}” (there are: {known})",
+        "th": "ไม่มีแผนก “{name}” (มี: {known})",
+    },
+    "problem_unknown_category": {
+        "es": "{department} no tiene la categoría «{name}» (tiene: {known})",
+        "en": "{department} has no category “{name}” (it has: {known})",
+        "th": "{department} ไม่มีหมวด “{name}” (มี: {known})",
+    },
+    "problem_empty_answer": {"es": "la respuesta está vacía", "en": "the answer is empty", "th": "คำตอบว่างเปล่า"},
+    "problem_erased": {
+        "es": "el mensaje de {reference} se borró a petición del vecino; atiéndele en persona",
+        "en": "the message of {reference} was erased at the resident's request; answer in person",
+        "th": "ข้อความของ {reference} ถูกลบตามคำขอของผู้แจ้ง โปรดติดต่อด้วยตนเอง",
+    },
+    "problem_merged": {
+        "es": "{reference} se fusionó con otro caso; responde en ese",
+        "en": "{reference} was merged into another case; answer there",
+        "th": "{reference} ถูกรวมกับเรื่องอื่นแล้ว โปรดตอบที่เรื่องนั้น",
+    },
+    "problem_merge_itself": {
+        "es": "un caso no se puede fusionar consigo mismo",
+        "en": "a case cannot be merged into itself",
+        "th": "ไม่สามารถรวมเรื่องเข้ากับตัวเองได้",
+    },
+    "problem_into_merged": {
+        "es": "{reference} ya está fusionado; fusiona en el caso al que se unió",
+        "en": "{reference} is itself merged; merge into the case it joined",
+        "th": "{reference} ถูกรวมไปแล้ว โปรดรวมเข้ากับเรื่องที่มันรวมอยู่",
+    },
+    "problem_private_in_public": {
+        "es": "la respuesta pública repetiría palabras de un mensaje privado; responde por DM ({reference})",
+        "en": "a public answer would repeat words of a private message; answer by DM ({reference})",
+        "th": "คำตอบสาธารณะจะซ้ำคำจากข้อความส่วนตัว โปรดตอบทาง DM ({reference})",
+    },
+    "problem_refused": {
+        "es": "{reference} no admite esa orden ahora (está «{status}»)",
+        "en": "{reference} cannot take that command now (it is “{status}”)",
+        "th": "{reference} รับคำสั่งนี้ไม่ได้ในตอนนี้ (สถานะ “{status}”)",
+    },
+}  # fmt: skip
+
+WORDS: Mapping[str, Mapping[str, str]] = {
+    # --- case statuses (`CaseStatus` values) ---
+    "status_open": {"es": "abierto", "en": "open", "th": "เปิด"},
+    "status_routed": {"es": "asignado", "en": "routed", "th": "ส่งต่อแผนกแล้ว"},
+    "status_acknowledged": {"es": "recibido", "en": "acknowledged", "th": "รับเรื่องแล้ว"},
+    "status_forwarded": {"es": "derivado", "en": "forwarded", "th": "ส่งต่อหน่วยงานแล้ว"},
+    "status_in_progress": {"es": "en curso", "en": "in progress", "th": "กำลังดำเนินการ"},
+    "status_waiting_resident": {"es": "esperando al vecino", "en": "waiting for the resident", "th": "รอผู้แจ้ง"},
+    "status_answered": {"es": "respondido", "en": "answered", "th": "ตอบแล้ว"},
+    "status_rerouted": {"es": "reasignado", "en": "rerouted", "th": "ย้ายแผนกแล้ว"},
+    "status_reopened": {"es": "reabierto", "en": "reopened", "th": "เปิดใหม่"},
+    "status_resolved": {"es": "resuelto", "en": "resolved", "th": "แก้ไขแล้ว"},
+    "status_closed": {"es": "cerrado", "en": "closed", "th": "ปิดแล้ว"},
+    "status_merged": {"es": "fusionado", "en": "merged", "th": "รวมเรื่องแล้ว"},
+    # --- urgencies (`Urgency` values) ---
+    "urgency_normal": {"es": "normal", "en": "normal", "th": "ปกติ"},
+    "urgency_emergency": {"es": "URGENTE", "en": "EMERGENCY", "th": "ฉุกเฉิน"},
+    # --- SLA targets ---
+    "target_first_response": {"es": "primera respuesta", "en": "first response", "th": "การตอบครั้งแรก"},
+    "target_resolution": {"es": "resolución", "en": "resolution", "th": "การแก้ไข"},
 }  # fmt: skip
 
 FIELD = re.compile(r"{(\w+)}")
 
 
 def say(config: Config, key: str, language: str, **values: object) -> str:
-    """The text `key` in `language` (else the town's default, else Spanish), filled in."""
+    """The text `key` in `language` (else the town's default, else Spanish), filled in; a text
+    with plural forms takes the form its `count` value asks for in that language."""
     table = TEXTS[key]
-    template = table.get(language) or table.get(config.town.default_language) or table["es"]
+    chosen = _language_of(table, language, config)
+    template = table[chosen]
+    if not isinstance(template, str):
+        count = values.get("count")
+        if not isinstance(count, int):
+            raise TypeError(f"text {key!r} has plural forms: give it an int `count`")
+        template = choose(template, chosen, count)
     return template.format(**values)
+
+
+def word(config: Config, kind: str, value: str, language: str) -> str:
+    """A status, urgency or target (`kind`) in `language`; an unknown value as it is."""
+    table = WORDS.get(f"{kind}_{value}")
+    if table is None:
+        return value.replace("_", " ")
+    return table[_language_of(table, language, config)]
 
 
 def fields_of(key: str) -> frozenset[str]:
     """The placeholders a text takes (the same in every language)."""
-    return frozenset(FIELD.findall(TEXTS[key]["es"]))
+    return frozenset(FIELD.findall("".join(_forms(TEXTS[key]["es"]))))
+
+
+def templates() -> Iterator[str]:
+    """Every sentence of the table, every language and plural form (the privacy check's
+    vocabulary of public words), and every word of `WORDS`."""
+    for table in TEXTS.values():
+        for template in table.values():
+            yield from _forms(template)
+    for words in WORDS.values():
+        yield from words.values()
 
 
 def localized(names: Mapping[str, str], language: str, config: Config) -> str:
@@ -168,3 +335,14 @@ def localized(names: Mapping[str, str], language: str, config: Config) -> str:
         or names.get(config.town.default_language)
         or next(iter(names.values()), "")
     )
+
+
+def _language_of(table: Mapping[str, object], language: str, config: Config) -> str:
+    for candidate in (language, config.town.default_language):
+        if candidate in table:
+            return candidate
+    return "es"
+
+
+def _forms(template: Template) -> tuple[str, ...]:
+    return (template,) if isinstance(template, str) else tuple(template.values())

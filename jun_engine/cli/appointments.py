@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
-from typing import Annotated, NoReturn
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import typer
-from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 from sqlmodel import Session
 
+from jun_engine.cli import console
 from jun_engine.cli.context import GlobalOptions, global_options
 from jun_engine.cli.exit_codes import ExitCode
 from jun_engine.config import Config, ConfigError, load_config
@@ -50,20 +48,23 @@ def list_command(
     ctx: typer.Context,
     day: DateOption = None,
     department: DepartmentOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    limit: console.LimitOption = 200,
+    as_json: console.JsonOption = False,
 ) -> None:
     """The booked appointments of a day, by time."""
     with staff_session(global_options(ctx)) as (session, config):
         when = parse_day(day, config)
         if department is not None and department not in config.appointments:
             raise NoAppointmentBookError(department, sorted(config.appointments))
-        rows = appointments.day_list(session, config, when, department)
+        rows, more = console.limited(
+            appointments.day_list(session, config, when, department), limit
+        )
     zone = ZoneInfo(config.town.timezone)
     items = [
         {
             "reference": a.reference,
             "department": a.department,
-            "starts_at": a.starts_at.astimezone(zone).isoformat(),
+            "starts_at": console.iso(a.starts_at),
             "time": f"{a.starts_at.astimezone(zone):%H:%M}",
             "resident_id": a.resident_id,
             "name": name,
@@ -72,21 +73,19 @@ def list_command(
         for a, name in rows
     ]
     if as_json:
-        typer.echo(
-            json.dumps({"date": when.isoformat(), "appointments": items}, ensure_ascii=False)
-        )
+        console.print_json({"date": when, "appointments": items})
         return
-    table = Table(title=f"Appointments on {when:%A %d %B %Y}")
-    for column in ("Time", "Department", "Reference", "Resident", "Language"):
-        table.add_column(column)
+    table = console.table(
+        "time", "department", "reference", "resident", "language",
+        title=f"Appointments on {when:%A %d %B %Y}", zone=zone, caption=more,
+    )  # fmt: skip
     for item in items:
         name = item["name"] or f"#{item['resident_id']} (erased)"
         table.add_row(
             str(item["time"]), str(item["department"]), str(item["reference"]),
             escape(str(name)), str(item["language"]),
         )  # fmt: skip
-    console = Console(highlight=False)
-    console.print(table if items else f"No appointments on {when.isoformat()}.")
+    console.out().print(table if items else f"No appointments on {when.isoformat()}.")
 
 
 def cancel_command(
@@ -103,7 +102,7 @@ def cancel_command(
         if notify:
             appointments.notify_cancelled(session, config, cancelled)
     told = " and told the resident by DM" if notify else ""
-    Console(highlight=False).print(f"cancelled {cancelled.reference}{told}")
+    console.out().print(f"cancelled {cancelled.reference}{told}")
 
 
 @contextmanager
@@ -139,8 +138,4 @@ def parse_day(text: str | None, config: Config) -> date:
         raise BadInputError(f"--date {text!r} is not a date; write it as YYYY-MM-DD") from None
 
 
-def fail(code: ExitCode, message: str) -> NoReturn:
-    """Print one line on stderr and stop with `code`."""
-    console = Console(stderr=True, highlight=False, soft_wrap=True)
-    console.print(f"[bold red]error:[/] {escape(message)}")
-    raise typer.Exit(code)
+fail = console.fail

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import typer
 from rich.markup import escape
-from rich.table import Column, Table
-from sqlalchemy.engine import Engine
+from rich.table import Table
+from sqlmodel import Session
 
 from jun_engine.cases import actions
 from jun_engine.cases.errors import CaseError, CaseNotFoundError
+from jun_engine.cases.names import actor_name
 from jun_engine.cases.repository import (
     CaseFilter,
     by_reference,
@@ -27,17 +27,15 @@ from jun_engine.cases.repository import (
 )
 from jun_engine.cli import console
 from jun_engine.cli.console import staff_actor as _staff
-from jun_engine.cli.context import global_options
+from jun_engine.cli.desk import town_and_database
 from jun_engine.cli.exit_codes import ExitCode
-from jun_engine.config import ConfigError, load_config
 from jun_engine.config.schema import Config
-from jun_engine.domain.cases import CaseSummary
+from jun_engine.domain.cases import CaseEvent, CaseSummary, can_move
 from jun_engine.domain.messages import MessageKind
-from jun_engine.store.engine import create_engine_from_url
-from jun_engine.store.errors import DatabaseError, DatabaseUrlError, SchemaError, StoreError
-from jun_engine.store.migrate import ensure_schema_current
+from jun_engine.store.errors import DatabaseError, SchemaError, StoreError
 from jun_engine.store.session import session_scope
 from jun_engine.store.statuses import CaseStatus
+from jun_engine.store.tables import CaseRow, ResidentRow
 
 HELP = (
     "The case desk: every request routed to a department, from opening to closing.\n\n"
@@ -68,62 +66,117 @@ def list_command(
     overdue: Annotated[bool, typer.Option("--overdue", help="Only cases past a due time.")] = False,
     open_only: Annotated[bool, typer.Option("--open", help="Only cases still open.")] = False,
     resident: Annotated[int | None, typer.Option("--resident", help="A resident id.")] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, max=10_000)] = 200,
+    limit: console.LimitOption = 200,
     as_json: JsonOption = False,
 ) -> None:
     """List cases, newest first."""
-    with _desk(ctx) as (config, engine):
+    with town_and_database(ctx) as (config, engine):
         if department is not None and department not in config.departments:
             console.fail(
                 ExitCode.USAGE, f"no department {department!r} ({', '.join(config.departments)})"
             )
         wanted = CaseFilter(
             department=department, status=_status(status), open_only=open_only,
-            overdue_at=_now() if overdue else None, resident_id=resident, limit=limit,
+            overdue_at=_now() if overdue else None, resident_id=resident, limit=limit + 1,
         )  # fmt: skip
         with _refusals(), session_scope(engine) as session:
-            cases = list_cases(session, wanted)
+            cases, more = console.limited(list_cases(session, wanted), limit)
         if as_json:
-            typer.echo(json.dumps([_plain(c) for c in cases], ensure_ascii=False, indent=2))
+            console.print_json(cases)
             return
-        console.out().print(_table(cases, ZoneInfo(config.town.timezone)))
+        console.wide_out().print(_table(cases, ZoneInfo(config.town.timezone), more))
 
 
 def show_command(ctx: typer.Context, reference: RefArg, as_json: JsonOption = False) -> None:
-    """Show one case, its message (marked private when it is) and its history."""
-    with _desk(ctx) as (config, engine), _refusals(), session_scope(engine) as session:
+    """Show one case: who wrote it, its message (marked private when it is), when it is due,
+    and its history."""
+    with town_and_database(ctx) as (config, engine), _refusals(), session_scope(engine) as session:
         row = by_reference(session, reference)
         case, events = summary(session, row), history(session, row.id or 0)
+        events = [replace(e, actor=actor_name(session, config, e.actor)) for e in events]
         message = message_of(session, row)
         text = message.text if message is not None else None
         private = message is not None and (
             message.kind is MessageKind.DM or case.privacy == "private"
         )
+        resident = session.get(ResidentRow, case.resident_id) if case.resident_id else None
+        name = resident.name if resident is not None else None
+        author = actor_name(session, config, case.author_id) if case.author_id else "-"
     if as_json:
-        document = {**_plain(case), "message": text, "private": private,
-                    "history": [_plain_event(e) for e in events]}  # fmt: skip
-        typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
+        details = {"resident_name": name, "author": author, "message": text, "private": private}
+        console.print_json({**asdict(case), **details, "history": events})
         return
-    zone = ZoneInfo(config.town.timezone)
+    _print_case(case, events, _Shown(name, author, text, private), ZoneInfo(config.town.timezone))
+
+
+@dataclass(frozen=True, slots=True)
+class _Shown:
+    """What `cases show` prints besides the case itself."""
+
+    name: str | None
+    author: str
+    text: str | None
+    private: bool
+
+
+def _print_case(case: CaseSummary, events: list[CaseEvent], shown: _Shown, zone: ZoneInfo) -> None:
     out = console.out()
     out.print(f"[bold]{case.reference}[/] · {case.department}/{case.category or '-'} · "
               f"{case.status.value} · {case.kind or '-'} · {case.privacy}")  # fmt: skip
-    label = "[red]PRIVATE[/] " if private else ""
-    out.print(f"{label}message: {escape(text) if text is not None else '(erased)'}")
+    who = escape(shown.name) if shown.name else "(not a registered resident, or erased)"
+    number = f"resident {case.resident_id}, " if case.resident_id else ""
+    out.print(f"from: {who} ({number}{escape(shown.author)})")
+    label = "[red]PRIVATE[/] " if shown.private else ""
+    out.print(f"{label}message: {escape(shown.text) if shown.text is not None else '(erased)'}")
+    for line in _due_lines(case, zone):
+        out.print(line)
+    out.print(f"history ({console.zone_caption(zone)}):")
     for event in events:
         change = f"{event.from_status or ''}→{event.to_status}" if event.to_status else ""
-        out.print(f"  {_when(event.at, zone)}  {event.kind:<14} {change:<28} {escape(event.actor)}"
-                  f"  {escape(event.detail or '')}")  # fmt: skip
+        out.print(f"  {console.local(event.at, zone)}  {event.kind:<14} {change:<28} "
+                  f"{escape(event.actor)}  {escape(event.detail or '')}")  # fmt: skip
+
+
+def _due_lines(case: CaseSummary, zone: ZoneInfo) -> list[str]:
+    """Opened, first response and resolution: when due, when done, and which is overdue."""
+    late = case.overdue_at(_now())
+    steps = [
+        ("first_response", case.first_response_at, case.first_response_due),
+        ("resolution", case.resolved_at, case.resolution_due),
+    ]
+    lines = [f"{'opened:':<16}{console.local(case.opened_at, zone)} ({zone.key})"]
+    for step, done, due in steps:
+        parts = [f"due {console.local(due, zone)}"] if due is not None else []
+        if done is not None:
+            parts.append(f"done {console.local(done, zone)}")
+        if late == step:
+            parts.append("[red]overdue[/]")
+        label = step.replace("_", " ") + ":"
+        lines.append(f"{label:<16}{', '.join(parts) or '-'}")
+    return lines
 
 
 def reply_command(
     ctx: typer.Context,
     reference: RefArg,
     text: Annotated[str, typer.Argument(help="The answer for the resident.")],
+    reopen: Annotated[
+        bool,
+        typer.Option(
+            "--reopen",
+            help="Reopen a closed or resolved case first (a closed case "
+            "takes no answer otherwise).",
+        ),
+    ] = False,
 ) -> None:
     """Answer the resident (from the department's account where X allows it)."""
-    _act(ctx, reference, "answered", lambda s, c, cfg: actions.answer(
-        s, c, text, actor=_staff(), config=cfg, now=_now()))  # fmt: skip
+
+    def reply(session: Session, case: CaseRow, config: Config) -> None:
+        if reopen and can_move(case.status, CaseStatus.REOPENED):
+            actions.reopen(session, case, actor=_staff(), now=_now())
+        actions.answer(session, case, text, actor=_staff(), config=config, now=_now())
+
+    _act(ctx, reference, "answered", reply)
 
 
 def resolve_command(
@@ -132,8 +185,14 @@ def resolve_command(
     text: Annotated[str, typer.Argument(help="A last answer (optional).")] = "",
 ) -> None:
     """Mark the case resolved (and ask the resident for a rating)."""
-    _act(ctx, reference, "resolved", lambda s, c, cfg: actions.resolve(
+    _act(ctx, reference, _resolved, lambda s, c, cfg: actions.resolve(
         s, c, actor=_staff(), config=cfg, now=_now(), text=text))  # fmt: skip
+
+
+def _resolved(before: CaseStatus, case: CaseRow) -> str:
+    if before is CaseStatus.RESOLVED:
+        return f"{case.reference} was already resolved; nothing changed."
+    return f"{case.reference} is now resolved."
 
 
 def reroute_command(
@@ -167,34 +226,23 @@ def note_command(
         s, c, text, actor=_staff(), now=_now()))  # fmt: skip
 
 
-def _act(ctx: typer.Context, reference: str, done: str, action: object) -> None:
-    with _desk(ctx) as (config, engine):
+def _act(
+    ctx: typer.Context,
+    reference: str,
+    done: str | Callable[[CaseStatus, CaseRow], str],
+    action: object,
+) -> None:
+    """Run `action` on the case in one transaction; say what was done (`done`: a word, or the
+    sentence for the status before and the case after)."""
+    with town_and_database(ctx) as (config, engine):
         with _refusals(), session_scope(engine) as session:
             case = by_reference(session, reference)
+            before = case.status
             action(session, case, config)  # type: ignore[operator]
-        console.out().print(f"{case.reference}: {done} ({case.status.value})")
-
-
-@contextmanager
-def _desk(ctx: typer.Context) -> Iterator[tuple[Config, Engine]]:
-    options = global_options(ctx)
-    try:
-        config = load_config(options.config_path).config
-    except ConfigError as exc:
-        console.fail(ExitCode.USAGE, str(exc))
-    except OSError as exc:
-        console.fail(ExitCode.USAGE, f"cannot read {options.config_path}: {exc.strerror or exc}")
-    try:
-        engine = create_engine_from_url(options.db_url)
-        ensure_schema_current(engine)
-    except DatabaseUrlError as exc:
-        console.fail(ExitCode.USAGE, str(exc))
-    except (DatabaseError, SchemaError) as exc:
-        console.fail(ExitCode.DATABASE, str(exc))
-    try:
-        yield config, engine
-    finally:
-        engine.dispose()
+        if callable(done):
+            console.out().print(done(before, case))
+        else:
+            console.out().print(f"{case.reference}: {done} ({case.status.value})")
 
 
 @contextmanager
@@ -222,17 +270,12 @@ def _status(value: str | None) -> CaseStatus | None:
         )
 
 
-def _table(cases: list[CaseSummary], zone: ZoneInfo) -> Table:
-    table = Table(
-        Column("reference", no_wrap=True),
-        "department",
-        "category",
-        "status",
-        "via",
-        "opened",
-        "due",
-        "",
-    )
+def _table(cases: list[CaseSummary], zone: ZoneInfo, more: str | None) -> Table:
+    table = console.table(
+        "reference", "department", "category", "status", "via", "opened", "due", "",
+        title="Cases", zone=zone, caption=more,
+    )  # fmt: skip
+    table.columns[0].no_wrap = True
     now = _now()
     for case in cases:
         due = case.first_response_due if case.first_response_at is None else case.resolution_due
@@ -240,28 +283,10 @@ def _table(cases: list[CaseSummary], zone: ZoneInfo) -> Table:
         table.add_row(
             case.reference, case.department, case.category or "-", case.status.value,
             f"{case.kind or '-'}{' 🔒' if case.privacy == 'private' else ''}",
-            _when(case.opened_at, zone), _when(due, zone) if due else "-",
+            console.local(case.opened_at, zone), console.local(due, zone),
             f"[red]overdue ({late})[/]" if late else "",
         )  # fmt: skip
     return table
-
-
-def _plain(case: CaseSummary) -> dict[str, object]:
-    return {k: _json_value(v) for k, v in asdict(case).items()}
-
-
-def _plain_event(event: object) -> dict[str, object]:
-    return {k: _json_value(v) for k, v in asdict(event).items()}  # type: ignore[call-overload]
-
-
-def _json_value(value: object) -> object:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return value
-
-
-def _when(moment: datetime, zone: ZoneInfo) -> str:
-    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
 def _now() -> datetime:

@@ -17,7 +17,9 @@ from rich.text import Text
 from jun_engine.cli.context import global_options
 from jun_engine.cli.exit_codes import ExitCode
 from jun_engine.config import ConfigError, LoadedConfig, Problem, load_config
+from jun_engine.config.environment import missing_variables
 from jun_engine.config.problems import plural
+from jun_engine.config.source import FieldPath
 
 EMULATOR_URL_VARIABLE = "JUN_X_BASE_URL"
 
@@ -58,18 +60,55 @@ def check(
 ) -> None:
     """Check accounts.yaml: syntax, every key, references, secrets, credentials in the environment.
 
-    Exit 0 when valid (warnings allowed), 2 when invalid.
+    Exit 0 when valid (warnings allowed), 2 when invalid or when credentials the file names are
+    missing from the environment (the message then says which, and how to use the emulator).
     """
     config_path = path if path is not None else global_options(ctx).config_path
     chosen = target or default_target(os.environ)
     try:
         loaded = load_config(config_path, target=chosen.value, environ=os.environ)
     except ConfigError as exc:
-        _report(exc.problems, as_json, valid=False)
+        alone = None if as_json else _file_alone(config_path)
+        if alone is None:
+            _report(exc.problems, as_json, valid=False)
+        else:
+            _report(alone.warnings, as_json, valid=True)
+            _environment_missing(alone, missing_variables(alone.config, os.environ))
         raise typer.Exit(ExitCode.USAGE) from None
     _report(loaded.warnings, as_json, valid=True)
     if not as_json:
         _summary(loaded)
+
+
+def _file_alone(path: Path) -> LoadedConfig | None:
+    """The file loaded without looking at the environment; None if the file itself is invalid."""
+    try:
+        return load_config(path)
+    except ConfigError:
+        return None
+
+
+def _environment_missing(loaded: LoadedConfig, missing: Sequence[tuple[FieldPath, str]]) -> None:
+    """The file is valid, only credentials are missing: which, and how to rehearse without them."""
+    console = Console(highlight=False, soft_wrap=True)
+    console.print(
+        Text(
+            f"{loaded.path} is valid; only the environment is missing: "
+            f"{plural(len(missing), 'credential variable')} "
+            f"{'is' if len(missing) == 1 else 'are'} not set:",
+            style="bold yellow",
+        )
+    )
+    for path, name in missing:
+        console.print(Text(f"  {name}  ({'.'.join(str(part) for part in path)})"))
+    console.print(
+        "Set them (docs/configuration.md; never in the file) to run against X. To check against "
+        "the emulator instead, start one in the background and check again:\n"
+        '  eval "$(jun-engine emulator --background)"\n'
+        "  jun-engine check\n"
+        "or check the file alone: jun-engine check --target emulator",
+        markup=False,
+    )
 
 
 def default_target(environ: Mapping[str, str]) -> TargetChoice:

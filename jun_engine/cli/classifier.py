@@ -2,32 +2,25 @@
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from jun_engine.cli import console
 from jun_engine.cli.context import GlobalOptions, global_options
 from jun_engine.cli.exit_codes import ExitCode
-from jun_engine.config import Config, ConfigError, load_config
-from jun_engine.routing.dataset import Example, load_examples
-from jun_engine.routing.errors import RoutingError
-from jun_engine.routing.evaluate import (
-    Evaluation,
-    cross_validate,
-    evaluate,
-    model_outcomes,
-    router_outcomes,
-)
-from jun_engine.routing.model import RouterModel
-from jun_engine.routing.model_file import load_model, save_model
-from jun_engine.routing.router import Router
-from jun_engine.routing.seed import seed_examples
-from jun_engine.routing.setup import build_router
-from jun_engine.routing.training import TrainingDataError, train
+from jun_engine.cli.progress import Report, reporting
+
+if TYPE_CHECKING:  # the model libraries load inside the commands that use them (start-up)
+    from jun_engine.config import Config
+    from jun_engine.routing.dataset import Example
+    from jun_engine.routing.evaluate import Evaluation
+    from jun_engine.routing.model import RouterModel
+    from jun_engine.routing.router import Router
 
 group = typer.Typer(
     name="classifier",
@@ -49,11 +42,14 @@ def register(app: typer.Typer) -> None:
 
 
 def _fail(message: str, code: ExitCode = ExitCode.USAGE) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
+    console.error_line(message)
     return typer.Exit(code)
 
 
 def _examples(path: Path, labels_map: Path | None) -> list[Example]:
+    from jun_engine.routing.dataset import load_examples
+    from jun_engine.routing.errors import RoutingError
+
     try:
         return load_examples(path, labels_map)
     except RoutingError as exc:
@@ -61,6 +57,8 @@ def _examples(path: Path, labels_map: Path | None) -> list[Example]:
 
 
 def _config(options: GlobalOptions) -> Config:
+    from jun_engine.config import ConfigError, load_config
+
     try:
         return load_config(options.config_path).config
     except ConfigError as exc:
@@ -78,7 +76,8 @@ def train_command(
 ) -> None:
     """Train a router model on FILE and write it to --out."""
     examples = _examples(file, labels_map)
-    model = _train(examples)
+    with reporting() as report:
+        model = _train(examples, report)
     _save(model, out)
     typer.echo(
         f"trained on {len(examples)} examples ({len(model.departments)} departments, "
@@ -88,9 +87,11 @@ def train_command(
     )
 
 
-def _train(examples: list[Example]) -> RouterModel:
+def _train(examples: list[Example], report: Report | None = None) -> RouterModel:
+    from jun_engine.routing.training import TrainingDataError, TrainingOptions, train
+
     try:
-        return train(examples)
+        return train(examples, TrainingOptions(), progress=_steps(report, "training"))
     except TrainingDataError as exc:
         raise _fail(str(exc)) from None
 
@@ -120,53 +121,112 @@ def eval_command(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """Measure a router on FILE: accuracy, macro-F1, per-department figures, confusion matrix."""
+    """Measure a router on FILE: accuracy, macro-F1, per-department figures, confusion matrix,
+    and automatic routing at the threshold in force and at the model's suggested one."""
+    from jun_engine.routing.evaluate import cross_validate, evaluate
+
     options = global_options(ctx)
     examples = _examples(file, labels_map)
     fine = labels_map is not None
     if folds == 1:
         raise _fail("--folds needs at least 2 folds")
-    if folds:
-        outcomes = cross_validate(examples, folds)
-        result = evaluate(outcomes, threshold, labels=fine)
-    elif model is not None:
-        loaded = _load(model)
-        unknown = sorted({e.department for e in examples} - set(loaded.departments))
-        if unknown:
-            raise _fail(f"{file}: department(s) {', '.join(unknown)} unknown to the model {model}")
-        chosen = (
-            threshold
-            if threshold is not None
-            else _configured_threshold(options, loaded.info.suggested_threshold)
-        )
-        result = evaluate(model_outcomes(loaded, examples), chosen, labels=fine)
-    else:
-        config = _config(options)
-        router = _router(config, options)
-        unknown = sorted({e.department for e in examples} - set(config.departments))
-        if unknown:
-            raise _fail(
-                f"{file}: label(s) {', '.join(unknown)} "
-                f"are not departments of {options.config_path}"
+    source = OPTION_SOURCE if threshold is not None else None
+    with reporting() as report:
+        if folds:
+            outcomes = cross_validate(
+                examples, folds, progress=lambda n: report("cross-validating", n, folds)
             )
-        chosen = threshold if threshold is not None else router.threshold
-        result = evaluate(router_outcomes(router, examples), chosen)
+            result = evaluate(outcomes, threshold, labels=fine, source=source)
+        elif model is not None:
+            result = _eval_model_file(options, model, file, examples, threshold, fine, report)
+        else:
+            result = _eval_router(options, file, examples, threshold, report)
     if as_json:
-        typer.echo(json.dumps(result.as_json(), ensure_ascii=False))
+        console.print_json(result.as_json())
     else:
         _print_evaluation(result)
 
 
-def _configured_threshold(options: GlobalOptions, fallback: float | None) -> float | None:
+OPTION_SOURCE = "option"
+"""The threshold source of `eval --threshold`."""
+
+
+def _eval_model_file(
+    options: GlobalOptions,
+    path: Path,
+    file: Path,
+    examples: list[Example],
+    threshold: float | None,
+    fine: bool,
+    report: Report,
+) -> Evaluation:
+    """The model file alone, at --threshold or the threshold it would be in force with."""
+    from jun_engine.routing.evaluate import evaluate, model_outcomes
+    from jun_engine.routing.setup import threshold_in_force
+
+    loaded = _load(path)
+    unknown = sorted({e.department for e in examples} - set(loaded.departments))
+    if unknown:
+        raise _fail(f"{file}: department(s) {', '.join(unknown)} unknown to the model {path}")
+    in_force, why = threshold_in_force(_configured_threshold(options), loaded)
+    outcomes = model_outcomes(loaded, examples, _steps(report, "evaluating"))
+    return evaluate(
+        outcomes,
+        threshold if threshold is not None else in_force,
+        labels=fine,
+        source=OPTION_SOURCE if threshold is not None else why.value,
+        model_suggested=loaded.info.suggested_threshold,
+    )
+
+
+def _eval_router(
+    options: GlobalOptions,
+    file: Path,
+    examples: list[Example],
+    threshold: float | None,
+    report: Report,
+) -> Evaluation:
+    """The configured router (rules, model, triage), at --threshold or its own threshold."""
+    from jun_engine.routing.evaluate import evaluate, router_outcomes
+
+    config = _config(options)
+    router = _router(config, options)
+    unknown = sorted({e.department for e in examples} - set(config.departments))
+    if unknown:
+        raise _fail(
+            f"{file}: label(s) {', '.join(unknown)} are not departments of {options.config_path}"
+        )
+    outcomes = router_outcomes(router, examples, _steps(report, "evaluating"))
+    return evaluate(
+        outcomes,
+        threshold if threshold is not None else router.threshold,
+        source=OPTION_SOURCE if threshold is not None else router.threshold_source.value,
+        model_suggested=router.suggested_threshold,
+    )
+
+
+def _configured_threshold(options: GlobalOptions) -> float | None:
+    """accounts.yaml's explicit threshold, if the file is there, valid and sets one."""
+    from jun_engine.config import ConfigError, load_config
+
     if options.config_path.exists():
         try:
             return load_config(options.config_path).config.routing.confidence_threshold
         except ConfigError:
-            return fallback
-    return fallback
+            return None
+    return None
+
+
+def _steps(report: Report | None, what: str) -> Callable[[int, int], None] | None:
+    """`report` for one stage, as the (done, total) callback the routing functions take."""
+    if report is None:
+        return None
+    return lambda done, total: report(what, done, total)
 
 
 def _save(model: RouterModel, path: Path) -> None:
+    from jun_engine.routing.model_file import save_model
+
     try:
         save_model(model, path)
     except OSError as exc:
@@ -176,6 +236,9 @@ def _save(model: RouterModel, path: Path) -> None:
 
 
 def _load(path: Path) -> RouterModel:
+    from jun_engine.routing.errors import RoutingError
+    from jun_engine.routing.model_file import load_model
+
     try:
         return load_model(path)
     except RoutingError as exc:
@@ -183,6 +246,9 @@ def _load(path: Path) -> RouterModel:
 
 
 def _router(config: Config, options: GlobalOptions) -> Router:
+    from jun_engine.routing.errors import RoutingError
+    from jun_engine.routing.setup import build_router
+
     try:
         return build_router(config, options.config_path.parent)
     except RoutingError as exc:
@@ -197,12 +263,15 @@ def retrain_command(
     ] = DEFAULT_MODEL,
 ) -> None:
     """Train on the seed set plus the town's history and staff corrections from the database."""
+    from jun_engine.routing.seed import seed_examples
+
     options = global_options(ctx)
     config = _config(options)
     stored = _stored(options.db_url)
     known = [e for e in stored if e.department in config.departments]
     examples = seed_examples(config.departments) + known
-    model = _train(examples)
+    with reporting() as report:
+        model = _train(examples, report)
     _save(model, out)
     typer.echo(
         f"trained on {len(examples)} examples ({len(known)} from the database, "
@@ -259,20 +328,28 @@ def _fmt(value: float | None) -> str:
 
 
 def _print_evaluation(result: Evaluation) -> None:
-    console = Console()
+    shown = Console()
     summary = f"n={result.n}  accuracy={result.accuracy:.4f}  macro-F1={result.macro_f1:.4f}"
     if result.label_accuracy is not None:
         summary += (
             f"  label accuracy={result.label_accuracy:.4f}"
             f"  label macro-F1={_fmt4(result.label_macro_f1)}"
         )
-    console.print(summary, highlight=False)
-    console.print(
-        f"automatic routing at threshold {result.threshold:.2f}: "
+    shown.print(summary, highlight=False)
+    shown.print(
+        f"automatic routing at threshold {result.threshold:.2f}{_in_force(result)}: "
         f"precision {result.auto.precision:.4f}, coverage {result.auto.coverage:.4f} "
         f"(suggested for 95% precision: {_fmt(result.suggested_threshold)})",
         highlight=False,
     )
+    if result.model_suggested is not None:
+        shown.print(
+            f"automatic routing at the model's suggested threshold "
+            f"{result.model_suggested.threshold:.2f}: "
+            f"precision {result.model_suggested.precision:.4f}, "
+            f"coverage {result.model_suggested.coverage:.4f}",
+            highlight=False,
+        )
     per = Table(title="Per department")
     for column in ("department", "precision", "recall", "F1", "support"):
         per.add_column(column, justify="left" if column == "department" else "right")
@@ -282,14 +359,27 @@ def _print_evaluation(result: Evaluation) -> None:
             *(f"{figures[k]:.3f}" for k in ("precision", "recall", "f1")),
             str(figures["support"]),
         )
-    console.print(per)
+    shown.print(per)
     confusion = Table(title="Confusion matrix (rows: true, columns: predicted)")
     confusion.add_column("true \\ predicted")
     for dept in result.departments:
         confusion.add_column(dept[:10], justify="right")
     for dept, row in zip(result.departments, result.confusion, strict=True):
         confusion.add_row(dept, *(str(v) for v in row))
-    console.print(confusion)
+    shown.print(confusion)
+
+
+def _in_force(result: Evaluation) -> str:
+    from jun_engine.routing.router import ThresholdSource
+
+    reasons = {
+        OPTION_SOURCE: "the --threshold option",
+        ThresholdSource.EXPLICIT.value: "set in accounts.yaml",
+        ThresholdSource.MODEL.value: "the model's suggested threshold",
+        ThresholdSource.DAY_ONE.value: "the day-one default: no trained model file",
+    }
+    why = reasons.get(result.threshold_source or "")
+    return f" (in force: {why})" if why else ""
 
 
 def _fmt4(value: float | None) -> str:

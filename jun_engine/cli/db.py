@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from jun_engine.cli import console
 from jun_engine.cli.context import global_options
@@ -74,16 +72,14 @@ def downgrade(
 
 def current(
     ctx: typer.Context,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    as_json: console.JsonOption = False,
 ) -> None:
     """Show the schema revision of the database and the one this version needs."""
     status = _status(global_options(ctx).db_url)
     if as_json:
-        typer.echo(json.dumps(_as_dict(status)))
+        console.print_json(_as_dict(status))
         return
-    table = Table(title="Database schema")
-    for column in ("Database", "Revision", "Needed", "State"):
-        table.add_column(column)
+    table = console.table("database", "revision", "needed", "state", title="Database schema")
     table.add_row(
         status.database, _revisions(status.current), _revisions(status.head), status.state
     )

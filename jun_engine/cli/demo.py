@@ -3,7 +3,6 @@ a summary and its checks (exit 0 when they all hold, 1 when one fails, 130 on Ct
 
 from __future__ import annotations
 
-import json
 import logging
 import signal
 import tempfile
@@ -17,9 +16,11 @@ from typing import Annotated, NoReturn
 import typer
 from rich.console import Console
 
+from jun_engine.cli import console
 from jun_engine.cli.context import global_options
 from jun_engine.cli.exit_codes import ExitCode
 from jun_engine.config import ConfigError, load_config
+from jun_engine.config.problems import plural
 from jun_engine.config.schema import Config
 from jun_engine.demo.orchestrate import DATABASE_FILE, DEFAULT_SEED, DemoRun, DemoSettings
 from jun_engine.demo.play import play
@@ -67,7 +68,7 @@ def demo(
     the shipped accounts.yaml; residents verify by DMing their codes; the dashboard shows
     messages, routing, acknowledgements, staff replies, escalations, scheduled posts and the API
     bill. The summary's checks: nothing lost or stored twice, one acknowledgement per case, no
-    private text in public, every department reached.
+    private text in public, every department reached, and figures that reconcile.
     """
     config = _config(global_options(ctx).config_path)
     settings = DemoSettings(duration=duration, speed=speed, seed=seed)
@@ -84,13 +85,12 @@ def demo(
         raise typer.Exit(ExitCode.INTERRUPTED)
     if not summary.ok:
         failed = "; ".join(check.name for check in summary.failed)
-        typer.echo(f"jun-engine demo: check(s) failed: {failed}", err=True)
-        raise typer.Exit(ExitCode.FAILURE)
+        _fail(f"{plural(len(summary.failed), 'check')} failed: {failed}", ExitCode.FAILURE)
 
 
 def _print(summary: DemoSummary, as_json: bool) -> None:
     if as_json:
-        typer.echo(json.dumps(summary.as_json(), ensure_ascii=False))
+        console.print_json(summary.as_json())
         return
     for line in summary_lines(summary):
         typer.echo(line)
@@ -148,5 +148,4 @@ def _interrupts() -> Iterator[threading.Event]:
 
 
 def _fail(message: str, code: ExitCode) -> NoReturn:
-    typer.echo(f"jun-engine demo: {message}", err=True)
-    raise typer.Exit(code)
+    console.fail(code, message)

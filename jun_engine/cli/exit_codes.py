@@ -13,7 +13,8 @@ class ExitCode(IntEnum):
     USAGE = 2
     """Bad invocation or invalid input: unknown option, invalid accounts.yaml, malformed file."""
     DATABASE = 3
-    """The database is unreachable, or its schema is behind (run `jun-engine db upgrade`)."""
+    """The database is unreachable, or its schema is behind (run `jun-engine db upgrade`); for
+    `status`, also one that cannot take the daemon's writes (disk full, read-only)."""
     ALREADY_RUNNING = 4
     """Another daemon already holds this database."""
     INTERRUPTED = 130

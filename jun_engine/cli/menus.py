@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
+from jun_engine.cli import console
 from jun_engine.cli.exit_codes import ExitCode
 from jun_engine.cli.scheduling_desk import Desk, desk, fail, out, refusals
 from jun_engine.config.problems import Problem
@@ -78,7 +77,7 @@ def _checked(opened: Desk, file: Path, school: str | None, as_json: bool) -> Che
 
 def _report(warnings: tuple[Problem, ...], as_json: bool, summary: dict[str, object]) -> None:
     if as_json:
-        typer.echo(json.dumps({**summary, "warnings": [w.to_dict() for w in warnings]}))
+        console.print_json({**summary, "warnings": [w.to_dict() for w in warnings]})
         return
     _print_problems(warnings, as_json)
     words = ", ".join(f"{key.replace('_', ' ')}: {value}" for key, value in summary.items())
@@ -87,12 +86,12 @@ def _report(warnings: tuple[Problem, ...], as_json: bool, summary: dict[str, obj
 
 def _print_problems(problems: tuple[Problem, ...], as_json: bool) -> None:
     if as_json:
-        typer.echo(json.dumps({"problems": [problem.to_dict() for problem in problems]}))
+        console.print_json({"problems": [problem.to_dict() for problem in problems]})
         return
-    console = out()
+    shown = out()
     for problem in problems:
         colour = "red" if problem.is_error else "yellow"
-        console.print(f"[{colour}]{escape(str(problem))}[/]")
+        shown.print(f"[{colour}]{escape(str(problem))}[/]")
 
 
 def list_command(
@@ -101,13 +100,14 @@ def list_command(
     since: Annotated[
         str | None, typer.Option("--from", help="From this day on (YYYY-MM-DD; default today).")
     ] = None,
+    limit: console.LimitOption = 100,
     as_json: JsonOption = False,
 ) -> None:
-    """The stored menus from today (or --from) on, with their status."""
+    """The stored menus from today (or --from) on, with their status, soonest first."""
     with desk(ctx) as opened, refusals():
         first = _day(since) if since else local_day(opened.config, opened.clock.now())
         with session_scope(opened.engine) as session:
-            menus = list_menus(session, school=school, since=first)
+            menus, more = console.limited(list_menus(session, school=school, since=first), limit)
     if as_json:
         rows = [
             {
@@ -119,11 +119,12 @@ def list_command(
             }
             for m in menus
         ]
-        typer.echo(json.dumps(rows, ensure_ascii=False))
+        console.print_json(rows)
         return
-    table = Table(title=f"School menus from {first}")
-    for column in ("Day", "School", "Dishes", "Allergens", "Status"):
-        table.add_column(column)
+    table = console.table(
+        "day", "school", "dishes", "allergens", "status",
+        title=f"School menus from {first:%a %Y-%m-%d}", caption=more,
+    )  # fmt: skip
     for m in menus:
         table.add_row(
             f"{m.day:%a %Y-%m-%d}",

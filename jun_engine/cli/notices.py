@@ -3,16 +3,15 @@ follow a DM notice's delivery (progress and ETA)."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Annotated
 
 import typer
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn
-from rich.table import Table
 from sqlmodel import Session, col, select
 
+from jun_engine.cli import console
 from jun_engine.cli.scheduling_desk import Desk, desk, out, parse_time, refusals
 from jun_engine.outbox.progress import BatchProgress, batch_progress
 from jun_engine.scheduling.notice_queue import dm_prefix
@@ -91,9 +90,10 @@ def add_command(
             notice_id = add_notice(session, opened.config, request, opened.clock.now())
             notice = view(get_notice(session, notice_id))
     if as_json:
-        typer.echo(json.dumps(_as_dict(notice), ensure_ascii=False))
+        console.print_json(_as_dict(notice))
         return
-    out().print(f"notice {notice.id} scheduled for {opened.local(notice.run_at)} ({_what(notice)})")
+    when = f"{opened.local(notice.run_at)} {opened.zone().key}"
+    out().print(f"notice {notice.id} scheduled for {when} ({_what(notice)})")
 
 
 def list_command(
@@ -101,17 +101,19 @@ def list_command(
     everything: Annotated[
         bool, typer.Option("--all", help="Also the done, skipped and cancelled ones.")
     ] = False,
+    limit: console.LimitOption = 100,
     as_json: JsonOption = False,
 ) -> None:
     """The scheduled notices (and alerts), soonest first."""
     with desk(ctx) as opened, refusals(), session_scope(opened.engine) as session:
-        notices = list_notices(session, everything=everything)
+        notices, more = console.limited(list_notices(session, everything=everything), limit)
     if as_json:
-        typer.echo(json.dumps([_as_dict(n) for n in notices], ensure_ascii=False))
+        console.print_json([_as_dict(n) for n in notices])
         return
-    table = Table(title="Notices")
-    for column in ("Id", "Next", "Status", "From", "What", "Text"):
-        table.add_column(column)
+    table = console.table(
+        "id", "next", "status", "from", "what", "text", title="Notices", zone=opened.zone(),
+        caption=more,
+    )  # fmt: skip
     for notice in notices:
         table.add_row(
             str(notice.id),
@@ -146,7 +148,7 @@ def status_command(
         notices = [view(get_notice(session, notice_id))] if notice_id else _dm_notices(session)
         progress = [(n, batch_progress(session, dm_prefix(n.id), now)) for n in notices]
     if as_json:
-        typer.echo(json.dumps([_progress_dict(n, p, now) for n, p in progress]))
+        console.print_json([_progress_dict(n, p, now) for n, p in progress])
         return
     _show_progress(opened, progress, now)
 
@@ -171,13 +173,13 @@ def _show_progress(
     )
     for notice, batch in progress:
         if notice.recipients is None:
-            eta = f"to be queued at {opened.local(notice.run_at)}"
+            eta = f"to be queued at {opened.local(notice.run_at)} {opened.zone().key}"
         elif notice.recipients == 0:
             eta = "nobody matched"
         elif batch.done:
             eta = "done" + (f", {batch.failed + batch.abandoned} failed" if _lost(batch) else "")
         else:
-            eta = f"ETA {opened.local(batch.eta or now)} ({_left(batch, now)})"
+            eta = f"ETA {opened.local(batch.eta or now)} {opened.zone().key} ({_left(batch, now)})"
         label = f"notice {notice.id} [{notice.priority}]"
         bars.add_task(
             label,
@@ -212,7 +214,7 @@ def _progress_dict(notice: NoticeView, batch: BatchProgress, now: datetime) -> d
         "waiting": batch.waiting,
         "failed": batch.failed,
         "abandoned": batch.abandoned,
-        "eta": batch.eta.isoformat() if batch.eta else None,
+        "eta": console.iso(batch.eta),
         "seconds_left": (batch.eta - now).total_seconds() if batch.eta else 0.0,
     }
 
@@ -237,9 +239,9 @@ def _as_dict(notice: NoticeView) -> dict[str, object]:
         "kind": notice.kind.value,
         "account": notice.account,
         "text": notice.text,
-        "run_at": notice.run_at.isoformat(),
+        "run_at": console.iso(notice.run_at),
         "recurrence": notice.recurrence,
-        "valid_until": notice.valid_until.isoformat() if notice.valid_until else None,
+        "valid_until": console.iso(notice.valid_until),
         "status": notice.status.value,
         "dm": notice.dm,
         "topic": notice.topic,

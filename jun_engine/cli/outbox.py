@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import threading
@@ -11,16 +10,19 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from types import FrameType
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from jun_engine.channels.x.gateway import X_API_ORIGIN, XGateway
+from jun_engine.cli import console
 from jun_engine.cli.context import GlobalOptions, global_options
 from jun_engine.cli.exit_codes import ExitCode
+from jun_engine.cli.people import People
 from jun_engine.config import Config, ConfigError, load_config
 from jun_engine.domain.errors import MissingSecret
 from jun_engine.outbox.sender import OutboxSender
@@ -31,7 +33,7 @@ from jun_engine.store.engine import create_engine_from_url
 from jun_engine.store.errors import StoreError
 from jun_engine.store.migrate import ensure_schema_current
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import OutboxStatus
+from jun_engine.store.statuses import OutboxKind, OutboxStatus
 
 BASE_URL_VARIABLE = "JUN_X_BASE_URL"
 HELP = (
@@ -56,16 +58,21 @@ def list_command(
         list[OutboxStatus] | None, typer.Option("--status", "-s", help="Only these statuses.")
     ] = None,
     key: Annotated[str | None, typer.Option("--key", help="Only keys starting with this.")] = None,
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="At most this many.")] = 50,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    limit: console.LimitOption = 50,
+    as_json: console.JsonOption = False,
 ) -> None:
-    """List outbox items, newest first (a private item's text is never shown)."""
-    with _store(global_options(ctx)) as engine, session_scope(engine) as session:
-        entries = list_items(session, status or (), key, limit)
+    """List outbox items, newest first: who sends what to whom, and when it went (a private
+    item's text is never shown)."""
+    options = global_options(ctx)
+    config = _optional_config(options)
+    with _store(options) as engine, session_scope(engine) as session:
+        found, more = console.limited(list_items(session, status or (), key, limit + 1), limit)
+        people = _people(session, config, found)
     if as_json:
-        typer.echo(json.dumps([asdict(entry) for entry in entries], default=str, indent=2))
+        console.print_json([_as_dict(entry, people) for entry in found])
         return
-    Console().print(_table(entries))
+    zone = ZoneInfo(config.town.timezone) if config is not None else ZoneInfo("UTC")
+    console.wide_out().print(_table(found, people, zone, more))
 
 
 def retry_command(
@@ -79,8 +86,10 @@ def retry_command(
     if requeued:
         typer.echo(f"requeued: {', '.join(map(str, requeued))}")
     if refused:
-        typer.echo(f"error: not failed or abandoned (or unknown): {refused}", err=True)
-        raise typer.Exit(ExitCode.USAGE)
+        console.fail(
+            ExitCode.USAGE,
+            f"not failed or abandoned (or unknown): {', '.join(map(str, refused))}",
+        )
 
 
 def drain_command(
@@ -153,21 +162,58 @@ def _config(options: GlobalOptions) -> Config:
 
 
 def _fail(message: str, code: ExitCode = ExitCode.USAGE) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
+    console.error_line(message)
     return typer.Exit(code)
 
 
-def _table(entries: list[OutboxEntry]) -> Table:
-    table = Table("id", "key", "kind", "status", "part", "prio", "tries", "text", "failure")
+def _optional_config(options: GlobalOptions) -> Config | None:
+    # The listing needs only the database; accounts.yaml adds handles and the town's zone.
+    try:
+        return load_config(options.config_path).config
+    except (ConfigError, OSError):
+        return None
+
+
+def _people(session: Session, config: Config | None, entries: list[OutboxEntry]) -> People:
+    if config is None:
+        return People({}, {})
+    replies = [e.target for e in entries if e.kind is OutboxKind.REPLY]
+    users = [e.account_id for e in entries] + [e.target for e in entries if e.kind is OutboxKind.DM]
+    return People.load(session, config, users, replies)
+
+
+def _recipient(entry: OutboxEntry, people: People) -> str:
+    if entry.kind is OutboxKind.DM:
+        return people.user(entry.target)
+    if entry.kind is OutboxKind.REPLY and entry.target:
+        return people.author_of(entry.target)
+    return "(public)" if entry.part_no == 1 else "(thread)"
+
+
+def _as_dict(entry: OutboxEntry, people: People) -> dict[str, object]:
+    return {
+        **asdict(entry),
+        "sender": people.user(entry.account_id),
+        "recipient": _recipient(entry, people),
+    }
+
+
+def _table(entries: list[OutboxEntry], people: People, zone: ZoneInfo, more: str | None) -> Table:
+    table = console.table(
+        "id", "key", "kind", "from", "to", "status", "sent", "tries", "text", "failure",
+        title="Outbox", zone=zone, caption=more,
+    )  # fmt: skip
     for entry in entries:
         text = f"({entry.length} chars, private)" if entry.preview is None else entry.preview
+        part = f" {entry.part_no}" if entry.part_no > 1 else ""
         table.add_row(
             str(entry.id),
             escape(entry.key),
-            entry.kind.value,
+            f"{entry.kind.value}{part}" + (f" !{entry.priority}" if entry.priority else ""),
+            escape(people.user(entry.account_id)),
+            escape(_recipient(entry, people)),
             entry.status.value,
-            str(entry.part_no),
-            str(entry.priority),
+            console.local(entry.sent_at, zone),
             str(entry.attempts),
             escape(text),
             escape(entry.failure or ""),

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -34,6 +33,7 @@ from jun_engine.residents.errors import (
 )
 from jun_engine.residents.repository import (
     find_row,
+    handles_of,
     history,
     list_residents,
     load_resident,
@@ -137,19 +137,23 @@ def list_command(
     district: Annotated[
         str | None, typer.Option("--district", "-d", help="Only residents of this district.")
     ] = None,
+    limit: console.LimitOption = 500,
     as_json: JsonOption = False,
 ) -> None:
-    """List residents (never what they wrote)."""
+    """List residents in the order they enrolled (never what they wrote)."""
     with _desk(ctx) as desk, _refusals():
         wanted = canonical_district(desk.config, district) if district is not None else None
         with Session(desk.engine) as session:
-            residents = list_residents(session, status=status, district=wanted)
+            found = list_residents(session, status=status, district=wanted)
+            shown, more = console.limited(found, limit)
+            residents = _with_handles(session, shown)
     if as_json:
-        typer.echo(json.dumps([_as_dict(r) for r in residents], ensure_ascii=False))
+        console.print_json([_as_dict(r) for r in residents])
         return
-    table = Table(title=f"Residents ({len(residents)})")
-    for column in ("Id", "Status", "Name", "District", "X account", "Verified", "Topics"):
-        table.add_column(column)
+    table = console.table(
+        "id", "status", "name", "district", "X account", "verified", "topics",
+        title=f"Residents ({len(found)})", zone=desk.zone(), caption=more,
+    )  # fmt: skip
     for r in residents:
         table.add_row(
             str(r.id),
@@ -167,14 +171,15 @@ def show_command(ctx: typer.Context, resident: ReferenceArg, as_json: JsonOption
     """Show one resident and their history."""
     with _desk(ctx) as desk, _refusals(), Session(desk.engine) as session:
         row = find_row(session, resident)
-        found = load_resident(session, row)
+        [found] = _with_handles(session, [load_resident(session, row)])
         events = history(session, found.id)
+        handles = handles_of(session, [e.x_user_id for e in events if e.x_user_id])
     if as_json:
-        document = _as_dict(found) | {"history": [_event_dict(e) for e in events]}
-        typer.echo(json.dumps(document, ensure_ascii=False))
+        document = _as_dict(found) | {"history": [_event_dict(e, handles) for e in events]}
+        console.print_json(document)
         return
     console.out().print(_details(desk, found))
-    console.out().print(_history_table(desk, events))
+    console.out().print(_history_table(desk, events, handles))
 
 
 def revoke_command(
@@ -221,9 +226,9 @@ def _show_code(desk: Desk, issued: IssuedCode, name: str, as_json: bool) -> None
         document = {
             "resident_id": issued.resident_id,
             "code": issued.code,
-            "expires_at": issued.expires_at.isoformat(),
+            "expires_at": console.iso(issued.expires_at),
         }
-        typer.echo(json.dumps(document))
+        console.print_json(document)
         return
     handle = desk.config.town_account().handle
     body = (
@@ -237,7 +242,8 @@ def _show_code(desk: Desk, issued: IssuedCode, name: str, as_json: bool) -> None
 
 
 def _details(desk: Desk, r: Resident) -> Table:
-    table = Table(title=f"Resident {r.id}", show_header=False)
+    table = Table(title=f"Resident {r.id}", show_header=False, title_justify="left")
+    table.caption, table.caption_justify = console.zone_caption(desk.zone()), "left"
     table.add_column("field")
     table.add_column("value")
     rows = [
@@ -258,16 +264,15 @@ def _details(desk: Desk, r: Resident) -> Table:
     return table
 
 
-def _history_table(desk: Desk, events: list[ResidentEvent]) -> Table:
-    table = Table(title="History")
-    for column in ("When", "What", "By", "X account", "Detail"):
-        table.add_column(column)
+def _history_table(desk: Desk, events: list[ResidentEvent], handles: Mapping[str, str]) -> Table:
+    table = console.table("when", "what", "by", "X account", "detail", title="History",
+                          zone=desk.zone())  # fmt: skip
     for event in events:
         table.add_row(
             _local(desk, event.at),
             event.kind.value,
             escape(event.actor),
-            _text(event.x_user_id),
+            _x_account(event.x_user_id, handles),
             _text(event.detail),
         )
     return table
@@ -291,12 +296,13 @@ def _as_dict(r: Resident) -> dict[str, object]:
     }
 
 
-def _event_dict(event: ResidentEvent) -> dict[str, object]:
+def _event_dict(event: ResidentEvent, handles: Mapping[str, str]) -> dict[str, object]:
     return {
-        "at": event.at.isoformat(),
+        "at": console.iso(event.at),
         "kind": event.kind.value,
         "actor": event.actor,
         "x_user_id": event.x_user_id,
+        "x_handle": handles.get(event.x_user_id) if event.x_user_id else None,
         "detail": event.detail,
     }
 
@@ -315,6 +321,8 @@ def _desk(ctx: typer.Context) -> Iterator[Desk]:
         engine = create_engine_from_url(options.db_url)
     except DatabaseUrlError as exc:
         console.fail(ExitCode.USAGE, str(exc))
+    except DatabaseError as exc:
+        console.fail(ExitCode.DATABASE, str(exc))
     try:
         try:
             ensure_schema_current(engine)
@@ -344,10 +352,27 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _with_handles(session: Session, residents: Sequence[Resident]) -> list[Resident]:
+    """Residents with the handle last seen for their account where the register has none
+    (X gave it with a message after verification)."""
+    missing = [r.x_user_id for r in residents if r.x_user_id and not r.x_handle]
+    handles = handles_of(session, missing)
+    return [
+        replace(r, x_handle=handles[r.x_user_id]) if r.x_user_id in handles else r
+        for r in residents
+    ]
+
+
 def _account(r: Resident) -> str:
-    if r.x_user_id is None:
+    """The resident's X account for people: `@handle`; `x:<id>` until X has named it."""
+    return _x_account(r.x_user_id, {r.x_user_id: r.x_handle} if r.x_user_id and r.x_handle else {})
+
+
+def _x_account(x_user_id: str | None, handles: Mapping[str, str]) -> str:
+    if x_user_id is None:
         return "-"
-    return escape(f"@{r.x_handle} ({r.x_user_id})" if r.x_handle else r.x_user_id)
+    handle = handles.get(x_user_id)
+    return escape(f"@{handle}" if handle else f"x:{x_user_id}")
 
 
 def _text(value: str | None) -> str:
@@ -355,8 +380,8 @@ def _text(value: str | None) -> str:
 
 
 def _local(desk: Desk, moment: datetime | None) -> str:
-    return f"{moment.astimezone(desk.zone()):%Y-%m-%d %H:%M}" if moment else "-"
+    return console.local(moment, desk.zone())
 
 
 def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
+    return console.iso(moment)

@@ -7,6 +7,7 @@ import os
 import signal
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
+from dataclasses import replace
 from pathlib import Path
 from types import FrameType
 from typing import Annotated, NoReturn
@@ -16,6 +17,7 @@ import typer
 from sqlalchemy.engine import Engine
 
 from jun_engine.channels.x import X_API_ORIGIN, XGateway, credentials_for
+from jun_engine.cli import console
 from jun_engine.cli.context import global_options
 from jun_engine.cli.exit_codes import ExitCode
 from jun_engine.config import ConfigError, load_config
@@ -24,6 +26,14 @@ from jun_engine.daemon import Daemon
 from jun_engine.domain.errors import MissingSecret
 from jun_engine.logs import configure_logging
 from jun_engine.pipeline.clock import Clock, ClockError, FollowedClock, SystemClock
+from jun_engine.pipeline.exposition import (
+    METRICS_TOKEN_ENV,
+    Address,
+    Exposition,
+    ListenerError,
+    check_exposable,
+    listening,
+)
 from jun_engine.pipeline.lock import LockHeldError
 from jun_engine.routing.errors import RoutingError
 from jun_engine.routing.router import Router
@@ -67,15 +77,27 @@ def run(
     once: Annotated[
         bool, typer.Option("--once", help="One sweep of every stream, process, send, then exit.")
     ] = False,
+    metrics: Annotated[
+        str | None,
+        typer.Option(
+            "--metrics",
+            envvar="JUN_METRICS_ADDRESS",
+            help="Serve /metrics (Prometheus) and /healthz on HOST:PORT, e.g. 127.0.0.1:9464. "
+            "Off by default; beyond loopback JUN_METRICS_TOKEN must be set.",
+        ),
+    ] = None,
 ) -> None:
     """Run the daemon: poll mentions and DMs, store and process them, send replies.
 
-    Exit codes: 0 stopped cleanly, 2 invalid accounts.yaml or missing secrets, 3 database
-    unreachable or schema not current, 4 another daemon runs on this database.
+    Exit codes: 0 stopped cleanly (SIGTERM, or --once done), 130 stopped cleanly by Ctrl-C
+    (SIGINT), 2 invalid accounts.yaml or missing secrets, 3 database
+    unreachable or schema not current, 4 another daemon runs on this database (or took the
+    lock over while this one ran).
     """
     options = global_options(ctx)
     configure_logging(options.verbosity, json_lines=log_json, floor=logging.INFO)
     config = _config(options.config_path)
+    listen_at = _metrics_address(metrics) if metrics is not None and not once else None
     base_url = x_base_url or X_API_ORIGIN
     with ExitStack() as stack:
         engine = _engine(options.db_url)
@@ -84,19 +106,22 @@ def run(
             key: stack.enter_context(gateway)
             for key, gateway in _gateways(config, base_url, os.environ).items()
         }
+        clock = _clock(base_url)
         daemon = Daemon(
             config,
             engine,
             gateways,
-            _clock(base_url),
+            clock,
             backfill=backfill,
             send=not no_send,
             router=_router(config, options.config_path),
             air_client=_air_client(config, base_url, stack),
         )
+        if listen_at is not None:
+            _listen(stack, listen_at, Exposition(engine, clock.now, lambda: not daemon.wait(0)))
         # The handlers go in before the daemon starts: a SIGTERM during start-up is a stop
         # request that `wait()` sees at once, never a kill that leaves the lock behind.
-        with _stop_on_signals(daemon):
+        with _stop_on_signals(daemon) as received:
             try:
                 if once:
                     daemon.run_once()
@@ -108,6 +133,12 @@ def run(
                 _fail(str(error), ExitCode.DATABASE)
             daemon.wait()
         daemon.stop()
+        if daemon.lock_lost:  # another daemon took the database over: this one did not end well
+            _fail(
+                "stopped: another daemon took this database's lock over", ExitCode.ALREADY_RUNNING
+            )
+        if received and received[-1] == signal.SIGINT:  # Ctrl-C: stopped cleanly, as asked
+            raise typer.Exit(ExitCode.INTERRUPTED)
 
 
 def _config(path: Path) -> Config:
@@ -135,7 +166,11 @@ def _gateways(config: Config, base_url: str, environ: Mapping[str, str]) -> dict
         keys = {key: credentials_for(config, key, environ) for key in config.accounts}
     except MissingSecret as error:
         _fail(str(error), ExitCode.USAGE)
-    return {key: XGateway(c, base_url=base_url, timeout=READ_TIMEOUT) for key, c in keys.items()}
+    # Authors expanded: X names each author's @handle with the message (docs/operations.md).
+    return {
+        key: XGateway(c, base_url=base_url, timeout=READ_TIMEOUT, expand_authors=True)
+        for key, c in keys.items()
+    }
 
 
 def _router(config: Config, config_path: Path) -> Router:
@@ -152,6 +187,25 @@ def _air_client(config: Config, base_url: str, stack: ExitStack) -> httpx.Client
     return stack.enter_context(httpx.Client(timeout=AIR_TIMEOUT))
 
 
+def _metrics_address(text: str) -> Address:
+    """Where --metrics listens, refused (exit 2) before anything starts if it cannot be."""
+    try:
+        address = Address.parse(text)
+        check_exposable(address, os.environ.get(METRICS_TOKEN_ENV, ""))
+    except ListenerError as error:
+        _fail(str(error), ExitCode.USAGE)
+    return address
+
+
+def _listen(stack: ExitStack, address: Address, exposition: Exposition) -> None:
+    """Start the daemon's /metrics and /healthz listener until the run ends."""
+    token = os.environ.get(METRICS_TOKEN_ENV, "")
+    try:
+        stack.enter_context(listening(address, replace(exposition, token=token)))
+    except ListenerError as error:
+        _fail(str(error), ExitCode.USAGE)
+
+
 def _clock(base_url: str) -> Clock:
     if base_url == X_API_ORIGIN:
         return SystemClock()
@@ -165,19 +219,22 @@ def _clock(base_url: str) -> Clock:
 
 
 @contextmanager
-def _stop_on_signals(daemon: Daemon) -> Iterator[None]:
+def _stop_on_signals(daemon: Daemon) -> Iterator[list[int]]:
+    """Signals ask the daemon to stop; the list they arrived in says which (Ctrl-C exits 130)."""
+    received: list[int] = []
+
     def handle(signum: int, _frame: FrameType | None) -> None:
         log.info("%s received: stopping", signal.Signals(signum).name)
+        received.append(signum)
         daemon.request_stop()
 
     previous = {s: signal.signal(s, handle) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
-        yield
+        yield received
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
 
 
 def _fail(message: str, code: ExitCode) -> NoReturn:
-    typer.echo(f"jun-engine run: {message}", err=True)
-    raise typer.Exit(code)
+    console.fail(code, message)

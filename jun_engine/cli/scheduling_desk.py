@@ -8,14 +8,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import NoReturn
 from zoneinfo import ZoneInfo
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from sqlalchemy.engine import Engine
 
+from jun_engine.cli import console
 from jun_engine.cli.context import global_options
 from jun_engine.cli.exit_codes import ExitCode
 from jun_engine.config import ConfigError, load_config
@@ -43,9 +41,9 @@ class Desk:
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.config.town.timezone)
 
-    def local(self, moment: datetime) -> str:
-        """`2026-03-02 10:00` in the town's time."""
-        return f"{moment.astimezone(self.zone()):%Y-%m-%d %H:%M}"
+    def local(self, moment: datetime | None) -> str:
+        """`2026-03-02 10:00` in the town's time (a table's caption names the zone)."""
+        return console.local(moment, self.zone())
 
 
 @contextmanager
@@ -117,14 +115,5 @@ def _local_form(text: str, option: str) -> datetime:
     return fail(ExitCode.USAGE, f"{option} {text!r}: write a local time such as '2026-03-05 20:00'")
 
 
-def fail(code: ExitCode, message: str) -> NoReturn:
-    """Print one line on stderr and exit with `code`."""
-    Console(stderr=True, highlight=False, soft_wrap=True).print(
-        f"[bold red]error:[/] {escape(message)}"
-    )
-    raise typer.Exit(code)
-
-
-def out() -> Console:
-    """Where results go: stdout, no highlighting (names and texts are shown as they are)."""
-    return Console(highlight=False, soft_wrap=True)
+fail = console.fail
+out = console.out

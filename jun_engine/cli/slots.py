@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
+from jun_engine.cli import console
 from jun_engine.cli.appointments import parse_day, staff_session
 from jun_engine.cli.context import global_options
+from jun_engine.config.problems import plural
 from jun_engine.config.schema import Config
 from jun_engine.selfservice import slots
 from jun_engine.selfservice.errors import BadInputError, NoAppointmentBookError
@@ -43,12 +42,13 @@ def list_command(
     ctx: typer.Context,
     day: DateOption = None,
     department: DepartmentOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    limit: console.LimitOption = 200,
+    as_json: console.JsonOption = False,
 ) -> None:
     """A department's slots on a day (today by default): time, seats, taken."""
     with staff_session(global_options(ctx)) as (session, config):
         key, when = _department(config, department), parse_day(day, config)
-        found = slots.day_slots(session, config, key, when)
+        found, more = console.limited(slots.day_slots(session, config, key, when), limit)
     zone = ZoneInfo(config.town.timezone)
     items = [
         {
@@ -60,18 +60,18 @@ def list_command(
         for s in found
     ]
     if as_json:
-        payload = {"department": key, "date": when.isoformat(), "slots": items}
-        typer.echo(json.dumps(payload))
+        console.print_json({"department": key, "date": when, "slots": items})
         return
     if not items:
-        Console(highlight=False).print(f"{key} has no appointment slots on {when.isoformat()}.")
+        console.out().print(f"{key} has no appointment slots on {when.isoformat()}.")
         return
-    table = Table(title=f"{key} slots on {when:%A %d %B %Y}")
-    for column in ("Time", "Ends", "Seats", "Booked"):
-        table.add_column(column)
+    table = console.table(
+        "time", "ends", "seats", "booked",
+        title=f"{key} slots on {when:%A %d %B %Y}", zone=zone, caption=more,
+    )  # fmt: skip
     for item in items:
         table.add_row(*(str(item[k]) for k in ("time", "ends", "capacity", "booked")))
-    Console(highlight=False).print(table)
+    console.out().print(table)
 
 
 def open_command(
@@ -88,7 +88,7 @@ def open_command(
         key, when = _department(config, department), parse_day(day, config)
         ranges = _ranges(hours or [])
         count = slots.open_day(session, config, key, when, ranges)
-    Console(highlight=False).print(f"{key}: {when.isoformat()} is open, {count} slot(s)")
+    console.out().print(f"{key}: {when.isoformat()} is open, {plural(count, 'slot')}")
 
 
 def close_command(
@@ -100,8 +100,8 @@ def close_command(
     with staff_session(global_options(ctx)) as (session, config):
         key, when = _department(config, department), parse_day(day, config)
         removed = slots.close_day(session, config, key, when)
-    Console(highlight=False).print(
-        f"{key}: {when.isoformat()} is closed ({removed} free slot(s) removed)"
+    console.out().print(
+        f"{key}: {when.isoformat()} is closed ({plural(removed, 'free slot')} removed)"
     )
 
 

@@ -1,22 +1,28 @@
-"""`jun-engine status`: the intake's health per account and stream, from the database alone."""
+"""`jun-engine status`: the intake's health per account and stream, from the database alone.
+
+It only reads: it opens SQLite read-only (so a read-only or full disk does not stop it), and says
+whether the database could take the daemon's writes; its exit code says so too.
+"""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from jun_engine.cli import console as cli_console
 from jun_engine.cli.context import global_options
 from jun_engine.cli.exit_codes import ExitCode
 from jun_engine.config import ConfigError, load_config
 from jun_engine.pipeline.report import IntakeReport, StreamHealth, intake_report
-from jun_engine.store.engine import create_engine_from_url
+from jun_engine.store.condition import Condition, condition_of
+from jun_engine.store.engine import create_reader_engine
 from jun_engine.store.errors import DatabaseUrlError, StoreError
 from jun_engine.store.migrate import ensure_schema_current
 from jun_engine.store.session import session_scope
@@ -31,30 +37,39 @@ def status(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
-    """Show the daemon's health: per account and stream, the last poll, checkpoint, messages
-    stored, backlog, errors, rate limit and today's spend. Works while the daemon runs.
+    """Show the daemon's health: whether the database takes writes, per account and stream the
+    last poll, checkpoint, messages stored, backlog, errors, rate limit and today's spend. Works
+    while the daemon runs, and on a read-only or full disk: it only reads.
 
-    Exit codes: 0 shown, 2 bad --db, 3 database unreachable or schema not current.
+    Exit codes: 0 shown and the database takes writes, 2 bad --db, 3 database unreachable,
+    schema not current, or it cannot take the daemon's writes (read-only, disk full: the table
+    is shown, with what is wrong).
     """
     options = global_options(ctx)
     try:
-        engine = create_engine_from_url(options.db_url)
+        engine = create_reader_engine(options.db_url)
         try:
             ensure_schema_current(engine)
             with session_scope(engine) as session:
                 report = intake_report(session, _names(options.config_path))
+            condition = condition_of(engine)
         finally:
             engine.dispose()
     except DatabaseUrlError as error:
-        typer.echo(f"jun-engine status: {error}", err=True)
-        raise typer.Exit(ExitCode.USAGE) from None
+        cli_console.fail(ExitCode.USAGE, str(error))
     except StoreError as error:
-        typer.echo(f"jun-engine status: {error}", err=True)
-        raise typer.Exit(ExitCode.DATABASE) from None
+        cli_console.fail(ExitCode.DATABASE, str(error))
     if as_json:
-        typer.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+        cli_console.print_json({"database": _condition_json(condition), **report.to_json()})
     else:
-        _print(report)
+        _print(report, condition, _zone(options.config_path))
+    if not condition.ok:
+        raise typer.Exit(ExitCode.DATABASE)
+
+
+def _condition_json(condition: Condition) -> dict[str, object]:
+    state = condition.fault.value if condition.fault is not None else "ok"
+    return {"state": state, "detail": condition.detail}
 
 
 def _names(config_path: Path) -> dict[str, str]:
@@ -66,19 +81,46 @@ def _names(config_path: Path) -> dict[str, str]:
     return {account.user_id: key for key, account in config.accounts.items()}
 
 
-def _print(report: IntakeReport) -> None:
+def _zone(config_path: Path) -> ZoneInfo:
+    # The town's zone for the table's times; UTC without a readable accounts.yaml.
+    try:
+        return ZoneInfo(load_config(config_path).config.town.timezone)
+    except (ConfigError, OSError):
+        return ZoneInfo("UTC")
+
+
+def _print(report: IntakeReport, condition: Condition, zone: ZoneInfo) -> None:
     console = Console()
     if not console.is_terminal:  # a pipe or a file: print the whole table, do not squeeze it
         console = Console(width=200)
+    if condition.fault is None:
+        console.print(f"database: takes writes ({escape(condition.detail)})")
+    else:
+        console.print(
+            f"[bold red]database: {condition.fault.value}[/]: {escape(condition.detail)}; "
+            "the daemon cannot store messages or send replies until this is fixed"
+        )
     daemon = report.daemon
-    if daemon.running:
+    if daemon.running and daemon.heartbeat_late_seconds:
+        console.print(
+            f"[bold red]daemon: not responding[/]: pid {daemon.pid} on "
+            f"{escape(daemon.host or '?')}, last heartbeat {_time(daemon.heartbeat_at, zone)} "
+            f"({daemon.heartbeat_late_seconds} s late): it cannot write to the database "
+            "(see its log) or it died without releasing its lock"
+        )
+    elif daemon.running:
         console.print(
             f"daemon: running, pid {daemon.pid} on {escape(daemon.host or '?')}, "
-            f"heartbeat {_time(daemon.heartbeat_at)}"
+            f"heartbeat {_time(daemon.heartbeat_at, zone)}"
         )
     else:
         console.print("daemon: not running")
-    table = Table(title=f"intake on {report.day.isoformat()} (UTC)")
+    table = Table(
+        title=f"intake on {report.day.isoformat()} (the UTC day X bills by)",
+        title_justify="left",
+        caption=cli_console.zone_caption(zone),
+        caption_justify="left",
+    )
     for column in (
         "account",
         "stream",
@@ -93,26 +135,28 @@ def _print(report: IntakeReport) -> None:
     ):
         table.add_column(column, justify="right" if column in {"stored", "backlog"} else "left")
     for stream in report.streams:
-        table.add_row(*_row(stream))
+        table.add_row(*_row(stream, zone))
     console.print(table)
     counts = ", ".join(f"{n} {status}" for status, n in report.messages_by_status.items())
     console.print(f"messages: {counts}")
     console.print(f"today: {report.requests_today} request(s), ${report.spend_today_usd:.4f} spent")
 
 
-def _row(stream: StreamHealth) -> list[str]:
+def _row(stream: StreamHealth, zone: ZoneInfo) -> list[str]:
     errors = "-"
     if stream.failures or stream.last_error:
         errors = f"{stream.failures}: {escape(stream.last_error or '')}"
     limit = "-"
     if stream.rate_limit_remaining is not None:
-        limit = f"{stream.rate_limit_remaining} left, reset {_time(stream.rate_limit_reset_at)}"
+        limit = (
+            f"{stream.rate_limit_remaining} left, reset {_time(stream.rate_limit_reset_at, zone)}"
+        )
     return [
         escape(stream.account),
         stream.stream,
         stream.state,
-        _time(stream.last_poll_at),
-        _time(stream.checkpoint_time),
+        _time(stream.last_poll_at, zone),
+        _time(stream.checkpoint_time, zone),
         str(stream.stored),
         str(stream.backlog),
         errors,
@@ -121,5 +165,5 @@ def _row(stream: StreamHealth) -> list[str]:
     ]
 
 
-def _time(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M:%S") if moment is not None else "-"
+def _time(moment: datetime | None, zone: ZoneInfo) -> str:
+    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M:%S}" if moment is not None else "-"

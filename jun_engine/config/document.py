@@ -32,6 +32,8 @@ class Document:
     tree: dict[object, object]
     source: SourceMap
     problems: tuple[Problem, ...] = ()
+    text: str = ""
+    """The file's text, for what the tree does not keep (comments: see `leaks`)."""
 
 
 def read_document(path: Path, label: str | None = None) -> Document:
@@ -54,7 +56,7 @@ def compose(text: str, name: str) -> Document:
         )
     builder = _Builder(SourceMap(name))
     tree = builder.mapping(root, (), 0)
-    return Document(tree, builder.source, tuple(builder.problems))
+    return Document(tree, builder.source, tuple(builder.problems), text)
 
 
 class _Builder:

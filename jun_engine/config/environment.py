@@ -86,6 +86,15 @@ def referenced_variables(config: Config) -> Iterator[tuple[FieldPath, str]]:
                 yield ("accounts", key, name), value
 
 
+def missing_variables(config: Config, environ: Mapping[str, str]) -> list[tuple[FieldPath, str]]:
+    """The variables accounts.yaml names that are unset or empty, each once, where first named."""
+    missing: dict[str, FieldPath] = {}
+    for path, name in referenced_variables(config):
+        if not environ.get(name):
+            missing.setdefault(name, path)
+    return [(path, name) for name, path in missing.items()]
+
+
 def check_environment(
     config: Config, source: SourceMap, environ: Mapping[str, str], target: Target
 ) -> list[Problem]:

@@ -82,6 +82,41 @@ def _walk(value: object, path: FieldPath, source: SourceMap, found: list[Problem
             _walk(item, here, source, found)
 
 
+_COMMENT = re.compile(r"(?:^|\s)#(.*)$")
+"""A YAML comment: `#` at the start of a line or after a space, to the end of the line."""
+_WORD = re.compile(r"[^\s'\"`,;:()\[\]{}<>]+")
+"""A word of a comment: tokens are cut out of prose at spaces, quotes and punctuation."""
+
+
+def find_secrets_in_comments(text: str, file: str) -> list[Problem]:
+    """A problem for every word of a comment that looks like a credential, located by line and
+    column; the secret itself is never quoted. A `#` inside a quoted value may be taken for a
+    comment: a secret there is refused either way."""
+    found: list[Problem] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        comment = _COMMENT.search(line)
+        if comment is None:
+            continue
+        body = comment.group(1)
+        start = comment.start(1)
+        if _PRIVATE_KEY.search(body):
+            found.append(_comment_problem(file, number, start, "a private key"))
+            continue
+        for word in _WORD.finditer(body):
+            if looks_like_secret(word.group()):
+                column = start + word.start() + 1
+                found.append(_comment_problem(file, number, column, masked(word.group())))
+    return found
+
+
+def _comment_problem(file: str, line: int, column: int, what: str) -> Problem:
+    # problems.py imports this module (to mask what it quotes): import it when first needed
+    from jun_engine.config.problems import Problem, Severity
+
+    message = "in a comment: " + _LEAK_ADVICE.format(what)
+    return Problem(file, line, column, "(comment)", Severity.ERROR, message)
+
+
 _LEAK_ADVICE = (
     "this looks like a secret written into the file ({}); put it in an environment variable, "
     "write the variable's NAME in a *_env key, and revoke the secret if the file was shared"

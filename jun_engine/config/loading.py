@@ -2,7 +2,8 @@
 
 Stages, each reporting with file:line:column and the field path:
   read (size cap, UTF-8) -> parse (YAML, depth cap) -> compose (aliases capped, duplicate keys)
-  -> secrets written into the file -> schema (pydantic) -> cross-field checks -> environment.
+  -> secrets written into the file (values, keys, comments) -> schema (pydantic)
+  -> cross-field checks -> environment.
 The first three stop at their first problem (nothing after them can run); the others all report.
 """
 
@@ -15,7 +16,7 @@ from pathlib import Path
 from jun_engine.config.checks import cross_checks
 from jun_engine.config.document import read_document
 from jun_engine.config.environment import Target, check_environment
-from jun_engine.config.leaks import find_secrets
+from jun_engine.config.leaks import find_secrets, find_secrets_in_comments
 from jun_engine.config.problems import ConfigError, Problem
 from jun_engine.config.schema import Config
 from jun_engine.config.validation import validate
@@ -43,7 +44,11 @@ def load_config(
     a warning against the emulator. When None, the environment is not checked.
     """
     document = read_document(path)
-    problems = [*document.problems, *find_secrets(document.tree, document.source)]
+    problems = [
+        *document.problems,
+        *find_secrets(document.tree, document.source),
+        *find_secrets_in_comments(document.text, document.source.file),
+    ]
     config, schema_problems = validate(document.tree, document.source)
     problems += schema_problems
     if config is not None:

@@ -93,10 +93,18 @@ KeywordsByLanguage = dict[LanguageCode, list[str]]
 """Words or phrases per language, matched after accent and case folding (and stemming)."""
 
 
-class Strict(BaseModel):
-    """Every section refuses keys it does not know, so a typo is an error, not a silent default."""
+MAX_TEXT = 10_000
+"""The longest text any field holds (an instant answer, a notice's wording; hostile text of 10,000
+characters is kept exactly); a longer one is a pasted file or an attack, refused with its line."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+class Strict(BaseModel):
+    """Every section refuses keys it does not know, so a typo is an error, not a silent default;
+    no text in it is longer than `MAX_TEXT`."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, str_max_length=MAX_TEXT
+    )
 
 
 # --- X ----------------------------------------------------------------------------------------
@@ -241,6 +249,25 @@ class ExternalBody(Strict):
 # --- engine behaviour ------------------------------------------------------------------------
 
 
+class StrangerAnswers(Strict):
+    """Bounds on what the engine says to accounts that are not verified residents (how to verify,
+    a wrong code, a lockout): whoever controls many accounts cannot spend the town's DMs.
+
+    X lets one account send 15 DMs in 15 minutes (60 an hour) and an app 1,440 a day; the
+    defaults keep strangers to a fifth of an account's hour and a fourteenth of the app's day.
+    """
+
+    per_sender: int = Field(2, ge=0, le=20)
+    """At most this many answers to one account within `sender_window`; then silence."""
+    sender_window: Duration = timedelta(hours=1)
+    per_hour: int = Field(12, ge=0, le=60)
+    """At most this many answers to strangers, all accounts together, in any hour."""
+    per_day: int = Field(100, ge=0, le=1440)
+    """... and in any 24 hours."""
+    expire_after: Duration = timedelta(hours=1)
+    """An answer not sent by then (residents' answers go first) is never sent."""
+
+
 class Verification(Strict):
     """How residents verify their X account, and who is served without it."""
 
@@ -252,12 +279,15 @@ class Verification(Strict):
     """At most one 'how to verify' reply per unverified account in this period."""
     open_to_anyone: list[Intent] = Field(default_factory=lambda: list(OPEN_INTENTS))
     """Intents accepted from unverified accounts too."""
+    stranger_answers: StrangerAnswers = StrangerAnswers()
 
 
 class Routing(Strict):
     """How requests are routed to departments."""
 
-    confidence_threshold: float = Field(0.6, ge=0, le=1)
+    confidence_threshold: float | None = Field(None, ge=0, le=1)
+    """Below it, a request goes to the triage desk. None (the default): the trained model's
+    `suggested_threshold`, or the day-one default without a model file (routing/setup.py)."""
     model: str | None = None
     """Path of a trained model file (relative to accounts.yaml); none means rules and seed set."""
     incident_window: Duration = timedelta(hours=2)

@@ -1,13 +1,16 @@
 """What the dashboard shows, read from the database a few times a second: the newest messages
-with their routing, acknowledgements, staff replies, escalations and scheduled posts, and the
-running totals. Only ids, kinds, departments and public text: a DM's text is never read out."""
+with their routing (in the order they were written), acknowledgements, staff replies,
+escalations and scheduled posts, and the running totals, counted so that they add up: messages
+from residents apart from the engine's own, acknowledged cases rather than acknowledgement
+messages, today's spend (UTC, as X bills) apart from the run's. Only ids, kinds, departments and
+public text: a DM's text is never read out."""
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, time
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -19,8 +22,8 @@ from jun_engine.domain.messages import MessageKind
 from jun_engine.store.statuses import MessageStatus, OutboxStatus
 from jun_engine.store.tables import ApiCallRow, CaseEventRow, CaseRow, InboundMessageRow, OutboxRow
 
-ROWS = 14
-"""Lines kept per panel."""
+ROWS = 30
+"""Lines kept per panel (a 50-row terminal shows about this many messages)."""
 TEXT_CHARS = 60
 """How much of a public post a panel shows."""
 
@@ -38,18 +41,30 @@ class Totals:
     """The running counts in the header and the progress lines."""
 
     received: int = 0
+    """Requests the town's residents sent (the emulator's count)."""
+    codes: int = 0
+    """Verification DMs residents sent with their codes."""
     stored: int = 0
+    """Messages from people in the database (requests and code DMs)."""
+    own: int = 0
+    """Posts and DMs of the town's own accounts its other accounts read: stored, ignored."""
     processed: int = 0
     waiting: int = 0
     cases: int = 0
     acks: int = 0
+    """Cases acknowledged (a private category's case gets a reply and a DM: one case)."""
+    staff_posted: int = 0
+    """Replies the town's staff posted in residents' threads (the emulator's count)."""
     staff_replies: int = 0
+    """Staff replies the engine recorded on cases."""
     escalations: int = 0
     scheduled: int = 0
     outbox_pending: int = 0
     sent: int = 0
     requests: int = 0
     cost_usd: float = 0.0
+    cost_today_usd: float = 0.0
+    """Spent on the newest UTC day with requests: the day the spend cap applies to."""
     ledger_usd: float = 0.0
 
 
@@ -70,11 +85,14 @@ class Feed:
     _last_message: int = 0
     _last_event: int = 0
     _sent_seen: set[int] = field(default_factory=set)
+    _acked: set[str] = field(default_factory=set)
     _routing: dict[int, tuple[str, str]] = field(default_factory=dict)
     _statuses: dict[int, MessageStatus] = field(default_factory=dict)
 
-    def read(self, received: int, ledger_usd: float) -> None:
-        """Catch up with the database; `received` and `ledger_usd` come from the emulator."""
+    def read(
+        self, received: int, ledger_usd: float, *, codes: int = 0, staff_posted: int = 0
+    ) -> None:
+        """Catch up with the database; the town's counts and the ledger come from the emulator."""
         with Session(self.engine) as session:
             self._read_messages(session)
             self._read_statuses(session)
@@ -83,6 +101,8 @@ class Feed:
             self._read_events(session)
             self._read_totals(session)
         self.totals.received = received
+        self.totals.codes = codes
+        self.totals.staff_posted = staff_posted
         self.totals.ledger_usd = ledger_usd
 
     def routing_of(self, message_id: int) -> tuple[str, str] | None:
@@ -101,10 +121,17 @@ class Feed:
             .where(col(InboundMessageRow.id) > self._last_message)
             .order_by(col(InboundMessageRow.id))
         ).all()
+        if not rows:
+            return
+        own = self._own_accounts()
         for row in rows:
             assert row.id is not None
             self._last_message = row.id
-            self.incoming.append((row.id, Line(row.created_at, self._message_cells(row))))
+            if row.author_id not in own:  # the engine's own posts and DMs are counted, not shown
+                self.incoming.append((row.id, Line(row.created_at, self._message_cells(row))))
+        # The streams are polled apart (mentions, each account's DMs): keep the time order.
+        ordered = sorted(self.incoming, key=lambda item: (item[1].at, item[0]))
+        self.incoming = deque(ordered[-ROWS:], maxlen=ROWS)
 
     def _message_cells(self, row: InboundMessageRow) -> tuple[str, ...]:
         handles = {a.user_id: a.handle for a in self.config.accounts.values()}
@@ -152,7 +179,8 @@ class Feed:
         key, at = row.idempotency_key, row.sent_at or row.created_at
         reference = key.split(":")[1] if key.startswith("case:") else ""
         if key.startswith("case:") and key.endswith((":ack", ":ack-dm")):
-            self.totals.acks += 1
+            self._acked.add(reference)
+            self.totals.acks = len(self._acked)
             self.acks.append(Line(at, (reference, row.kind.value, self._handle(row.account_id))))
         elif ":escalate:" in key:
             self.totals.escalations += 1
@@ -175,11 +203,19 @@ class Feed:
             self.totals.staff_replies += 1
             self.staff.append(Line(event.at, (reference, department)))
 
+    def _own_accounts(self) -> set[str]:
+        return {account.user_id for account in self.config.accounts.values()}
+
     def _read_totals(self, session: Session) -> None:
         t = self.totals
-        t.stored = _count(session, InboundMessageRow, sa.true())
+        own = col(InboundMessageRow.author_id).in_(self._own_accounts())
+        people = sa.not_(own)
+        t.own = _count(session, InboundMessageRow, own)
+        t.stored = _count(session, InboundMessageRow, people)
         t.processed = _count(
-            session, InboundMessageRow, col(InboundMessageRow.status) != MessageStatus.NEW
+            session,
+            InboundMessageRow,
+            sa.and_(people, col(InboundMessageRow.status) != MessageStatus.NEW),
         )
         t.waiting = _count(
             session,
@@ -199,6 +235,7 @@ class Feed:
             sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(ApiCallRow.cost_usd), 0))
         ).one()
         t.requests, t.cost_usd = int(count), float(usd)
+        t.cost_today_usd = _spent_on_newest_day(session)
 
     def _handle(self, account_id: str) -> str:
         for account in self.config.accounts.values():
@@ -211,6 +248,19 @@ def public_excerpt(text: str, limit: int = TEXT_CHARS) -> str:
     """A public post on one line, control characters out, cut at `limit` characters."""
     flat = " ".join("".join(c if c.isprintable() else " " for c in text).split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _spent_on_newest_day(session: Session) -> float:
+    newest = session.exec(select(sa.func.max(ApiCallRow.at))).one()
+    if newest is None:
+        return 0.0
+    start = datetime.combine(newest.astimezone(UTC).date(), time(0), tzinfo=UTC)
+    usd = session.execute(
+        sa.select(sa.func.coalesce(sa.func.sum(ApiCallRow.cost_usd), 0)).where(
+            col(ApiCallRow.at) >= start
+        )
+    ).scalar_one()
+    return float(usd)
 
 
 def _count(session: Session, table: type, condition: sa.ColumnElement[bool]) -> int:

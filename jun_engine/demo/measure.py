@@ -9,9 +9,9 @@ meant to send once, the emulator shows how many times it reached X.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -92,6 +92,9 @@ def _summary(session: Session, ev: Evidence) -> DemoSummary:
     reached = {c.department for c in cases} | _self_served(session, by_id, truth)
     abandoned = [r for r in outbox if r.status is OutboxStatus.ABANDONED]
     requests, cost = _api_calls(session)
+    stored = _stored(rows, wanted, {a.user_id for a in ev.config.accounts.values()})
+    staff = _staff(session, ev.staff_replies, by_id, cases)
+    real = _real_seconds(ev.speed)
     return DemoSummary(
         seed=ev.seed,
         speed=ev.speed,
@@ -101,7 +104,7 @@ def _summary(session: Session, ev: Evidence) -> DemoSummary:
         interrupted=ev.interrupted,
         messages_received=len(ev.sent),
         verification_dms=len(ev.code_dm_ids),
-        messages_stored=len(wanted & set(copies)),
+        messages_stored=stored.wanted,
         duplicates=sum(n - 1 for n in copies.values()),
         lost=len(wanted - set(copies)),
         unprocessed=sum(r.status is MessageStatus.NEW for r in rows),
@@ -114,7 +117,7 @@ def _summary(session: Session, ev: Evidence) -> DemoSummary:
         duplicate_acknowledgements=acks.duplicates,
         private_leaks=_leaks(ev),
         staff_replies=len(ev.staff_replies),
-        staff_replies_recorded=_count(session, col(CaseEventRow.kind) == STAFF_REPLY, CaseEventRow),
+        staff_replies_recorded=staff.recorded,
         escalations=sum(":escalate:" in r.idempotency_key and _sent(r) for r in outbox),
         scheduled_posts=sum(
             r.idempotency_key.startswith(SCHEDULED_PREFIXES) and _sent(r) for r in outbox
@@ -138,6 +141,18 @@ def _summary(session: Session, ev: Evidence) -> DemoSummary:
         departments_reached=sorted(reached),
         departments_missed=sorted(_addressed(ev) - reached),
         abandoned_by_reason=dict(Counter(r.failure or "unknown" for r in abandoned)),
+        messages_stored_total=len(rows),
+        engine_own_messages=stored.own,
+        other_messages_stored=stored.other,
+        acknowledgement_messages=sum(_is_ack(r) and _sent(r) for r in outbox),
+        staff_replies_no_case=staff.no_case,
+        staff_replies_not_recorded=staff.not_recorded,
+        daily_spend_cap_usd=ev.config.x.daily_spend_cap_usd,
+        api_cost_by_day=_cost_by_day(session),
+        ack_latency_p50_real_s=real(percentile(acks.latencies, 0.5)),
+        ack_latency_p95_real_s=real(percentile(acks.latencies, 0.95)),
+        answer_latency_p50_real_s=real(percentile(answered, 0.5)),
+        answer_latency_p95_real_s=real(percentile(answered, 0.95)),
     )
 
 
@@ -159,7 +174,7 @@ def _acks(
     seen_for: dict[int, list[datetime]] = {}
     missing = duplicates = 0
     for row in outbox:
-        if row.case_id is None or not row.idempotency_key.endswith(ACK_SUFFIXES):
+        if row.case_id is None or not _is_ack(row):
             continue
         key = (row.account_id, row.target, row.text)
         duplicates += max(on_x[key] - 1, 0)
@@ -184,6 +199,70 @@ def _answer_latencies(
         if case.first_response_at is not None and message is not None:
             found.append((case.first_response_at - message.created_at).total_seconds())
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """The inbound table's distinct messages, by who wrote them."""
+
+    wanted: int
+    """Of what the town's residents sent (requests and code DMs)."""
+    own: int
+    """Of the town's own accounts, read by its other accounts (ignored by design)."""
+    other: int
+
+
+def _stored(rows: Sequence[InboundMessageRow], wanted: set[str], own_accounts: set[str]) -> Stored:
+    first = {row.platform_id: row for row in rows}.values()  # duplicates are counted apart
+    own = sum(row.author_id in own_accounts for row in first)
+    residents = sum(row.platform_id in wanted for row in first)
+    return Stored(residents, own, len(first) - own - residents)
+
+
+@dataclass(frozen=True, slots=True)
+class StaffFigures:
+    """The town's staff replies, by what became of them."""
+
+    recorded: int
+    no_case: int
+    not_recorded: int
+
+
+def _staff(
+    session: Session,
+    replies: Sequence[StaffReply],
+    messages: dict[int | None, InboundMessageRow],
+    cases: Sequence[CaseRow],
+) -> StaffFigures:
+    """Which staff replies the engine recorded on a case, which answered a message with no case
+    (nothing to record them on), and which it missed."""
+    recorded_refs = set(
+        session.exec(select(CaseEventRow.ref).where(col(CaseEventRow.kind) == STAFF_REPLY)).all()
+    )
+    with_case = {messages[c.message_id].platform_id for c in cases if c.message_id in messages}
+    recorded = sum(r.post_id in recorded_refs for r in replies)
+    no_case = sum(
+        r.post_id not in recorded_refs and r.in_reply_to_id not in with_case for r in replies
+    )
+    return StaffFigures(recorded, no_case, len(replies) - recorded - no_case)
+
+
+def _cost_by_day(session: Session) -> dict[str, float]:
+    """The estimate per UTC day (X bills, and the spend cap applies, per UTC day)."""
+    days: dict[str, float] = {}
+    for call in session.exec(select(ApiCallRow)).all():
+        day = call.at.astimezone(UTC).date().isoformat()
+        days[day] = days.get(day, 0.0) + float(call.cost_usd)
+    return {day: round(usd, 4) for day, usd in sorted(days.items())}
+
+
+def _real_seconds(speed: float) -> Callable[[float | None], float | None]:
+    """Town seconds to real seconds at `speed`, rounded for the summary."""
+    return lambda town: rounded(None if town is None else town / speed, 2)
+
+
+def _is_ack(row: OutboxRow) -> bool:
+    return row.idempotency_key.endswith(ACK_SUFFIXES)
 
 
 def _leaks(ev: Evidence) -> int:

@@ -205,7 +205,10 @@ class DemoRun:
         gateways = {}
         for key in self.config.accounts:
             gateway = XGateway(
-                credentials_for(self.config, key, environ), base_url=base_url, timeout=READ_TIMEOUT
+                credentials_for(self.config, key, environ),
+                base_url=base_url,
+                timeout=READ_TIMEOUT,
+                expand_authors=True,
             )
             self._stack.enter_context(gateway)
             gateways[key] = gateway

@@ -1,5 +1,9 @@
 """The demo's run loop: show the run until `--duration` ends (or Ctrl-C), let the town fall quiet
-before the end so the engine finishes what it has, stop the daemon, and measure."""
+before the end so the engine finishes what it has, stop the daemon, and measure.
+
+On a loaded machine the engine may not have finished when `--duration` ends: the run then goes
+on, the town still quiet, until everything the town sent is stored, processed and answered, for
+at most `FINISH_GRACE_SECONDS`, so that "lost" and "unacknowledged" mean that, not "slow"."""
 
 from __future__ import annotations
 
@@ -19,6 +23,8 @@ from jun_engine.demo.views import View, save_svg
 TICK_SECONDS = 1 / REFRESH_PER_SECOND
 INTERRUPTED_GRACE_SECONDS = 3.0
 """After Ctrl-C: how long the engine may finish what it has before it is stopped."""
+FINISH_GRACE_SECONDS = 60.0
+"""After `--duration`: how much longer (real seconds) a slow machine's engine may take to finish."""
 
 
 def play(run: DemoRun, view: View, stop: threading.Event, svg: Path | None = None) -> DemoSummary:
@@ -31,13 +37,18 @@ def play(run: DemoRun, view: View, stop: threading.Event, svg: Path | None = Non
         while not stop.wait(TICK_SECONDS):
             elapsed = time.monotonic() - started
             moment = Moment(run.clock.now(), settings.speed, elapsed, settings.duration, quiet_at)
-            feed.read(len(run.town.sent), run.emulator.ledger.total_usd())
+            feed.read(
+                len(run.town.sent),
+                run.emulator.ledger.total_usd(),
+                codes=len(run.code_dms),
+                staff_posted=len(run.town.staff_replies),
+            )
             view.show(feed, moment)
             if elapsed >= quiet_at and not run.gate.closed:
                 if svg is not None:
                     save_svg(feed, moment, run.config.town.name, svg)
                 run.quiet()
-            if elapsed >= settings.duration:
+            if elapsed >= settings.duration and _finished(run, elapsed - settings.duration):
                 break
         interrupted = stop.is_set()
         if interrupted:
@@ -47,6 +58,11 @@ def play(run: DemoRun, view: View, stop: threading.Event, svg: Path | None = Non
     ended_at = run.clock.now()
     run.stop()
     return measure(run.engine, _evidence(run, time.monotonic() - started, interrupted, ended_at))
+
+
+def _finished(run: DemoRun, overtime: float) -> bool:
+    """Whether the run may stop: the engine has answered everything, or the grace is over."""
+    return overtime >= FINISH_GRACE_SECONDS or run.drained()
 
 
 def _finish_quickly(run: DemoRun) -> None:

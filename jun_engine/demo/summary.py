@@ -1,11 +1,16 @@
 """The demo's summary: what the town sent and what the engine made of it, and the checks that
 must hold (nothing lost or stored twice, one acknowledgement per case, no private text in public,
-every department reached). `--json` prints `DemoSummary.as_json()`."""
+every department reached, and every pair of figures that could look contradictory reconciled by
+the figures between them). `--json` prints `DemoSummary.as_json()`."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
+
+COST_ROUNDING_USD = 0.001
+"""How far figures may differ by rounding alone (costs are kept to four decimals); counts are
+whole numbers, so for them it means equal."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,7 +24,8 @@ class Check:
 
 @dataclass(frozen=True, slots=True)
 class DemoSummary:
-    """Every figure of a run. Times are seconds of the town's (emulated) clock."""
+    """Every figure of a run. Latencies are in seconds of the town's (emulated) clock, each with
+    its `_real_s` twin in real seconds (town seconds / speed)."""
 
     seed: int
     speed: float
@@ -64,6 +70,28 @@ class DemoSummary:
     departments_reached: list[str]
     departments_missed: list[str]
     abandoned_by_reason: dict[str, int] = field(default_factory=dict)
+    messages_stored_total: int = 0
+    """Every row of the inbound table: `messages_stored` + `engine_own_messages` +
+    `other_messages_stored` + `duplicates`."""
+    engine_own_messages: int = 0
+    """Posts and DMs of the town's own accounts that its other accounts read (an acknowledgement
+    mentioning a department, a new-case DM to a department): stored and ignored, by design."""
+    other_messages_stored: int = 0
+    """Messages from anyone else (none in the simulated town)."""
+    acknowledgement_messages: int = 0
+    """Acknowledgement replies and DMs sent: a case in a private category gets both."""
+    staff_replies_no_case: int = 0
+    """Staff replies to a message that opened no case (an unverified resident, a self-service
+    answer): nothing to record them on."""
+    staff_replies_not_recorded: int = 0
+    """Staff replies to a case's message that the engine had not recorded when it stopped."""
+    daily_spend_cap_usd: float = 0.0
+    api_cost_by_day: dict[str, float] = field(default_factory=dict)
+    """The engine's cost estimate per UTC day, the day X bills by and the spend cap applies to."""
+    ack_latency_p50_real_s: float | None = None
+    ack_latency_p95_real_s: float | None = None
+    answer_latency_p50_real_s: float | None = None
+    answer_latency_p95_real_s: float | None = None
     checks: tuple[Check, ...] = ()
 
     @property
@@ -84,9 +112,40 @@ class DemoSummary:
         return data
 
 
+def reconciliation(s: DemoSummary) -> list[str]:
+    """The identities between the summary's figures that do not hold (none, in a sound run).
+
+    Each says how a pair of figures that differ is made up: what the town sent against what the
+    database holds, staff replies in the town against those on cases, the day-by-day cost
+    against the total, cases by department against cases.
+    """
+    identities: dict[str, tuple[float, float]] = {
+        "received + verification DMs = stored + lost": (
+            s.messages_received + s.verification_dms,
+            s.messages_stored + s.lost,
+        ),
+        "rows = stored + the engine's own + others + duplicates": (
+            s.messages_stored_total,
+            s.messages_stored + s.engine_own_messages + s.other_messages_stored + s.duplicates,
+        ),
+        "staff replies = recorded + no case + not recorded": (
+            s.staff_replies,
+            s.staff_replies_recorded + s.staff_replies_no_case + s.staff_replies_not_recorded,
+        ),
+        "cases = cases by department": (s.cases_opened, sum(s.cases_by_department.values())),
+        "cost = cost by UTC day": (s.api_cost_usd, round(sum(s.api_cost_by_day.values()), 4)),
+    }
+    return [
+        f"{name} ({a:g} vs {b:g})"
+        for name, (a, b) in identities.items()
+        if abs(a - b) > COST_ROUNDING_USD
+    ]
+
+
 def judged(summary: DemoSummary) -> DemoSummary:
     """The summary with its checks filled in."""
     s = summary
+    broken = reconciliation(s)
     checks = (
         Check("nothing lost", s.lost == 0, f"{s.lost} of {s.messages_received} not stored"),
         Check("nothing stored twice", s.duplicates == 0, f"{s.duplicates} duplicate row(s)"),
@@ -114,5 +173,6 @@ def judged(summary: DemoSummary) -> DemoSummary:
             f"{len(s.departments_reached)} reached; missed by a verified resident's message: "
             + (", ".join(s.departments_missed) or "none"),
         ),
+        Check("figures reconcile", not broken, "; ".join(broken) or "every identity holds"),
     )
     return replace(summary, checks=checks)

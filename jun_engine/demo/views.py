@@ -6,11 +6,12 @@ from __future__ import annotations
 import io
 from pathlib import Path
 from typing import IO, Protocol
+from zoneinfo import ZoneInfo
 
 from rich.console import Console
 from rich.live import Live
 
-from jun_engine.demo.dashboard import REFRESH_PER_SECOND, Moment, render
+from jun_engine.demo.dashboard import REFRESH_PER_SECOND, Dashboard, Moment, render
 from jun_engine.demo.feed import Feed
 
 PROGRESS_EVERY_SECONDS = 5.0
@@ -42,7 +43,7 @@ class LiveView:
 
     def show(self, feed: Feed, moment: Moment) -> None:
         """Redraw the dashboard."""
-        self._live.update(render(feed, moment, self._town), refresh=True)
+        self._live.update(Dashboard(feed, moment, self._town), refresh=True)
 
     def close(self) -> None:
         """Stop redrawing (the last frame stays on screen)."""
@@ -69,14 +70,16 @@ class ProgressLines:
 
 
 def progress_line(feed: Feed, moment: Moment) -> str:
-    """One line: real and town time, then the totals."""
+    """One line: real and town time (the town's zone), then the totals, as the header has them."""
     t = feed.totals
+    local = moment.town_now.astimezone(ZoneInfo(feed.config.town.timezone))
     return (
-        f"[{moment.elapsed:4.0f} s] town {moment.town_now:%a %H:%M} | received {t.received} "
-        f"stored {t.stored} processed {t.processed} | cases {t.cases} acknowledged {t.acks} "
-        f"staff replies {t.staff_replies} escalations {t.escalations} scheduled {t.scheduled} | "
+        f"[{moment.elapsed:4.0f} s] town {local:%a %H:%M %Z} | received {t.received} "
+        f"+ {t.codes} codes, stored {t.stored} (+{t.own} own) processed {t.processed} | "
+        f"cases {t.cases} acknowledged {t.acks} | staff replies {t.staff_posted}, "
+        f"{t.staff_replies} on cases | escalations {t.escalations} scheduled {t.scheduled} | "
         f"sent {t.sent} waiting {t.outbox_pending} | API {t.requests} requests "
-        f"${t.cost_usd:.3f}"
+        f"${t.cost_usd:.2f}, today (UTC) ${t.cost_today_usd:.2f}"
     )
 
 
@@ -93,5 +96,5 @@ def save_svg(feed: Feed, moment: Moment, town_name: str, path: Path) -> None:
     console = Console(
         record=True, width=columns, height=rows, file=io.StringIO(), force_terminal=True
     )
-    console.print(render(feed, moment, town_name))
+    console.print(render(feed, moment, town_name, width=columns))
     console.save_svg(str(path), title="jun-engine demo")

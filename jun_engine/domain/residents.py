@@ -19,6 +19,8 @@ class ResidentEventKind(StrEnum):
     UNBOUND = "unbound"
     """An X account stopped being the resident's (moved to another account, or revoked)."""
     HANDLE_CHANGED = "handle_changed"
+    CODE_WITHDRAWN = "code_withdrawn"
+    """A code was used up without verifying anyone (it was posted in public)."""
     REVOKED = "revoked"
     ERASED = "erased"
 

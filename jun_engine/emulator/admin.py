@@ -15,7 +15,7 @@ from jun_engine.emulator.render import timestamp
 from jun_engine.emulator.sink import StateSink, dm_view, post_view
 from jun_engine.emulator.state import State, UnknownPostError, UnknownUserError
 from jun_engine.emulator.town_api import DmView, PostView
-from jun_engine.emulator.wire import Request, Response
+from jun_engine.emulator.wire import Request, Response, unencodable_field
 
 PREFIX = "/_emulator/"
 
@@ -215,6 +215,12 @@ def _body(request: Request) -> dict[str, Any]:
         raise AdminError("the body must be a JSON object") from None
     if not isinstance(body, dict):
         raise AdminError("the body must be a JSON object")
+    field = unencodable_field(body)
+    if field is not None:
+        raise AdminError(
+            f"{field!r} holds a lone surrogate (such as \\ud800), which is not Unicode text and "
+            "cannot be sent as UTF-8; nothing was stored"
+        )
     return body
 
 

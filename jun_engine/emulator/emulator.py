@@ -6,7 +6,6 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import timedelta
-from types import TracebackType
 from typing import Any
 
 from jun_engine.config.schema import Config
@@ -19,7 +18,7 @@ from jun_engine.emulator.endpoints.call import Services
 from jun_engine.emulator.faults import FaultDice, FaultSpec
 from jun_engine.emulator.ledger import Ledger
 from jun_engine.emulator.limits import RateLimiter
-from jun_engine.emulator.server import EmulatorHTTPServer
+from jun_engine.emulator.server import STOP_GRACE, Served, Serving
 from jun_engine.emulator.sink import StateSink
 from jun_engine.emulator.state import State
 from jun_engine.emulator.town_api import TownDriver
@@ -28,15 +27,11 @@ from jun_engine.emulator.wire import Exchange
 log = logging.getLogger(__name__)
 
 BASE_URL_ENV = "JUN_X_BASE_URL"
-SHUTDOWN_POLL = 0.02
-"""Seconds between the server loop's checks for a stop request."""
 TOWN_TICK = 0.25
 """Real seconds between two calls of the town driver."""
-STOP_GRACE = 5.0
-"""Seconds `stop()` waits for the threads serving open connections to close them."""
 
 
-class Emulator:
+class Emulator(Served):
     """An emulated X for the accounts of one accounts.yaml.
 
     Use as a context manager, or `start()` / `stop()`. Everything is deterministic for a seed
@@ -66,7 +61,7 @@ class Emulator:
         services = Services(self.state, self.ledger, self.dice)
         self.dispatcher = Dispatcher(services, Authenticator(self.credentials), self.limiter)
         self._observers: list[Callable[[Exchange], None]] = []
-        self._server: EmulatorHTTPServer | None = None
+        self._serving = Serving("X emulator", self.dispatcher, self.admin, self._observers)
         self._threads: list[threading.Thread] = []
         self._town: TownDriver | None = None
         self._town_lock = threading.Lock()
@@ -86,17 +81,9 @@ class Emulator:
 
     def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
         """Serve on host:port (0 picks a free port) in background threads; returns the base URL."""
-        if self._server is not None:
-            raise RuntimeError("the emulator is already running")
+        self._serving.start(host, port)
         self._stopping.clear()
-        self._server = EmulatorHTTPServer(
-            (host, port), self.dispatcher, self.admin, self._observers
-        )
-        serve = threading.Thread(
-            target=self._server.serve_forever, args=(SHUTDOWN_POLL,), name="x-emulator", daemon=True
-        )
-        serve.start()
-        self._threads = [serve]
+        self._threads = []
         if self._town is not None:
             self._start_town_loop()
         log.info("X emulator listening on %s", self.base_url)
@@ -105,57 +92,24 @@ class Emulator:
     def stop(self) -> None:
         """Stop serving: end the town loop, release waiting faults, close every connection."""
         self._stopping.set()
-        server, self._server = self._server, None
-        if server is not None:
-            server.stopping.set()
-            server.shutdown()
-            server.close_connections()
-            server.server_close()
-            if not server.wait_idle(STOP_GRACE):
-                log.warning("%d emulator connection(s) still open", server.open_connections)
+        self._serving.stop()
         for thread in self._threads:
             thread.join(timeout=STOP_GRACE)
         self._threads = []
-
-    def __enter__(self) -> Emulator:
-        if self._server is None:
-            self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        """`http://host:port` while running."""
-        if self._server is None:
-            raise RuntimeError("the emulator is not running; call start() first")
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
 
     # --- what other code uses ------------------------------------------------------------
 
     def credentials_env(self) -> dict[str, str]:
         """Env var NAME (as accounts.yaml names it) -> fake credential, plus JUN_X_BASE_URL."""
         env = dict(self.credentials.env)
-        if self._server is not None:
+        if self.running:
             env[BASE_URL_ENV] = self.base_url
         return env
-
-    def observe(self, observer: Callable[[Exchange], None]) -> Callable[[], None]:
-        """Call `observer` with every API exchange; returns a function that stops it."""
-        self._observers.append(observer)
-        return lambda: self._observers.remove(observer)
 
     def attach_town(self, driver: TownDriver) -> None:
         """Let a simulated town act on every tick of the clock (started now if running)."""
         self._town = driver
-        if self._server is not None:
+        if self.running:
             self._start_town_loop()
 
     def advance_town(self) -> None:
@@ -172,15 +126,17 @@ class Emulator:
     @property
     def closed_connections(self) -> int:
         """Client connections the server has accepted and closed so far (0 when stopped)."""
-        return self._server.closed_connections if self._server is not None else 0
+        server = self._serving.server
+        return server.closed_connections if server is not None else 0
 
     def wait_closed(self, count: int, timeout: float = STOP_GRACE) -> bool:
         """Wait until the server has closed `count` client connections in all (a dropped
         client's included); False after `timeout` seconds. Tests wait on it after dropping one:
         `n = x.closed_connections; ...drop a client...; assert x.wait_closed(n + 1)`."""
-        if self._server is None:
+        server = self._serving.server
+        if server is None:
             return False
-        return self._server.wait_closed(count, timeout)
+        return server.wait_closed(count, timeout)
 
     def stats(self) -> dict[str, Any]:
         """What GET /_emulator/stats returns."""

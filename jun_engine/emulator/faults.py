@@ -95,14 +95,15 @@ def _secs(delta: timedelta) -> str:
     return f"{delta.total_seconds():g}s"
 
 
-def _fraction(part: str, value: str) -> float:
+def fraction(part: str, value: str) -> float:
+    """`value` as a probability (0 to 1); FaultSpecError naming `part` otherwise."""
     try:
-        fraction = float(value)
+        number = float(value)
     except ValueError:
         raise FaultSpecError(part, f"{value!r} is not a number") from None
-    if not 0.0 <= fraction <= 1.0:
+    if not 0.0 <= number <= 1.0:
         raise FaultSpecError(part, f"{value} is not a fraction between 0 and 1")
-    return fraction
+    return number
 
 
 def _duration(part: str, value: str) -> timedelta:
@@ -118,14 +119,14 @@ def _parse_one(part: str, name: str, value: str) -> dict[str, object]:
         return _parse_lost(part, head, tail)
     with_duration = {"timeout": "timeout_for", "slow": "slow_for", "late": "late_by"}
     if name in with_duration:
-        out: dict[str, object] = {name: _fraction(part, head)}
+        out: dict[str, object] = {name: fraction(part, head)}
         if tail:
             out[with_duration[name]] = _duration(part, tail)
         return out
     if name in ("5xx", "truncate", "repeat"):
         if tail:
             raise FaultSpecError(part, f"{name} takes no duration")
-        return {{"5xx": "server_error"}.get(name, name): _fraction(part, value)}
+        return {{"5xx": "server_error"}.get(name, name): fraction(part, value)}
     if name == "storm":
         length, slash, period = value.partition("/")
         if not slash:
@@ -138,7 +139,7 @@ def _parse_one(part: str, name: str, value: str) -> dict[str, object]:
 
 
 def _parse_lost(part: str, head: str, tail: str) -> dict[str, object]:
-    out: dict[str, object] = {"lost": _fraction(part, head)}
+    out: dict[str, object] = {"lost": fraction(part, head)}
     if tail == "5xx":
         out["lost_status"] = 503
     elif tail:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
 
 from jun_engine.emulator.endpoints import dms, posts, timelines, users
 from jun_engine.emulator.endpoints.call import Call
@@ -28,7 +29,12 @@ class Route:
     @property
     def pattern(self) -> re.Pattern[str]:
         """The template as a regular expression with named groups."""
-        return re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", self.template) + "$")
+        return template_pattern(self.template)
+
+
+def template_pattern(template: str) -> re.Pattern[str]:
+    """An OpenAPI path template (`/2/users/{id}`) as a regular expression with named groups."""
+    return re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template) + "$")
 
 
 ROUTES: tuple[Route, ...] = (
@@ -51,13 +57,26 @@ ROUTES: tuple[Route, ...] = (
 )
 
 
-class Router:
+class Routable(Protocol):
+    """What a router needs of a route: its method and path pattern."""
+
+    @property
+    def method(self) -> str: ...
+
+    @property
+    def pattern(self) -> re.Pattern[str]: ...
+
+
+R = TypeVar("R", bound=Routable)
+
+
+class PatternRouter(Generic[R]):
     """Finds the route of a method and path (precompiled, in table order)."""
 
-    def __init__(self, routes: tuple[Route, ...] = ROUTES) -> None:
+    def __init__(self, routes: tuple[R, ...]) -> None:
         self._compiled = [(route, route.pattern) for route in routes]
 
-    def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+    def match(self, method: str, path: str) -> tuple[R, dict[str, str]] | None:
         """The route and path values, or None when no route has this path and method."""
         for route, pattern in self._compiled:
             found = pattern.match(path)
@@ -68,3 +87,10 @@ class Router:
     def knows_path(self, path: str) -> bool:
         """True when some route has this path (with another method, say)."""
         return any(pattern.match(path) for _, pattern in self._compiled)
+
+
+class Router(PatternRouter[Route]):
+    """The X API's router."""
+
+    def __init__(self, routes: tuple[Route, ...] = ROUTES) -> None:
+        super().__init__(routes)

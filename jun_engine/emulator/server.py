@@ -14,10 +14,11 @@ import sys
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from types import TracebackType
+from typing import Any, Protocol, Self
 
-from jun_engine.emulator.admin import PREFIX, Admin
-from jun_engine.emulator.dispatch import Dispatcher, Outcome
+from jun_engine.emulator.admin import PREFIX
+from jun_engine.emulator.dispatch import Outcome
 from jun_engine.emulator.wire import Exchange, Request, Response
 
 log = logging.getLogger(__name__)
@@ -27,8 +28,25 @@ IDLE_TIMEOUT = 60.0
 MAX_BODY = 1 << 20
 """The largest request body read (1 MiB); X's own bodies are a few kilobytes at most."""
 
+SHUTDOWN_POLL = 0.02
+"""Seconds between the server loop's checks for a stop request."""
+STOP_GRACE = 5.0
+"""Seconds `Serving.stop()` waits for the threads serving open connections to close them."""
+
 GONE = (ConnectionError, TimeoutError)
 """What a socket raises when the client is no longer there (reset, broken pipe, timed out)."""
+
+
+class ApiSurface(Protocol):
+    """What answers the emulated API (X's dispatcher, LINE's)."""
+
+    def dispatch(self, request: Request) -> Outcome: ...
+
+
+class AdminSurface(Protocol):
+    """What answers the admin paths under /_emulator/."""
+
+    def handle(self, request: Request) -> Response: ...
 
 
 class EmulatorHTTPServer(ThreadingHTTPServer):
@@ -40,8 +58,8 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
     def __init__(
         self,
         address: tuple[str, int],
-        dispatcher: Dispatcher,
-        admin: Admin,
+        dispatcher: ApiSurface,
+        admin: AdminSurface,
         observers: list[Callable[[Exchange], None]],
     ) -> None:
         super().__init__(address, _Handler)
@@ -202,3 +220,101 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         # Paths can carry ids, never message text; still, debug level only.
         log.debug("%s " + format, self.address_string(), *args)
+
+
+class Serving:
+    """One emulator's server in a background thread: started on a port, stopped with every
+    connection closed. Both emulators (X, LINE) serve through one of these."""
+
+    def __init__(
+        self,
+        name: str,
+        dispatcher: ApiSurface,
+        admin: AdminSurface,
+        observers: list[Callable[[Exchange], None]],
+    ) -> None:
+        self._name = name
+        self._dispatcher = dispatcher
+        self._admin = admin
+        self._observers = observers
+        self.server: EmulatorHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self, host: str, port: int) -> str:
+        """Serve on host:port (0 picks a free port); returns the base URL."""
+        if self.server is not None:
+            raise RuntimeError(f"the {self._name} is already running")
+        self.server = EmulatorHTTPServer(
+            (host, port), self._dispatcher, self._admin, self._observers
+        )
+        self._thread = threading.Thread(
+            target=self.server.serve_forever, args=(SHUTDOWN_POLL,), name=self._name, daemon=True
+        )
+        self._thread.start()
+        return self.base_url
+
+    def stop(self) -> None:
+        """Stop serving: release waiting faults, close every connection, join the thread."""
+        server, self.server = self.server, None
+        if server is not None:
+            server.stopping.set()
+            server.shutdown()
+            server.close_connections()
+            server.server_close()
+            if not server.wait_idle(STOP_GRACE):
+                log.warning("%d %s connection(s) still open", server.open_connections, self._name)
+        if self._thread is not None:
+            self._thread.join(timeout=STOP_GRACE)
+            self._thread = None
+
+    @property
+    def base_url(self) -> str:
+        """`http://host:port` while running."""
+        if self.server is None:
+            raise RuntimeError(f"the {self._name} is not running; call start() first")
+        host, port = self.server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+
+class Served:
+    """What every emulator shares: it serves through a `Serving`, is a context manager (started
+    on entry unless already running, stopped on exit) and can be observed."""
+
+    _serving: Serving
+    _observers: list[Callable[[Exchange], None]]
+
+    def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        """Serve on host:port (0 picks a free port); returns the base URL."""
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        """Stop serving."""
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        if not self.running:
+            self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def running(self) -> bool:
+        """True while serving."""
+        return self._serving.server is not None
+
+    @property
+    def base_url(self) -> str:
+        """`http://host:port` while running."""
+        return self._serving.base_url
+
+    def observe(self, observer: Callable[[Exchange], None]) -> Callable[[], None]:
+        """Call `observer` with every API exchange; returns a function that stops it."""
+        self._observers.append(observer)
+        return lambda: self._observers.remove(observer)

@@ -28,6 +28,20 @@ class UnknownUserError(LookupError):
         self.user_id = user_id
 
 
+class NotTextError(ValueError):
+    """A string that is not Unicode text (a lone surrogate): X could never have carried it."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"the {what} holds a lone surrogate, which UTF-8 cannot carry")
+
+
+def _require_text(what: str, text: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise NotTextError(what) from None
+
+
 class UnknownPostError(LookupError):
     """No post has this id (or it was deleted)."""
 
@@ -76,6 +90,8 @@ class State:
         self, handle: str, name: str, *, user_id: str | None = None, verified: bool = False
     ) -> User:
         """Create a user, or return the existing one with this handle (handles are unique)."""
+        _require_text("handle", handle)
+        _require_text("name", name)
         with self.lock:
             existing = self._by_handle.get(handle.lower())
             if existing is not None:
@@ -126,6 +142,7 @@ class State:
         visible_after: timedelta = timedelta(0),
     ) -> Post:
         """Store a new post, index it for its author and everyone it mentions; returns it."""
+        _require_text("post text", text)
         with self.lock:
             self.user(author_id)
             parent = self.post(in_reply_to_id) if in_reply_to_id else None
@@ -225,6 +242,7 @@ class State:
 
     def create_dm(self, sender_id: str, recipient_id: str, text: str, *, via_api: bool) -> DmEvent:
         """Store a DM from sender to recipient in their 1:1 conversation; returns the event."""
+        _require_text("DM text", text)
         with self.lock:
             self.user(sender_id)
             self.user(recipient_id)

@@ -92,9 +92,14 @@ def x_emulator(
         yield emulator
     if x_openapi_validator is not None:
         problems = [v for e in seen for v in x_openapi_validator.violations(e)]
-        if problems:
-            pytest.fail(
-                f"{len(problems)} emulator response(s) do not match X's OpenAPI description:\n"
-                + "\n".join(problems[:20]),
-                pytrace=False,
-            )
+        fail_on_violations(problems, "X's OpenAPI description")
+
+
+def fail_on_violations(problems: list[str], description: str) -> None:
+    """Fail the test when an emulator's responses broke its API description."""
+    if problems:
+        pytest.fail(
+            f"{len(problems)} emulator response(s) do not match {description}:\n"
+            + "\n".join(problems[:20]),
+            pytrace=False,
+        )

@@ -39,6 +39,43 @@ class Request:
         return json.loads(self.body.decode("utf-8")) if self.body else None
 
 
+def unencodable_field(value: Any, where: str = "") -> str | None:
+    """The dotted name of the first string in a parsed JSON value that is not Unicode text.
+
+    JSON's `\\ud800` escape parses to a lone surrogate, which no UTF-8 text can carry: stored,
+    it would poison every later answer that includes it. None when every key and string is fine.
+    """
+    if isinstance(value, str):
+        return None if _encodable(value) else (where or "body")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            name = f"{where}.{key}" if where else str(key)
+            if not _encodable(str(key)):
+                return printable(name)
+            found = unencodable_field(item, name)
+            if found is not None:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = unencodable_field(item, f"{where}[{index}]")
+            if found is not None:
+                return found
+    return None
+
+
+def printable(text: str) -> str:
+    """`text` with anything UTF-8 cannot carry (lone surrogates) shown as a `\\udXXX` escape."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 @dataclass(slots=True)
 class Response:
     """An outgoing response: status, JSON body (or none), extra headers."""

@@ -33,6 +33,8 @@ class Priority(IntEnum):
     EMERGENCY = 100
     ACK = 50
     NOTICE = 10
+    STRANGER = 5
+    """Answers to accounts that are not verified residents: after everything residents get."""
     DEFAULT = 0
 
 

@@ -42,7 +42,9 @@ from jun_engine.outbox.pacing import Pacer
 from jun_engine.outbox.pricing import endpoint_of, write_kind
 from jun_engine.outbox.queue import OutboxItem
 from jun_engine.pipeline.clock import Clock
+from jun_engine.pipeline.outage import OutageWatch
 from jun_engine.pipeline.spend import Prices, Read, record_read, record_write
+from jun_engine.store.errors import DatabaseError
 from jun_engine.store.session import session_scope
 from jun_engine.store.statuses import OutboxKind, OutboxStatus
 
@@ -80,6 +82,7 @@ class OutboxSender:
         pacer: Pacer | None = None,
         max_attempts: int = MAX_ATTEMPTS,
         idle_seconds: float = IDLE_SECONDS,
+        outage: OutageWatch | None = None,
     ) -> None:
         self._engine = engine
         self._gateways = dict(gateways)
@@ -89,6 +92,7 @@ class OutboxSender:
         self._max_attempts = max_attempts
         self._idle_seconds = idle_seconds
         self._rng = random.Random()  # noqa: S311 (jitter, not secrets)
+        self._outage = outage or OutageWatch()
         self._prices = Prices.of(config)
         self._apps = {
             a.user_id: a.consumer_key_env or config.x.app.consumer_key_env
@@ -96,13 +100,29 @@ class OutboxSender:
         }
 
     def run(self, stop: threading.Event) -> None:
-        """Send whatever is due until `stop` is set, waiting on the clock in between."""
+        """Send whatever is due until `stop` is set, waiting on the clock in between.
+
+        While the database cannot be used the sender backs off (real seconds, see
+        `pipeline.outage`): an item whose send was not recorded stays `sending`, and is looked
+        for on X before it is ever tried again.
+        """
         log.info("outbox sender started for %d account(s)", len(self._gateways))
+        failures = 0
         while not stop.is_set():
             try:
                 self.drain_once()
-            except Exception:  # the loop must outlive a database hiccup; the item stays put
+            except DatabaseError as error:
+                if stop.wait(self._outage.failed("outbox", error).seconds):
+                    break
+                continue
+            except Exception:  # a bug must not stop the queue; the item stays put
+                failures += 1
                 log.exception("outbox pass failed; trying again shortly")
+                if stop.wait(min(2.0**failures, 300.0)):
+                    break
+                continue
+            failures = 0
+            self._outage.succeeded("outbox")
             if self._clock.sleep(self._idle_seconds, stop):
                 break
         log.info("outbox sender stopped")
@@ -166,6 +186,13 @@ class OutboxSender:
 
     def _deliver(self, item: OutboxItem) -> int:
         gateway = self._gateways[item.account_id]
+        # The claim may have waited (a busy database, a loaded machine, an emulated clock far
+        # faster than real time): whether its moment has passed is decided now, just before X.
+        now = self._clock.now()
+        if item.expires_at is not None and item.expires_at <= now:
+            failure = "its moment passed before it could be sent"
+            self._give_up(item, OutboxStatus.ABANDONED, "expired", failure, now)
+            return 0
         try:
             platform_id, rate_limit = _send(gateway, item)
         except ChannelError as error:

@@ -27,6 +27,8 @@ class OutboxEntry:
     id: int
     key: str
     account_id: str
+    target: str | None
+    """The post replied to, or the DM recipient's user id; None for a new post."""
     kind: OutboxKind
     status: OutboxStatus
     part_no: int
@@ -102,6 +104,7 @@ def _entry(row: OutboxRow) -> OutboxEntry:
         id=row.id,
         key=row.idempotency_key,
         account_id=row.account_id,
+        target=row.target,
         kind=row.kind,
         status=row.status,
         part_no=row.part_no,

@@ -1,8 +1,10 @@
-"""The case desk's periodic work: escalations, digests, reminders, fallbacks and incidents.
+"""The case desk's periodic work: escalations, digests, reminders, fallbacks, incidents and the
+mayor's weekly report.
 
 Each job is idempotent (it records what it did: `escalated_at`, a digest's or a reminder's outbox
 key), so running it every tick, after a restart or twice in a row sends nothing twice. Each runs
-in its own transaction, and one failing does not keep the others from running.
+in its own transaction, and one failing does not keep the others from running; a database that
+cannot be used (`DatabaseError`) ends the round, for the scheduler's outage backoff to handle.
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from jun_engine.cases.incidents import link_incidents
 from jun_engine.cases.sla import escalate_overdue
 from jun_engine.config.schema import Config
 from jun_engine.selfservice.appointments import send_reminders
+from jun_engine.store.errors import DatabaseError
 from jun_engine.store.session import session_scope
+from jun_engine.web.report import make_due_weekly_report
 
 log = logging.getLogger(__name__)
 
@@ -32,19 +36,47 @@ JOBS: tuple[tuple[str, Job], ...] = (
     ("appointment reminders", send_reminders),
     ("daily digests", send_daily_digests),
     ("cases linked to incidents", link_incidents),
+    ("weekly reports", make_due_weekly_report),
 )
 
 
-def run_desk(engine: Engine, config: Config, now: datetime) -> dict[str, int]:
-    """Run every desk job once at `now`; what each queued."""
+def run_desk(
+    engine: Engine, config: Config, now: datetime, failing: set[str] | None = None
+) -> dict[str, int]:
+    """Run every desk job once at `now`; what each queued.
+
+    `failing` (kept by the caller between rounds: `DeskJobs`) names the jobs whose last run
+    failed: a job that keeps failing is logged with its traceback once, not at every tick.
+    """
     done: dict[str, int] = {}
+    streaks = failing if failing is not None else set()
     for name, job in JOBS:
         try:
             with session_scope(engine) as session:
                 done[name] = job(session, config, now)
+        except DatabaseError:  # the database is out: the daemon's outage, not this job's
+            raise
         except Exception:  # the next tick tries again; this job's transaction rolled back
-            log.exception("desk job %r failed; it runs again at the next tick", name)
+            if name in streaks:
+                log.debug("desk job %r failed again", name, exc_info=True)
+            else:
+                streaks.add(name)
+                log.exception("desk job %r failed; it runs again at each tick", name)
             continue
+        if name in streaks:
+            streaks.discard(name)
+            log.warning("desk job %r works again", name)
         if done[name]:
             log.info("desk: %d %s", done[name], name)
     return done
+
+
+class DeskJobs:
+    """The desk's jobs as the daemon's scheduler runs them, remembering which are failing."""
+
+    def __init__(self) -> None:
+        self._failing: set[str] = set()
+
+    def __call__(self, engine: Engine, config: Config, now: datetime) -> dict[str, int]:
+        """One round of every job (see `run_desk`)."""
+        return run_desk(engine, config, now, self._failing)

@@ -3,13 +3,16 @@
 Staff answer from their own accounts, by hand in the X app, in the resident's thread. A department
 account's posts are read with `since_id` (its own posts: owned reads), and the cases desk
 (`cases.follow.follow_department_posts`) records the ones that answer a case; the read's cost,
-what was recorded and the checkpoint commit together, like a mentions sweep. A `TimelineReader`
-has the reader interface the `Poller` drives, so budget, retry and health are the same.
+what was recorded and the checkpoint commit together, like a mentions sweep. The checkpoint
+trails "now" by `REREAD_WINDOW`, so a post that could not be attributed yet is read again. A
+`TimelineReader` has the reader interface the `Poller` drives, so budget, retry and health are
+the same.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from sqlalchemy.engine import Engine
 
@@ -26,6 +29,12 @@ from jun_engine.store.repository import Checkpoint, get_checkpoint, store_messag
 from jun_engine.store.session import session_scope
 
 log = logging.getLogger(__name__)
+
+REREAD_WINDOW = timedelta(minutes=30)
+"""Each sweep reads a department's posts of the last half hour again (owned reads, billed once a
+day): a staff reply posted before its case was opened, or the engine's own post seen before the
+sender recorded its id, is judged again on a later sweep instead of being passed over for good.
+Recording is idempotent (one `staff_reply` event per post)."""
 
 
 class TimelineReader:
@@ -55,13 +64,13 @@ class TimelineReader:
         if cursor is None:
             return self._start_from_now()
         posts, pages = self._read_since(cursor)
-        newest = max([int(cursor), *(int(p.id) for p in posts)])
         now = self._clock.now()
+        mark = max(int(cursor), snowflake_at(now - REREAD_WINDOW))
         with session_scope(self._engine) as session:
             for page in pages:
                 record_read(session, self._read_of(page.items, 200), self._prices, now)
             recorded = follow_department_posts(session, posts, self._config, now)
-            store_messages(session, [], self._checkpoint(str(newest)))
+            store_messages(session, [], self._checkpoint(str(mark)))
         if recorded:
             log.info("%s: %d staff repl(ies) recorded", self.ref, recorded)
         return Sweep(

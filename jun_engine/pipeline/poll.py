@@ -17,7 +17,9 @@ account itself (its own sent DMs come back in its DM events), so a department's 
 account is kept: it is a staff command. Implicit mentions (a reply
 in a thread that does not @mention the account) are stored like the others; the processing
 stage tells them apart with `InboundMessage.explicitly_mentions`.
-A first start without `--backfill` reads nothing: the checkpoint is set to "now".
+A first start without `--backfill` reads nothing: the daemon records every stream's baseline
+("now", or `baseline.BACKFILL` for everything X has) before its pollers run (`baseline`); a
+reader on a stream without one (a test, a tool) sets it to "now" at its first sweep.
 """
 
 from __future__ import annotations
@@ -187,7 +189,7 @@ class StreamReader:
     def _pages(self, state: SweepState, token: str | None) -> Sweep:
         """Page from `token` (None: the newest) down to the checkpoint."""
         mentions = self.ref.stream is PollStream.MENTIONS
-        floor = int(state.cursor) if state.cursor is not None else None
+        floor = int(state.cursor or 0) or None  # no floor: a backfill reads what X still has
         since = str(floor) if mentions and floor is not None else None
         # What the checkpoint becomes once this sweep is finished: everything created an overlap
         # before it began was visible to it, late arrivals included (see `watermark`).
@@ -198,10 +200,10 @@ class StreamReader:
             page = self._read(since, token, size)
             reached = floor is not None and any(int(m.platform_id) <= floor for m in page.items)
             if page.next_token is None or reached:
-                result = self._store(page, str(mark), None, result)
+                result = self._store(page, floor, str(mark), None, result)
                 self._warn_if_out_of_reach(mentions, floor, result)
                 return replace(result, finished=True)
-            result = self._store(page, None, (page.next_token, str(mark)), result)
+            result = self._store(page, floor, None, (page.next_token, str(mark)), result)
             token, size = page.next_token, PAGE_SIZE
         return result  # a long backlog: the next turn continues from the saved token
 
@@ -229,12 +231,18 @@ class StreamReader:
     def _store(
         self,
         page: Page[InboundMessage],
+        floor: int | None,
         cursor: str | None,
         resume: tuple[str, str] | None,
         so_far: Sweep,
     ) -> Sweep:
-        """One transaction: the request's cost, the page's messages, and the sweep's progress."""
-        kept = [m for m in page.items if m.author_id not in self._own]
+        """One transaction: the request's cost, the page's new messages, the sweep's progress.
+
+        A page that reaches the checkpoint also holds items at or below it: those were covered
+        by an earlier sweep (or lie before the first start's baseline) and are not stored.
+        """
+        new = [m for m in page.items if floor is None or int(m.platform_id) > floor]
+        kept = [m for m in new if m.author_id not in self._own]
         now = self._clock.now()
         checkpoint = Checkpoint(self.ref.account_id, self.ref.stream, cursor, now)
         ids = [m.platform_id for m in page.items]
@@ -247,7 +255,7 @@ class StreamReader:
             requests=so_far.requests + 1,
             seen=so_far.seen + len(page.items),
             stored=so_far.stored + stored,
-            dropped_own=so_far.dropped_own + len(page.items) - len(kept),
+            dropped_own=so_far.dropped_own + len(new) - len(kept),
             rate_limit=page.rate_limit or so_far.rate_limit,
         )
 

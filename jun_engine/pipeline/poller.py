@@ -3,7 +3,8 @@
 Each turn: ask the budget for the interval (None while the daily spend cap is reached), sweep,
 note the stream's health, and sleep on the clock until the next turn. A failed sweep goes to
 the retry policy (`retry.decide`): wait for the reset, back off, pause and alert, or stop this
-stream while the others go on.
+stream while the others go on. A database that cannot be used is the daemon's outage, not this
+stream's: the poller tells the `OutageWatch` and waits as it says, in real seconds.
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ from sqlalchemy.engine import Engine
 
 from jun_engine.pipeline import budget, health, retry
 from jun_engine.pipeline.clock import Clock
+from jun_engine.pipeline.outage import OutageWatch, Pause
 from jun_engine.pipeline.poll import Sweep
 from jun_engine.pipeline.retry import Action
 from jun_engine.pipeline.spend import spent_on
 from jun_engine.pipeline.streams import StreamRef
-from jun_engine.store.errors import StoreError
+from jun_engine.store.errors import DatabaseError, StoreError
 from jun_engine.store.session import session_scope
 
 log = logging.getLogger(__name__)
@@ -53,6 +55,7 @@ class Poller:
         daily_cap_usd: float,
         rng: random.Random | None = None,
         on_stored: Callable[[], None] | None = None,
+        outage: OutageWatch | None = None,
     ) -> None:
         self.reader = reader
         self.ref = reader.ref
@@ -67,16 +70,23 @@ class Poller:
         self.stored = 0
         self._capped_day: object = None
         self._on_stored = on_stored
+        self._outage = outage or OutageWatch()
 
     def run(self, stop: threading.Event) -> None:
         """Sweep, sleep, repeat until `stop` is set or the stream is stopped."""
         while not stop.is_set():
             wait = self.turn()
-            if wait is None or self.clock.sleep(wait.total_seconds(), stop):
+            if wait is None:
+                return
+            if isinstance(wait, Pause):
+                if stop.wait(wait.seconds):
+                    return
+            elif self.clock.sleep(wait.total_seconds(), stop):
                 return
 
-    def turn(self) -> timedelta | None:
-        """One sweep (unless the spend cap holds it back); the wait before the next, None: stop."""
+    def turn(self) -> timedelta | Pause | None:
+        """One sweep (unless the spend cap holds it back); the wait before the next on the
+        clock, or a `Pause` in real seconds while the database is out; None: stop."""
         now = self.clock.now()
         try:
             interval = self._interval(now)
@@ -84,8 +94,11 @@ class Poller:
                 return self._hold_until_tomorrow(now)
             sweep = self.reader.sweep()
             self._succeeded(sweep)
-        except Exception as error:  # every failure, expected or not, goes to the retry policy
+        except DatabaseError as error:  # nothing of the page was stored: it is read again
+            return self._outage.failed(str(self.ref), error)
+        except Exception as error:  # every other failure goes to the retry policy
             return self._failed(error)
+        self._outage.succeeded(str(self.ref))
         return self._after(sweep, interval)
 
     def _interval(self, now: datetime) -> timedelta | None:
@@ -127,6 +140,8 @@ class Poller:
                     paused_until=decision.at,
                     stopped=stopped,
                 )
+        except DatabaseError as store_error:
+            self._outage.failed(str(self.ref), store_error)
         except StoreError as store_error:
             log.warning("%s: could not note the failure: %s", self.ref, store_error)
         self._log_failure(error, decision)

@@ -24,8 +24,9 @@ from jun_engine.config.schema import Config
 from jun_engine.domain.messages import MessageKind
 from jun_engine.domain.residents import Admission, AdmissionOutcome
 from jun_engine.pipeline.clock import Clock
+from jun_engine.pipeline.outage import OutageWatch
 from jun_engine.pipeline.verify import Verifier
-from jun_engine.store.errors import StoreError
+from jun_engine.store.errors import DatabaseError, StoreError
 from jun_engine.store.repository import CHECKPOINTS, MESSAGES
 from jun_engine.store.session import session_scope
 from jun_engine.store.statuses import MessageStatus, PollStream
@@ -142,10 +143,13 @@ def _status_after(
 class Processor:
     """The worker thread: processes messages as they come, until stopped between two of them."""
 
-    def __init__(self, engine: Engine, clock: Clock, stage: Stage) -> None:
+    def __init__(
+        self, engine: Engine, clock: Clock, stage: Stage, outage: OutageWatch | None = None
+    ) -> None:
         self._engine = engine
         self._clock = clock
         self.stage = stage
+        self._outage = outage or OutageWatch()
         self._wake = threading.Event()
         self.processed = 0
 
@@ -154,19 +158,34 @@ class Processor:
         self._wake.set()
 
     def run(self, stop: threading.Event) -> None:
-        """Process until `stop`; a message in hand is always finished and committed first."""
+        """Process until `stop`; a message in hand is always finished and committed first.
+
+        While the database cannot be used, nothing is claimed: the message in hand was rolled
+        back and stays `new`, and the worker waits (backing off) before trying again.
+        """
         while not stop.is_set():
             self._wake.clear()
             try:
-                done = process_next(self._engine, self._clock, self.stage)
-            except StoreError as error:
+                done = self._next()
+            except DatabaseError as error:
+                stop.wait(self._outage.failed("processor", error).seconds)
+                continue
+            except StoreError as error:  # a write refused (a constraint): try again shortly
                 log.warning("processing paused: %s", error)
-                done = None
                 stop.wait(1.0)
-            except Exception:  # a stage's bug must not stop the queue behind one message
-                log.exception("processing a message failed; it is set aside as ignored")
-                done = set_aside_oldest(self._engine)
+                continue
+            self._outage.succeeded("processor")
             if done is not None:
                 self.processed += 1
                 continue
             self._wake.wait(IDLE_WAIT_SECONDS)
+
+    def _next(self) -> int | None:
+        """Process one message; the id processed or set aside, None when there was none."""
+        try:
+            return process_next(self._engine, self._clock, self.stage)
+        except StoreError:
+            raise
+        except Exception:  # a stage's bug must not stop the queue behind one message
+            log.exception("processing a message failed; it is set aside as ignored")
+            return set_aside_oldest(self._engine)

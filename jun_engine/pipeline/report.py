@@ -9,12 +9,15 @@ from decimal import Decimal
 from sqlmodel import Session, func, select
 
 from jun_engine.domain.messages import MessageKind
+from jun_engine.pipeline.lock import HEARTBEAT_SECONDS
 from jun_engine.pipeline.poll import time_of
 from jun_engine.pipeline.spend import requests_on, spent_by_account, spent_on
 from jun_engine.store.statuses import MessageStatus, PollStream
 from jun_engine.store.tables import ApiCallRow, DaemonLockRow, InboundMessageRow, PollCheckpointRow
 
 KIND_OF = {PollStream.MENTIONS: MessageKind.MENTION, PollStream.DMS: MessageKind.DM}
+HEARTBEAT_LATE_AFTER = 3 * HEARTBEAT_SECONDS
+"""A heartbeat older than three beats means the daemon cannot write, or is gone."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +48,8 @@ class DaemonState:
     host: str | None = None
     pid: int | None = None
     heartbeat_at: datetime | None = None
+    heartbeat_late_seconds: int = 0
+    """Seconds past the moment a live daemon's heartbeat was due (0: on time)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +148,16 @@ def _daemon(session: Session) -> DaemonState:
     row = session.get(DaemonLockRow, 1)
     if row is None:
         return DaemonState(running=False)
-    return DaemonState(running=True, host=row.host, pid=row.pid, heartbeat_at=row.heartbeat_at)
+    # Heartbeats are on the machine's clock (pipeline/lock.py), whatever clock the daemon follows
+    beat = row.heartbeat_at if row.heartbeat_at.tzinfo else row.heartbeat_at.replace(tzinfo=UTC)
+    late = (datetime.now(UTC) - beat).total_seconds() - HEARTBEAT_LATE_AFTER
+    return DaemonState(
+        running=True,
+        host=row.host,
+        pid=row.pid,
+        heartbeat_at=row.heartbeat_at,
+        heartbeat_late_seconds=max(int(late), 0),
+    )
 
 
 def _reporting_day(session: Session, now: datetime | None) -> date:

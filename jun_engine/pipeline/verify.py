@@ -1,23 +1,30 @@
-"""The verification stage: only verified residents are served; anyone else is told how, once.
+"""The verification stage: only verified residents are served; anyone else is told how, sparingly.
 
 For each stored message, in the processing stage's transaction:
-1. a DM holding a code from an account that is not a verified resident: redeem it (bind the
-   account and queue the confirmation DM; or count a wrong code and say so; or, locked out,
-   say until when);
-2. a verified resident: admitted, with their resident id (a new handle is noted);
-3. not verified, but an intent in `verification.open_to_anyone` (an emergency, a police report):
-   admitted as open;
+1. a DM holding code-shaped tokens, from anyone: the tokens are masked in the stored text and
+   raw payload at once (codes are never kept in clear), and each code is tried in turn, one
+   attempt each, until one verifies or the lockout stops the rest (`residents.verification`);
+   a code that verifies binds the account and queues the confirmation, and the message goes on
+   as the resident's request if it said more than its codes (an emergency is never lost);
+2. a verified resident: admitted, with their resident id (a new handle is noted); a DM of theirs
+   that was nothing but wrong codes is answered as such instead;
+3. not verified, but an intent in `verification.open_to_anyone` (an emergency, a police report
+   or tip): admitted as open;
 4. otherwise the message waits (status waiting_verification) until the account verifies, and
-   the account gets at most one 'how to verify' answer per `verification.instructions_interval`:
-   a public reply to a mention, a DM to a DM, in the message's language, never quoting it.
+   the account gets at most one answer per `verification.instructions_interval`: how to verify,
+   or, for a police report where those need verification, how to reach the police.
+A live code seen in a public mention is used up and masked: whoever read it cannot use it.
 
-Everything said is queued in the outbox in the same transaction, under keys that make it
-idempotent: a crash before the commit leaves nothing queued and the message NEW; a crash after
-it leaves both, and processing again queues nothing twice.
+Answers to strangers (not verified residents) are bounded by `verification.stranger_answers`
+(`residents.strangers`): per sender and overall, queued below every resident's answer, and
+expiring. Everything said is queued in the outbox in the same transaction, under keys that make
+it idempotent: a crash before the commit leaves nothing queued and the message NEW; a crash
+after it leaves both, and processing again queues nothing twice.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from sqlmodel import Session, col, select
@@ -25,12 +32,19 @@ from sqlmodel import Session, col, select
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import MessageKind
 from jun_engine.domain.residents import Admission, AdmissionOutcome
-from jun_engine.domain.routing import Urgency
+from jun_engine.domain.routing import Intent, Urgency
 from jun_engine.outbox.api import Priority, enqueue, tagged_reply
 from jun_engine.residents import texts
-from jun_engine.residents.codes import find_codes
+from jun_engine.residents.codes import find_codes, is_only_codes, mask_codes
 from jun_engine.residents.repository import verified_row
-from jun_engine.residents.verification import Redemption, RedemptionOutcome, note_handle, redeem
+from jun_engine.residents.strangers import AnswerKind, answer
+from jun_engine.residents.verification import (
+    Redemption,
+    RedemptionOutcome,
+    note_handle,
+    redeem,
+    withdraw_exposed,
+)
 from jun_engine.routing.intent import IntentDetector
 from jun_engine.routing.text import TextView
 from jun_engine.routing.urgency import UrgencyDetector
@@ -38,6 +52,7 @@ from jun_engine.store.statuses import MessageStatus, OutboxKind
 from jun_engine.store.tables import InboundMessageRow, OutboxRow, ResidentRow
 
 HOW_TO_KEY = "verify-howto"
+POLICE_KEY = "verify-police"
 
 
 class Verifier:
@@ -53,32 +68,34 @@ class Verifier:
         self, session: Session, message: InboundMessageRow, config: Config, now: datetime
     ) -> Admission:
         """Decide about one stored message; see the module's docstring for the order."""
+        codes = _codes_in(message, config)
+        if codes:
+            _mask(message, config.verification.code_length)
+        elif message.kind is MessageKind.MENTION:
+            _withdraw_public_codes(session, message, config, now)
         resident = verified_row(session, message.author_id)
         if resident is not None:
             note_handle(session, resident, message.author_handle, now)
+            if codes:
+                return _codes_from_resident(session, message, config, now, resident, codes)
             return Admission(AdmissionOutcome.ADMITTED, resident_id=resident.id)
-        codes = _codes_in(message, config)
         redemption = None
         if codes:
-            redemption = redeem(
-                session,
-                config.verification,
-                x_user_id=message.author_id,
-                handle=message.author_handle,
-                candidates=codes,
-                now=now,
-            )
+            redemption = _redeem(session, message, config, now, codes)
             if redemption.outcome is RedemptionOutcome.VERIFIED:
                 return _verified(session, message, config, redemption)
         open_intent = self.open_intent(message.text, message.hashtags, config)
         if redemption is not None:
-            _answer_code(session, message, config, redemption)
+            _answer_code(session, message, config, redemption, now, stranger=True)
             return _code_admission(redemption, open_intent)
         if open_intent is not None:
             return Admission(AdmissionOutcome.ADMITTED_OPEN, open_intent=open_intent)
         message.status = MessageStatus.WAITING_VERIFICATION
         session.add(message)
-        _explain_once(session, message, config, now)
+        if self._intent(message.text, message.hashtags) is Intent.POLICE_REPORT:
+            _answer_once(session, message, config, now, AnswerKind.POLICE_CONTACT)
+        else:
+            _answer_once(session, message, config, now, AnswerKind.HOW_TO_VERIFY)
         return Admission(AdmissionOutcome.WAITING)
 
     def open_intent(self, text: str, hashtags: str, config: Config) -> str | None:
@@ -92,6 +109,9 @@ class Verifier:
         intent = self._intents.detect(view).intent.value
         return intent if intent in wanted else None
 
+    def _intent(self, text: str, hashtags: str) -> Intent:
+        return self._intents.detect(TextView.of(text, tuple(hashtags.split()))).intent
+
 
 def admit(session: Session, message: InboundMessageRow, config: Config, now: datetime) -> Admission:
     """The stage as a function (compiles the lexicons each call: a daemon keeps a `Verifier`)."""
@@ -104,6 +124,78 @@ def _codes_in(message: InboundMessageRow, config: Config) -> list[str]:
     return find_codes(message.text, config.verification.code_length)
 
 
+def _mask(message: InboundMessageRow, length: int, only: list[str] | None = None) -> None:
+    """Mask the codes in the stored message: its text, and every string of its raw payload."""
+    message.text = mask_codes(message.text, length, only)
+    message.raw = _masked_raw(message.raw, length, only)
+
+
+def _masked_raw(raw: str, length: int, only: list[str] | None) -> str:
+    try:
+        payload = json.loads(raw)
+    except ValueError:
+        return mask_codes(raw, length, only)
+    return json.dumps(_masked_strings(payload, length, only), ensure_ascii=False)
+
+
+def _masked_strings(value: object, length: int, only: list[str] | None) -> object:
+    if isinstance(value, str):
+        return mask_codes(value, length, only)
+    if isinstance(value, list):
+        return [_masked_strings(item, length, only) for item in value]
+    if isinstance(value, dict):
+        return {key: _masked_strings(item, length, only) for key, item in value.items()}
+    return value
+
+
+def _withdraw_public_codes(
+    session: Session, message: InboundMessageRow, config: Config, now: datetime
+) -> None:
+    """A live code in a public post is used up (anyone may have read it) and masked."""
+    length = config.verification.code_length
+    candidates = find_codes(message.text, length)
+    exposed = withdraw_exposed(session, candidates, now) if candidates else []
+    if exposed:
+        _mask(message, length, exposed)
+        session.add(message)
+
+
+def _redeem(
+    session: Session, message: InboundMessageRow, config: Config, now: datetime, codes: list[str]
+) -> Redemption:
+    return redeem(
+        session,
+        config.verification,
+        x_user_id=message.author_id,
+        handle=message.author_handle,
+        candidates=codes,
+        now=now,
+    )
+
+
+def _codes_from_resident(
+    session: Session,
+    message: InboundMessageRow,
+    config: Config,
+    now: datetime,
+    resident: ResidentRow,
+    codes: list[str],
+) -> Admission:
+    """A verified resident's DM with codes: a live one is used (their own: nothing changes;
+    another resident's: the account moves to them); wrong ones count as attempts, and a DM
+    that was nothing but codes is answered as a code, not taken as a request."""
+    redemption = _redeem(session, message, config, now, codes)
+    if redemption.outcome is RedemptionOutcome.VERIFIED:
+        return _verified(session, message, config, redemption)
+    if not is_only_codes(message.text):
+        return Admission(AdmissionOutcome.ADMITTED, resident_id=resident.id)
+    _answer_code(session, message, config, redemption, now, stranger=False)
+    admission = _code_admission(redemption, None)
+    return Admission(
+        admission.outcome, resident_id=resident.id, locked_until=admission.locked_until
+    )
+
+
 def _verified(
     session: Session, message: InboundMessageRow, config: Config, redemption: Redemption
 ) -> Admission:
@@ -114,40 +206,70 @@ def _verified(
         key=f"verify-confirm:{message.platform_id}",
         account_id=message.account_id,
         kind=OutboxKind.DM,
-        text=texts.confirmed(config, language),
+        text=texts.confirmed(config, language, redemption.released),
         target=message.author_id,
         priority=Priority.ACK,
         private=True,
     )
+    if not is_only_codes(message.text):  # "my code is X; and the streetlight is out": served
+        return Admission(
+            AdmissionOutcome.ADMITTED,
+            resident_id=redemption.resident_id,
+            released=redemption.released,
+        )
     return Admission(
         AdmissionOutcome.VERIFIED, resident_id=redemption.resident_id, released=redemption.released
     )
 
 
 def _answer_code(
-    session: Session, message: InboundMessageRow, config: Config, redemption: Redemption
+    session: Session,
+    message: InboundMessageRow,
+    config: Config,
+    redemption: Redemption,
+    now: datetime,
+    *,
+    stranger: bool,
 ) -> None:
-    """Say why a code did not verify: once per wrong code, once per lockout."""
+    """Say why a code did not verify: once per wrong code, once per lockout; to a stranger only
+    within the bounds of `verification.stranger_answers`."""
     language = texts.guess_language(message.text, config)
     if redemption.outcome is RedemptionOutcome.LOCKED_OUT and redemption.locked_until:
         until = redemption.locked_until
         key = f"verify-locked:{message.author_id}:{int(until.timestamp())}"
-        text = texts.locked_out(config, language, until)
+        text, kind = texts.locked_out(config, language, until), AnswerKind.LOCKED_OUT
     elif redemption.locked_until is not None:
         key = f"verify-wrong:{message.platform_id}"
         text = texts.locked_out(config, language, redemption.locked_until)
+        kind = AnswerKind.LOCKED_OUT
     else:
         key = f"verify-wrong:{message.platform_id}"
         text = texts.code_rejected(config, language, redemption.attempts_left)
-    enqueue(
+        kind = AnswerKind.CODE_REJECTED
+    if not stranger:
+        enqueue(
+            session,
+            key=key,
+            account_id=message.account_id,
+            kind=OutboxKind.DM,
+            text=text,
+            target=message.author_id,
+            priority=Priority.ACK,
+            private=True,
+        )
+        return
+    answer(
         session,
+        config.verification.stranger_answers,
+        kind=kind,
         key=key,
         account_id=message.account_id,
-        kind=OutboxKind.DM,
+        outbox_kind=OutboxKind.DM,
         text=text,
         target=message.author_id,
-        priority=Priority.ACK,
-        private=True,
+        x_user_id=message.author_id,
+        now=now,
+        message_id=message.id,
     )
 
 
@@ -166,33 +288,42 @@ def _code_admission(redemption: Redemption, open_intent: str | None) -> Admissio
     return Admission(outcome, locked_until=redemption.locked_until)
 
 
-def _explain_once(
-    session: Session, message: InboundMessageRow, config: Config, now: datetime
+def _answer_once(
+    session: Session, message: InboundMessageRow, config: Config, now: datetime, kind: AnswerKind
 ) -> None:
-    """Queue the 'how to verify' answer unless this account had one within the interval.
+    """Queue the answer (how to verify, or how to reach the police) unless this account had one
+    of the kind within `instructions_interval`, and within the bounds on stranger answers.
 
     The outbox row is the record: its key names the account and the interval bucket, and it is
     written in the message's transaction, so a crash can neither lose it nor send it twice.
     Skipping when the previous bucket has one too keeps any two answers an interval apart.
     """
+    prefix = POLICE_KEY if kind is AnswerKind.POLICE_CONTACT else HOW_TO_KEY
     interval = max(config.verification.instructions_interval.total_seconds(), 1.0)
     bucket = int(now.timestamp() // interval)
-    keys = [f"{HOW_TO_KEY}:{message.author_id}:{b}" for b in (bucket - 1, bucket)]
+    keys = [f"{prefix}:{message.author_id}:{b}" for b in (bucket - 1, bucket)]
     if session.exec(select(OutboxRow.id).where(col(OutboxRow.idempotency_key).in_(keys))).first():
         return
-    kind, target = _answer_route(message)
+    outbox_kind, target = _answer_route(message)
     if target is None:
         return
-    text = texts.how_to_verify(config, texts.guess_language(message.text, config))
-    enqueue(
+    language = texts.guess_language(message.text, config)
+    if kind is AnswerKind.POLICE_CONTACT:
+        text = texts.police_contact(config, language)
+    else:
+        text = texts.how_to_verify(config, language)
+    answer(
         session,
+        config.verification.stranger_answers,
+        kind=kind,
         key=keys[-1],
         account_id=message.account_id,
-        kind=kind,
-        text=text if kind is OutboxKind.DM else tagged_reply(text, target),
+        outbox_kind=outbox_kind,
+        text=text if outbox_kind is OutboxKind.DM else tagged_reply(text, target),
         target=target,
-        priority=Priority.ACK,
-        private=kind is OutboxKind.DM,
+        x_user_id=message.author_id,
+        now=now,
+        message_id=message.id,
     )
 
 

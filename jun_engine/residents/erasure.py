@@ -38,6 +38,7 @@ from jun_engine.store.tables import (
     ResidentRow,
     ResidentTopicRow,
     RoutingExampleRow,
+    StrangerAnswerRow,
     VerificationAttemptRow,
     VerificationCodeRow,
 )
@@ -246,6 +247,9 @@ def _erase_register(session: Session, row: ResidentRow, accounts: Collection[str
             delete(VerificationAttemptRow).where(
                 col(VerificationAttemptRow.x_user_id).in_(accounts)
             )
+        )
+        session.execute(
+            delete(StrangerAnswerRow).where(col(StrangerAnswerRow.x_user_id).in_(accounts))
         )
     session.execute(
         update(ResidentEventRow)

@@ -5,7 +5,7 @@ Every function takes the caller's session and never commits (see `store.session.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -14,8 +14,15 @@ from sqlmodel import Session, col, func, select
 from jun_engine.domain.residents import Resident, ResidentEvent, ResidentEventKind
 from jun_engine.residents.errors import AmbiguousResidentError, ResidentNotFoundError
 from jun_engine.store.statuses import ResidentStatus
-from jun_engine.store.tables import ResidentEventRow, ResidentRow, ResidentTopicRow
+from jun_engine.store.tables import (
+    InboundMessageRow,
+    ResidentEventRow,
+    ResidentRow,
+    ResidentTopicRow,
+)
 
+_CHUNK = 500
+"""User ids per `IN (...)` query."""
 ENGINE = "engine"
 RESIDENT = "resident"
 """Actors of history lines; staff are `staff:<login>`."""
@@ -71,10 +78,11 @@ def verified_row(session: Session, x_user_id: str) -> ResidentRow | None:
 
 def find_row(session: Session, reference: str) -> ResidentRow:
     """A resident by id (`12`), X user id (`x:1234567890`, or a bare number no id has) or
-    handle (`@name`, any case). Raises ResidentNotFoundError or AmbiguousResidentError."""
+    handle (`@name`, any case: the handle on the register, else the account that last wrote
+    under it). Raises ResidentNotFoundError or AmbiguousResidentError."""
     text = reference.strip()
     if text.startswith("@") and len(text) > 1:
-        return _one(session, reference, func.lower(ResidentRow.x_handle) == text[1:].lower())
+        return _by_handle(session, reference, text[1:])
     if text.lower().startswith("x:") and text[2:].isdigit():
         return _one(session, reference, col(ResidentRow.x_user_id) == text[2:])
     if not text.isdigit():
@@ -88,6 +96,77 @@ def find_row(session: Session, reference: str) -> ResidentRow:
     if found is None:
         raise ResidentNotFoundError(reference)
     return found
+
+
+def handle_of(session: Session, x_user_id: str) -> str | None:
+    """The handle last seen for an X account (without the @): its resident's on the register,
+    else the one X gave with the newest message it wrote; None when X never said."""
+    resident = session.exec(select(ResidentRow).where(ResidentRow.x_user_id == x_user_id)).first()
+    if resident is not None and resident.x_handle:
+        return resident.x_handle
+    statement = (
+        select(InboundMessageRow.author_handle)
+        .where(
+            InboundMessageRow.author_id == x_user_id,
+            col(InboundMessageRow.author_handle).is_not(None),
+        )
+        .order_by(col(InboundMessageRow.created_at).desc(), col(InboundMessageRow.id).desc())
+        .limit(1)
+    )
+    return session.exec(statement).first()
+
+
+def handles_of(session: Session, x_user_ids: Iterable[str]) -> dict[str, str]:
+    """`handle_of` for many accounts, a few queries per 500 (only those with a known handle)."""
+    wanted = list(dict.fromkeys(x_user_ids))
+    found: dict[str, str] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        registered = select(ResidentRow.x_user_id, ResidentRow.x_handle).where(
+            col(ResidentRow.x_user_id).in_(chunk), col(ResidentRow.x_handle).is_not(None)
+        )
+        found.update((user, handle) for user, handle in session.exec(registered) if user and handle)
+        rest = [user for user in chunk if user not in found]
+        if not rest:
+            continue
+        seen = (
+            select(InboundMessageRow.author_id, InboundMessageRow.author_handle)
+            .where(
+                col(InboundMessageRow.author_id).in_(rest),
+                col(InboundMessageRow.author_handle).is_not(None),
+            )
+            .order_by(col(InboundMessageRow.created_at), col(InboundMessageRow.id))
+        )
+        for user, handle in session.exec(seen):
+            if handle:
+                found[user] = handle  # oldest first: the newest wins
+    return found
+
+
+def _by_handle(session: Session, reference: str, handle: str) -> ResidentRow:
+    wanted = handle.lower()
+    statement = (
+        select(ResidentRow)
+        .where(func.lower(ResidentRow.x_handle) == wanted)
+        .order_by(col(ResidentRow.id).desc())
+    )
+    row = session.exec(statement).first()
+    if row is not None:
+        return row
+    # Not on the register under that handle (X did not say it at verification, or it changed):
+    # the account that most recently wrote under it, if a resident is bound to it.
+    authors = (
+        select(InboundMessageRow.author_id)
+        .where(func.lower(InboundMessageRow.author_handle) == wanted)
+        .order_by(col(InboundMessageRow.created_at).desc(), col(InboundMessageRow.id).desc())
+        .limit(1)
+    )
+    author = session.exec(authors).first()
+    if author is not None:
+        bound = session.exec(select(ResidentRow).where(ResidentRow.x_user_id == author)).first()
+        if bound is not None:
+            return bound
+    raise ResidentNotFoundError(reference)
 
 
 def _one(session: Session, reference: str, condition: sa.ColumnElement[bool]) -> ResidentRow:

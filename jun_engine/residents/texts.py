@@ -11,6 +11,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from jun_engine.config.schema import Config
+from jun_engine.plural import Forms, choose
 
 HOW_TO_VERIFY: Mapping[str, str] = {
     "es": (
@@ -31,18 +32,24 @@ HOW_TO_VERIFY: Mapping[str, str] = {
 
 CONFIRMED: Mapping[str, str] = {
     "es": (
-        "Tu cuenta de X ya está verificada con el Ayuntamiento de {town}. Ya puedes "
-        "escribirnos; los mensajes que nos enviaste antes ya están en camino."
+        "Tu cuenta de X ya está verificada con el Ayuntamiento de {town}. Ya puedes escribirnos."
     ),
-    "en": (
-        "Your X account is now verified with {town} town hall. You can write to us any time; the "
-        "messages you sent before are on their way."
-    ),
-    "th": (
-        "บัญชี X ของคุณได้รับการยืนยันกับศาลากลาง {town} แล้ว คุณสามารถส่งข้อความถึงเราได้เลย "
-        "ข้อความที่คุณส่งมาก่อนหน้านี้กำลังได้รับการดำเนินการ"
-    ),
+    "en": "Your X account is now verified with {town} town hall. You can write to us any time.",
+    "th": "บัญชี X ของคุณได้รับการยืนยันกับศาลากลาง {town} แล้ว คุณสามารถส่งข้อความถึงเราได้เลย",
 }
+
+RELEASED: Mapping[str, Forms] = {
+    "es": {
+        "one": "El mensaje que nos enviaste antes ya está en camino.",
+        "other": "Los {count} mensajes que nos enviaste antes ya están en camino.",
+    },
+    "en": {
+        "one": "The message you sent us before is on its way.",
+        "other": "The {count} messages you sent us before are on their way.",
+    },
+    "th": {"other": "ข้อความ {count} ข้อความที่คุณส่งมาก่อนหน้านี้กำลังได้รับการดำเนินการ"},
+}
+"""Added to the confirmation only when messages were waiting for the account to verify."""
 
 CODE_REJECTED: Mapping[str, str] = {
     "es": (
@@ -72,6 +79,28 @@ LOCKED_OUT: Mapping[str, str] = {
         "มีการส่งรหัสผิดจากบัญชีนี้หลายครั้งเกินไป เพื่อความปลอดภัยเราจะไม่ตรวจสอบรหัสใหม่จนถึง {until} "
         "หากต้องการความช่วยเหลือ กรุณาติดต่อ {office}"
     ),
+}
+
+POLICE_CONTACT: Mapping[str, str] = {
+    "es": (
+        "Hola. Para dar un aviso a la Policía Local, contacta con {police} o acude a sus "
+        "dependencias. En una emergencia, llama al 112."
+    ),
+    "en": (
+        "Hello. To tip off the local police, contact {police} or go to the police station. "
+        "In an emergency, call 112."
+    ),
+    "th": (
+        "สวัสดีค่ะ หากต้องการแจ้งเบาะแสกับตำรวจท้องถิ่น กรุณาติดต่อ {police} หรือไปที่สถานีตำรวจ กรณีฉุกเฉินโทร 112"
+    ),
+}
+"""For a police report or tip from someone not verified, where police reports need it: where to
+go instead. Public when it answers a mention, so it never says what was reported."""
+
+FALLBACK_POLICE: Mapping[str, str] = {
+    "es": "la Policía Local",
+    "en": "the local police",
+    "th": "ตำรวจท้องถิ่น",
 }
 
 FALLBACK_OFFICE: Mapping[str, str] = {
@@ -122,9 +151,14 @@ def how_to_verify(config: Config, language: str) -> str:
     )
 
 
-def confirmed(config: Config, language: str) -> str:
-    """The DM that tells a resident their account is verified."""
-    return _pick(CONFIRMED, language).format(town=config.town.name)
+def confirmed(config: Config, language: str, released: int = 0) -> str:
+    """The DM that tells a resident their account is verified, and, when `released` messages
+    were waiting for it, that they are on their way (never when there were none)."""
+    text = _pick(CONFIRMED, language).format(town=config.town.name)
+    if released <= 0:
+        return text
+    chosen = language if language in RELEASED else "es"
+    return f"{text} {choose(RELEASED[chosen], chosen, released).format(count=released)}"
 
 
 def code_rejected(config: Config, language: str, attempts_left: int) -> str:
@@ -140,6 +174,15 @@ def locked_out(config: Config, language: str, until: datetime) -> str:
     return _pick(LOCKED_OUT, language).format(
         office=office(config, language), until=f"{local:%d/%m/%Y %H:%M}"
     )
+
+
+def police_contact(config: Config, language: str) -> str:
+    """How to reach the police without the engine: the police department's account (the
+    department keyed `police` in accounts.yaml, if the town has one), a station, 112."""
+    department = config.departments.get("police")
+    account = config.accounts.get(department.account) if department else None
+    police = f"@{account.handle}" if account else _pick(FALLBACK_POLICE, language)
+    return _pick(POLICE_CONTACT, language).format(police=police)
 
 
 def office(config: Config, language: str) -> str:

@@ -52,18 +52,38 @@ def redeem(
     candidates: Sequence[str],
     now: datetime,
 ) -> Redemption:
-    """Try the candidates (normalised codes) sent by `x_user_id`; one message is one attempt."""
+    """Try the candidates (normalised codes) sent by `x_user_id`, in the order written.
+
+    Each code checked is one attempt: a wrong one counts towards the lockout, and once the
+    account is locked out the codes after it are not checked (nor counted), so a message of
+    twenty guesses is twenty guesses, stopped at `max_failed_attempts`.
+    """
     locked = locked_until(session, x_user_id, rules, now)
     if locked is not None:
         return Redemption(RedemptionOutcome.LOCKED_OUT, locked_until=locked)
-    code = _matching_code(session, candidates, now)
-    if code is None or not _use(session, code, now):
+    live = _live_codes(session, now)
+    for candidate in candidates:
+        code = next((c for c in live if matches(candidate, c.code_hash)), None)
+        if code is not None and _use(session, code, now):
+            return _verified(session, code, x_user_id=x_user_id, handle=handle, now=now)
         record_attempt(session, x_user_id, success=False, now=now)
-        return Redemption(
-            RedemptionOutcome.REJECTED,
-            attempts_left=attempts_left(session, x_user_id, rules, now),
-            locked_until=locked_until(session, x_user_id, rules, now),
-        )
+        session.flush()
+        locked = locked_until(session, x_user_id, rules, now)
+        if locked is not None:
+            return Redemption(RedemptionOutcome.REJECTED, locked_until=locked)
+    return Redemption(
+        RedemptionOutcome.REJECTED, attempts_left=attempts_left(session, x_user_id, rules, now)
+    )
+
+
+def _verified(
+    session: Session,
+    code: VerificationCodeRow,
+    *,
+    x_user_id: str,
+    handle: str | None,
+    now: datetime,
+) -> Redemption:
     record_attempt(session, x_user_id, success=True, now=now)
     resident = session.get(ResidentRow, code.resident_id)
     if resident is None:  # pragma: no cover - codes are deleted with their resident
@@ -71,6 +91,27 @@ def redeem(
     bind(session, resident, x_user_id=x_user_id, handle=handle, now=now)
     released = release_waiting(session, x_user_id)
     return Redemption(RedemptionOutcome.VERIFIED, resident_id=resident.id, released=released)
+
+
+def withdraw_exposed(session: Session, candidates: Sequence[str], now: datetime) -> list[str]:
+    """Use up the live codes among `candidates` that were seen in public (a mention), so no one
+    who read them can use them; the candidates that were live codes (for masking)."""
+    exposed: list[str] = []
+    live = _live_codes(session, now)
+    for candidate in candidates:
+        code = next((c for c in live if matches(candidate, c.code_hash)), None)
+        if code is None or not _use(session, code, now):
+            continue
+        exposed.append(candidate)
+        add_event(
+            session,
+            code.resident_id,
+            ResidentEventKind.CODE_WITHDRAWN,
+            now,
+            RESIDENT,
+            detail="the code was posted in public; ask for a new one at the desk",
+        )
+    return exposed
 
 
 def bind(
@@ -155,11 +196,8 @@ def note_handle(session: Session, resident: ResidentRow, handle: str | None, now
     )
 
 
-def _matching_code(
-    session: Session, candidates: Sequence[str], now: datetime
-) -> VerificationCodeRow | None:
-    if not candidates:
-        return None
+def _live_codes(session: Session, now: datetime) -> list[VerificationCodeRow]:
+    """The codes that could verify now: unused, unexpired, of a resident not erased."""
     statement = (
         select(VerificationCodeRow)
         .join(ResidentRow, col(ResidentRow.id) == VerificationCodeRow.resident_id)
@@ -169,10 +207,7 @@ def _matching_code(
             col(ResidentRow.status) != ResidentStatus.ERASED,
         )
     )
-    for code in session.exec(statement).all():
-        if any(matches(candidate, code.code_hash) for candidate in candidates):
-            return code
-    return None
+    return list(session.exec(statement).all())
 
 
 def _use(session: Session, code: VerificationCodeRow, now: datetime) -> bool:

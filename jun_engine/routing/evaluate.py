@@ -7,7 +7,7 @@ used) the label-level accuracy and macro-F1 are reported too.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -39,13 +39,25 @@ class Outcomes:
     confidence: npt.NDArray[np.float64]
     explicit: npt.NDArray[np.bool_]
     """Decided by an explicit rule: routed automatically whatever the threshold."""
+    triage: str | None = None
+    """The whole router's triage desk: below the threshold a prediction becomes this one."""
 
     @property
     def correct(self) -> npt.NDArray[np.bool_]:
+        """Whether each best guess (routed automatically or not) names the right department."""
         same = [
             t == p for t, p in zip(self.true_department, self.predicted_department, strict=True)
         ]
         return np.array(same, np.bool_)
+
+    def predicted_at(self, threshold: float) -> list[str]:
+        """The departments routed to at `threshold` (the triage desk below it)."""
+        if self.triage is None:
+            return self.predicted_department
+        sure = self.explicit | (self.confidence >= threshold)
+        return [
+            p if ok else self.triage for p, ok in zip(self.predicted_department, sure, strict=True)
+        ]
 
 
 @dataclass(frozen=True)
@@ -62,9 +74,14 @@ class Evaluation:
     threshold: float
     auto: Operating
     suggested_threshold: float | None
+    """The lowest threshold that is 95% precise on these examples."""
     curve: list[Operating]
     label_accuracy: float | None = None
     label_macro_f1: float | None = None
+    threshold_source: str | None = None
+    """Why `threshold` is in force (a ThresholdSource value), when a router or model chose it."""
+    model_suggested: Operating | None = None
+    """Automatic routing at the model's own suggested threshold (from its training)."""
     extra: dict[str, Any] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
@@ -79,6 +96,16 @@ class Evaluation:
             "auto_precision": round(self.auto.precision, 4),
             "auto_coverage": round(self.auto.coverage, 4),
             "suggested_threshold": _round(self.suggested_threshold),
+            "threshold_source": self.threshold_source,
+            "model_suggested_threshold": _round(
+                self.model_suggested.threshold if self.model_suggested else None
+            ),
+            "model_suggested_precision": _round(
+                self.model_suggested.precision if self.model_suggested else None
+            ),
+            "model_suggested_coverage": _round(
+                self.model_suggested.coverage if self.model_suggested else None
+            ),
             "per_department": self.per_department,
             "confusion": {"labels": self.departments, "matrix": self.confusion},
             "curve": [
@@ -97,27 +124,60 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
-def model_outcomes(model: RouterModel, examples: Sequence[Example]) -> Outcomes:
+Steps = Callable[[int, int], None]
+"""progress(done, total): called now and then over a long loop."""
+
+
+def _every(progress: Steps | None, total: int) -> Callable[[int], None]:
+    """Call `progress` at the start, about every 1% and at the end of `total` items."""
+    if progress is None:
+        return lambda done: None
+    step = max(1, total // 100)
+    report = progress
+
+    def tick(done: int) -> None:
+        if done % step == 0 or done == total:
+            report(done, total)
+
+    return tick
+
+
+def model_outcomes(
+    model: RouterModel, examples: Sequence[Example], progress: Steps | None = None
+) -> Outcomes:
     """The model alone (the statistical layer) on `examples`."""
     depts, labels, conf = [], [], []
-    for example in examples:
+    tick = _every(progress, len(examples))
+    tick(0)
+    for done, example in enumerate(examples, 1):
         prediction = model.predict(example.text)
         depts.append(prediction.department if prediction else "")
         labels.append(prediction.label if prediction else "")
         conf.append(prediction.confidence if prediction else 0.0)
+        tick(done)
     return _outcomes(examples, depts, labels, conf, [False] * len(examples))
 
 
-def router_outcomes(router: Router, examples: Sequence[Example]) -> Outcomes:
-    """The whole router (rules, model, triage) on `examples`."""
-    routings = [router.classify_text(e.text) for e in examples]
-    return _outcomes(
+def router_outcomes(
+    router: Router, examples: Sequence[Example], progress: Steps | None = None
+) -> Outcomes:
+    """The whole router (rules, model, triage) on `examples`, its best guess kept for every
+    message so that `evaluate` can apply any threshold (below it: the triage desk)."""
+    guessing = replace(router, threshold=0.0)
+    tick = _every(progress, len(examples))
+    tick(0)
+    routings = []
+    for done, example in enumerate(examples, 1):
+        routings.append(guessing.classify_text(example.text))
+        tick(done)
+    outcomes = _outcomes(
         examples,
         [r.department for r in routings],
         [r.department for r in routings],
         [r.confidence for r in routings],
         [r.layer.value in {"account", "hashtag", "keyword"} for r in routings],
     )
+    return replace(outcomes, triage=router.rules.triage)
 
 
 def cross_validate(
@@ -167,14 +227,21 @@ def _outcomes(
     )
 
 
-def evaluate(outcomes: Outcomes, threshold: float | None, *, labels: bool = False) -> Evaluation:
+def evaluate(
+    outcomes: Outcomes,
+    threshold: float | None,
+    *,
+    labels: bool = False,
+    source: str | None = None,
+    model_suggested: float | None = None,
+) -> Evaluation:
     """The figures of `outcomes`, automatic routing at `threshold` (None: the lowest threshold
-    that is 95% precise)."""
-    truth, pred = outcomes.true_department, outcomes.predicted_department
+    that is 95% precise), in force because of `source`, and at the model's `model_suggested`."""
     correct = outcomes.correct
     conf = np.where(outcomes.explicit, 1.0, outcomes.confidence)
     suggested = threshold_for_precision(conf, correct, 0.95)
     chosen = threshold if threshold is not None else (suggested if suggested is not None else 1.0)
+    truth, pred = outcomes.true_department, outcomes.predicted_at(chosen)
     departments = sorted(set(truth) | (set(pred) - {""}))
     p, r, f, s = precision_recall_fscore_support(truth, pred, labels=departments, zero_division=0)
     return Evaluation(
@@ -212,4 +279,8 @@ def evaluate(outcomes: Outcomes, threshold: float | None, *, labels: bool = Fals
         )
         if labels
         else None,
+        threshold_source=source,
+        model_suggested=None
+        if model_suggested is None
+        else at_threshold(conf, correct, model_suggested),
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 
 from jun_engine.domain.messages import InboundMessage
 from jun_engine.domain.routing import Layer, Reason, Routing, Urgency
@@ -149,13 +150,41 @@ def _target(department: str, category: str | None) -> str:
     return f"{department}/{category}" if category else department
 
 
+class ThresholdSource(StrEnum):
+    """Where the threshold in force came from."""
+
+    EXPLICIT = "explicit"
+    """`routing.confidence_threshold` in accounts.yaml (or a caller's explicit choice)."""
+    MODEL = "model"
+    """The trained model file's `suggested_threshold`."""
+    DAY_ONE = "day-one default"
+    """No trained model file (or one that suggests nothing): the documented day-one default."""
+
+
 @dataclass(frozen=True)
 class Router:
-    """The rules, the model and the threshold one town routes with."""
+    """The rules, the model and the threshold one town routes with, and where that came from."""
 
     rules: RuleSet
     model: RouterModel | None
     threshold: float
+    threshold_source: ThresholdSource = ThresholdSource.EXPLICIT
+
+    @property
+    def suggested_threshold(self) -> float | None:
+        """The model's own suggestion (None without a model, or when it suggests none)."""
+        return self.model.info.suggested_threshold if self.model is not None else None
+
+    @property
+    def threshold_reason(self) -> str:
+        """Why `threshold` is in force, in a few words for the CLI and the benchmarks."""
+        match self.threshold_source:
+            case ThresholdSource.EXPLICIT:
+                return "set explicitly (routing.confidence_threshold in accounts.yaml)"
+            case ThresholdSource.MODEL:
+                return "the trained model's suggested threshold (95% precise on held-out folds)"
+            case ThresholdSource.DAY_ONE:
+                return "the day-one default (no trained model file suggests one)"
 
     def classify(self, message: InboundMessage) -> Routing:
         """Route one message."""

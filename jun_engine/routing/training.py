@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import warnings
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from types import MappingProxyType
@@ -42,11 +42,25 @@ class TrainingDataError(ValueError):
     """The examples cannot train a router (too few, or a single department)."""
 
 
-def train(examples: Sequence[Example], options: TrainingOptions = TrainingOptions()) -> RouterModel:
-    """A calibrated router trained on `examples`."""
+def train(
+    examples: Sequence[Example],
+    options: TrainingOptions = TrainingOptions(),
+    progress: Callable[[int, int], None] | None = None,
+) -> RouterModel:
+    """A calibrated router trained on `examples`; `progress(done, total)` after each fit (the
+    whole set, then each calibration fold)."""
     _check(examples)
+    steps = 1 + options.calibration_folds
+
+    def done(step: int) -> None:
+        if progress is not None:
+            progress(step, steps)
+
+    done(0)
     model = _fit(examples, options)
-    margins, correct = _held_out_margins(examples, options)
+    done(1)
+    margins, correct = _held_out_margins(examples, options, lambda fold: done(1 + fold))
+    done(steps)
     calibration = fit_calibration(margins, correct)
     confidence = np.array([calibration.confidence(m) for m in margins], np.float64)
     info = ModelInfo(
@@ -145,11 +159,14 @@ def _head(
 
 
 def _held_out_margins(
-    examples: Sequence[Example], options: TrainingOptions
+    examples: Sequence[Example],
+    options: TrainingOptions,
+    fold_done: Callable[[int], None] = lambda fold: None,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
     """Margin and correctness of every example, scored by a model that did not see it."""
     margins, correct = [], []
-    for train_idx, test_idx in split(examples, options.calibration_folds, options.seed):
+    folds = split(examples, options.calibration_folds, options.seed)
+    for fold, (train_idx, test_idx) in enumerate(folds, 1):
         fold_examples = [examples[i] for i in train_idx]
         if len({e.department for e in fold_examples}) < 2:
             continue
@@ -158,6 +175,7 @@ def _held_out_margins(
             margin, department = raw_margin(model, examples[i].text)
             margins.append(margin)
             correct.append(department == examples[i].department)
+        fold_done(fold)
     return np.array(margins, np.float64), np.array(correct, np.bool_)
 
 

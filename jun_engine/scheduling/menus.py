@@ -20,7 +20,7 @@ from jun_engine.outbox.api import Priority, enqueue
 from jun_engine.scheduling.calendar import at_local_time, closed_reason, local_day
 from jun_engine.scheduling.menu_checks import CheckedMenus, MenuDay
 from jun_engine.scheduling.menu_file import warning
-from jun_engine.scheduling.texts import allergen_list, spanish_date
+from jun_engine.scheduling.texts import allergens_line, menu_heading
 from jun_engine.store.statuses import MenuStatus, OutboxKind
 from jun_engine.store.tables import SchoolMenuRow
 
@@ -133,11 +133,13 @@ def list_menus(
 def menu_text(
     config: Config, school: str, day: date, dishes: tuple[str, ...], allergens: tuple[str, ...]
 ) -> str:
-    """The public post, in Spanish: the day, one dish per line, the allergens, the hashtags."""
+    """The public post, in the town's default language: the day, one dish per line, the
+    allergens, the hashtags."""
     settings = config.schools[school]
-    lines = [f"Menú del comedor de {settings.name}, {spanish_date(day)}:"]
+    language = config.town.default_language
+    lines = [menu_heading(settings.name, day, language)]
     lines += [f"• {dish}" for dish in dishes]
-    lines.append(f"Alérgenos: {allergen_list(allergens)}.")
+    lines.append(allergens_line(allergens, language))
     if settings.hashtags:
         lines.append(" ".join(settings.hashtags))
     return "\n".join(lines)

@@ -23,7 +23,7 @@ from jun_engine.scheduling.calendar import local_day, zone
 from jun_engine.scheduling.notices import NOTICE_KINDS
 from jun_engine.scheduling.recurrence import first_after, latest_due, parse_cron
 from jun_engine.scheduling.segments import Segment, recipients
-from jun_engine.scheduling.texts import spanish_date
+from jun_engine.scheduling.texts import local_date
 from jun_engine.store.statuses import DeliveryStatus, OutboxKind, OutboxStatus, ScheduledStatus
 from jun_engine.store.tables import DeliveryRow, OutboxRow, ScheduledItemRow
 
@@ -119,7 +119,7 @@ def _dated(config: Config, text: str, occurrence: datetime) -> str:
     """A recurring post names its day, so two occurrences never have the same text (X refuses
     duplicate posts)."""
     local = occurrence.astimezone(zone(config))
-    return f"{text}\n({spanish_date(local.date())})"
+    return f"{text}\n({local_date(local.date(), config.town.default_language)})"
 
 
 def _post(

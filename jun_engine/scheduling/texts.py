@@ -1,39 +1,65 @@
-"""The Spanish words the scheduler's posts are made of: weekdays, months, allergen lists."""
+"""The words the scheduler's public posts are made of, in the town's default language: the
+menu's heading, dates, allergen lists (Spanish, English or Thai; else Spanish)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 from jun_engine.scheduling.allergens import BY_CODE
+from jun_engine.selfservice.dates import format_date, join
 
-WEEKDAYS_ES = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
-MONTHS_ES = (
-    "enero",
-    "febrero",
-    "marzo",
-    "abril",
-    "mayo",
-    "junio",
-    "julio",
-    "agosto",
-    "septiembre",
-    "octubre",
-    "noviembre",
-    "diciembre",
-)
+MENU_HEADING: Mapping[str, str] = {
+    "es": "Menú del comedor de {school}, {day}:",
+    "en": "{school} school lunch menu, {day}:",
+    "th": "เมนูอาหารกลางวัน {school} {day}:",
+}
+ALLERGENS_LINE: Mapping[str, str] = {
+    "es": "Alérgenos: {allergens}.",
+    "en": "Allergens: {allergens}.",
+    "th": "สารก่อภูมิแพ้: {allergens}",
+}
+NONE_DECLARED: Mapping[str, str] = {
+    "es": "ninguno declarado",
+    "en": "none declared",
+    "th": "ไม่มีการแจ้ง",
+}
+
+
+def local_date(day: date, language: str) -> str:
+    """`lunes 2 de marzo`, `Monday 2 March`, `วันจันทร์ที่ 2 มีนาคม`."""
+    return format_date(day, language)
 
 
 def spanish_date(day: date) -> str:
     """`lunes 2 de marzo`."""
-    return f"{WEEKDAYS_ES[day.weekday()]} {day.day} de {MONTHS_ES[day.month - 1]}"
+    return local_date(day, "es")
 
 
-def allergen_list(codes: Sequence[str]) -> str:
-    """`gluten, pescado y lácteos`, or `ninguno declarado`."""
-    names = [BY_CODE[code].es if code in BY_CODE else code for code in codes]
+def menu_heading(school: str, day: date, language: str) -> str:
+    """The first line of a menu post."""
+    return _pick(MENU_HEADING, language).format(school=school, day=local_date(day, language))
+
+
+def allergens_line(codes: Sequence[str], language: str) -> str:
+    """`Alérgenos: gluten, pescado y lácteos.`"""
+    return _pick(ALLERGENS_LINE, language).format(allergens=allergen_list(codes, language))
+
+
+def allergen_list(codes: Sequence[str], language: str = "es") -> str:
+    """`gluten, pescado y lácteos` (English names in Thai), or `ninguno declarado`."""
+    names = [_allergen_name(code, language) for code in codes]
     if not names:
-        return "ninguno declarado"
-    if len(names) == 1:
-        return names[0]
-    return f"{', '.join(names[:-1])} y {names[-1]}"
+        return _pick(NONE_DECLARED, language)
+    return join(names, language)
+
+
+def _allergen_name(code: str, language: str) -> str:
+    allergen = BY_CODE.get(code)
+    if allergen is None:
+        return code
+    return allergen.es if language == "es" or language not in ("en", "th") else allergen.en
+
+
+def _pick(table: Mapping[str, str], language: str) -> str:
+    return table.get(language) or table["es"]

@@ -1,6 +1,8 @@
 """Everything self-service says to residents, in Spanish, English and Thai: one table of texts.
 
 `say(key, language, **values)` fills a text in; a language the table lacks falls back to Spanish.
+A text that holds a count has one form per CLDR plural category (`jun_engine.plural`), chosen by
+its `count` value (or the value `COUNTED_BY` names).
 Nothing here names a resident or repeats what they wrote: texts that go out as public replies
 (`sent_dm`, menus, hours, rubbish days, council meetings, verification, help) hold nothing
 personal.
@@ -10,9 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from jun_engine.plural import Forms, choose
+
 FALLBACK = "es"
 
-TEXTS: Mapping[str, Mapping[str, str]] = {
+TEXTS: Mapping[str, Mapping[str, str | Forms]] = {
     "offers": {
         "es": "Próximas citas libres en {department}:\n{options}\n"
               "Responde con el número de la que prefieras, o «cancelar».",
@@ -34,11 +38,16 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "th": "ขออภัย เวลานั้นเพิ่งมีคนจองไป ",
     },
     "no_slots": {
-        "es": "Lo sentimos, no quedan citas libres en {department} en los próximos {days} días. "
-              "Vuelve a escribirnos en unos días.",
-        "en": "Sorry, there are no free appointments at the {department} in the next {days} days. "
-              "Please write to us again in a few days.",
-        "th": "ขออภัย ไม่มีนัดว่างที่{department}ใน {days} วันข้างหน้า กรุณาติดต่อใหม่ในอีกไม่กี่วัน",
+        "es": {"one": "Lo sentimos, no quedan citas libres en {department} en el próximo día. "
+                      "Vuelve a escribirnos en unos días.",
+               "other": "Lo sentimos, no quedan citas libres en {department} en los próximos "
+                        "{days} días. Vuelve a escribirnos en unos días."},
+        "en": {"one": "Sorry, there are no free appointments at the {department} in the next day. "
+                      "Please write to us again in a few days.",
+               "other": "Sorry, there are no free appointments at the {department} in the next "
+                        "{days} days. Please write to us again in a few days."},
+        "th": {"other": "ขออภัย ไม่มีนัดว่างที่{department}ใน {days} วันข้างหน้า "
+                        "กรุณาติดต่อใหม่ในอีกไม่กี่วัน"},
     },
     "booked": {
         "es": "Cita confirmada en {department}: {when}. Referencia: {reference}. "
@@ -79,13 +88,18 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "th": "คุณมีหลายนัด: {items} กรุณาส่งหมายเลขอ้างอิงของนัดที่ต้องการเลื่อนหรือยกเลิก",
     },
     "limit_reached": {
-        "es": "Ya tienes {count} cita(s) pendiente(s), el máximo: {items}. "
-              "Para cambiarla escribe «cambiar cita»; para anularla, «cancelar cita».",
-        "en": "You already have {count} upcoming appointment(s), the most allowed: {items}. "
-              "To move it write \"change my appointment\"; "
-              "to cancel it, \"cancel my appointment\".",
-        "th": "คุณมีนัด {count} นัดแล้ว ซึ่งเป็นจำนวนสูงสุด: {items} "
-              "ต้องการเลื่อนพิมพ์ \"เลื่อนนัด\" ต้องการยกเลิกพิมพ์ \"ยกเลิกนัด\"",
+        "es": {"one": "Ya tienes una cita pendiente, el máximo: {items}. "
+                      "Para cambiarla escribe «cambiar cita»; para anularla, «cancelar cita».",
+               "other": "Ya tienes {count} citas pendientes, el máximo: {items}. "
+                        "Para cambiar una escribe «cambiar cita»; para anularla, «cancelar cita»."},
+        "en": {"one": "You already have an upcoming appointment, the most allowed: {items}. "
+                      "To move it write \"change my appointment\"; "
+                      "to cancel it, \"cancel my appointment\".",
+               "other": "You already have {count} upcoming appointments, the most allowed: "
+                        "{items}. To move one write \"change my appointment\"; "
+                        "to cancel one, \"cancel my appointment\"."},
+        "th": {"other": "คุณมีนัด {count} นัดแล้ว ซึ่งเป็นจำนวนสูงสุด: {items} "
+                        "ต้องการเลื่อนพิมพ์ \"เลื่อนนัด\" ต้องการยกเลิกพิมพ์ \"ยกเลิกนัด\""},
     },
     "not_understood": {
         "es": "No he entendido tu elección. Responde con un número del 1 al {count}, o «cancelar».",
@@ -213,8 +227,19 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
 }  # fmt: skip
 
 
+COUNTED_BY: Mapping[str, str] = {"no_slots": "days"}
+"""Plural texts whose count is not called `count`."""
+
+
 def say(key: str, language: str, **values: object) -> str:
-    """The text `key` in `language` (Spanish when missing), with `values` filled in."""
+    """The text `key` in `language` (Spanish when missing), with `values` filled in; a text
+    with plural forms takes the form its count asks for in that language."""
     by_language = TEXTS[key]
-    template = by_language.get(language) or by_language[FALLBACK]
+    chosen = language if language in by_language else FALLBACK
+    template = by_language[chosen]
+    if not isinstance(template, str):
+        count = values.get(COUNTED_BY.get(key, "count"))
+        if not isinstance(count, int):
+            raise TypeError(f"text {key!r} has plural forms: give it its count as an int")
+        template = choose(template, chosen, count)
     return template.format(**values)

@@ -2,7 +2,8 @@
 
 StoreError
  +-- DatabaseUrlError          the --db value is not a database the engine can use
- +-- DatabaseError             the database cannot be reached or refused the connection
+ +-- DatabaseError             the database cannot be used now: unreachable, locked, its disk
+ |                             full, read-only (`fault` says which); waiting may cure it
  +-- IntegrityViolationError   a write broke a unique, check or foreign-key constraint
  +-- MigrationError            a revision is unknown or a migration step failed
  +-- SchemaError               the database schema does not match this version
@@ -13,6 +14,7 @@ StoreError
 from __future__ import annotations
 
 from collections.abc import Sequence
+from enum import StrEnum
 
 
 class StoreError(Exception):
@@ -28,13 +30,39 @@ class DatabaseUrlError(StoreError):
         super().__init__(f"cannot use database {url!r}: {reason}")
 
 
-class DatabaseError(StoreError):
-    """The database is unreachable (server down, wrong host, missing directory, no access)."""
+class Fault(StrEnum):
+    """What is wrong with a database that cannot be used now."""
 
-    def __init__(self, url: str, reason: str) -> None:
+    UNREACHABLE = "unreachable"
+    """The server is down or refuses connections, the file cannot be opened."""
+    DISK_FULL = "disk full"
+    """No room to grow: the file system (or PostgreSQL's) is full, SQLite's WAL cannot grow."""
+    READ_ONLY = "read-only"
+    """It can be read but not written: a read-only file system, a standby server."""
+    LOCKED = "locked"
+    """Another process holds SQLite's write lock longer than the busy timeout."""
+    FAILING = "failing"
+    """Any other failure of the database itself (an I/O error)."""
+
+
+_MESSAGES = {
+    Fault.UNREACHABLE: "cannot reach the database {url}: {reason}",
+    Fault.DISK_FULL: "the database {url} cannot grow, its disk is full: {reason}",
+    Fault.READ_ONLY: "the database {url} is read-only: {reason}",
+    Fault.LOCKED: "the database {url} is locked by another process: {reason}",
+    Fault.FAILING: "the database {url} failed: {reason}",
+}
+
+
+class DatabaseError(StoreError):
+    """The database cannot be used now: unreachable (server down, wrong host, missing directory,
+    no access), locked, out of disk, read-only. `fault` says which."""
+
+    def __init__(self, url: str, reason: str, fault: Fault = Fault.UNREACHABLE) -> None:
         self.url = url
         self.reason = reason
-        super().__init__(f"cannot reach the database {url}: {reason}")
+        self.fault = fault
+        super().__init__(_MESSAGES[fault].format(url=url, reason=reason))
 
 
 class IntegrityViolationError(StoreError):

@@ -138,3 +138,15 @@ class AppointmentStatus(StrEnum):
 
     BOOKED = "booked"
     CANCELLED = "cancelled"
+
+
+class StaffRole(StrEnum):
+    """What a web-desk staff account may see (the rules are in `jun_engine.web.access`)."""
+
+    DEPARTMENT = "department"
+    """Its own department's cases, private ones included."""
+    TRIAGE = "triage"
+    """The cases the router was not sure about (those of a triage department)."""
+    MAYOR = "mayor"
+    """Every case, but not the text of a private one unless it is its own department's."""
+    ADMIN = "admin"

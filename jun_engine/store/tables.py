@@ -31,6 +31,7 @@ from jun_engine.store.statuses import (
     ResidentStatus,
     ScheduledKind,
     ScheduledStatus,
+    StaffRole,
 )
 
 NAMING = {
@@ -98,6 +99,8 @@ class InboundMessageRow(StoreModel, table=True):
         sa.UniqueConstraint("channel", "kind", "platform_id"),
         sa.CheckConstraint("platform_id <> ''", name="platform_id_not_empty"),
         sa.Index(None, "status", "received_at"),
+        sa.Index(None, "status", "created_at", "id"),
+        # ^ the processing stage takes NEW messages in the order they were sent
     )
 
     id: int | None = Field(default=None, sa_column=_pk())
@@ -227,6 +230,20 @@ class VerificationAttemptRow(StoreModel, table=True):
     success: bool = Field(sa_column=sa.Column(sa.Boolean, nullable=False))
 
 
+class StrangerAnswerRow(StoreModel, table=True):
+    """One answer queued for an account that is not a verified resident, counted for the bounds
+    of `verification.stranger_answers` (per sender, per hour, per day) by the engine's clock."""
+
+    __tablename__ = "stranger_answer"
+    __table_args__ = (sa.Index(None, "x_user_id", "at"),)
+
+    id: int | None = Field(default=None, sa_column=_pk())
+    x_user_id: str = Field(sa_column=_string(ID_LENGTH))
+    at: datetime = Field(sa_column=_time(index=True))
+    kind: str = Field(sa_column=_string(KEY_LENGTH))
+    outbox_key: str = Field(sa_column=_string(200))
+
+
 class ResidentEventRow(StoreModel, table=True):
     """One line of a resident's history (RESIDENTS helper): enrolled, code issued, verified,
     unbound, handle changed, revoked, erased. It remembers every X account a resident used, so
@@ -287,6 +304,30 @@ class CaseRow(StoreModel, table=True):
         sa.CheckConstraint("satisfaction BETWEEN 1 AND 5", name="satisfaction_1_to_5"),
         sa.Index(None, "department", "status"),
         sa.Index(None, "status", "first_response_due"),
+        sa.Index(  # web desk (revision 0013): analytics by week, read from the index alone
+            "ix_case_analytics",
+            "opened_at",
+            "department",
+            "category",
+            "channel",
+            "resident_id",
+            "first_response_at",
+            "first_response_due",
+            "resolved_at",
+            "resolution_due",
+            "satisfaction",
+        ),
+        sa.Index(  # web desk (revision 0013): the inbox's order, read from the index alone
+            "ix_case_inbox",
+            "department",
+            "status",
+            "urgency",
+            "first_response_at",
+            "first_response_due",
+            "resolution_due",
+            "opened_at",
+            "id",
+        ),
     )
 
     id: int | None = Field(default=None, sa_column=_pk())
@@ -694,6 +735,57 @@ class SelfServiceAnswerRow(StoreModel, table=True):
     )
     kind: str = Field(sa_column=_string(KEY_LENGTH))
     at: datetime = Field(default_factory=now_utc, sa_column=_time(index=True))
+
+
+# --- the web desk (WEB helper, revision 0013) ----------------------------------------------------
+
+
+class StaffAccountRow(StoreModel, table=True):
+    """A person who signs in to the web desk; only an argon2 hash of the password is kept."""
+
+    __tablename__ = "staff_account"
+
+    id: int | None = Field(default=None, sa_column=_pk())
+    username: str = Field(sa_column=sa.Column(StoredString(64), nullable=False, unique=True))
+    role: StaffRole = Field(sa_column=_enum(StaffRole, "staff_role"))
+    department: str | None = Field(default=None, sa_column=_string(KEY_LENGTH, nullable=True))
+    password_hash: str = Field(sa_column=_string(255))
+    created_at: datetime = Field(default_factory=now_utc, sa_column=_time())
+    disabled_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+    failed_logins: int = Field(default=0, sa_column=_int(0))
+    """Wrong passwords since the last good one; at the limit the account locks."""
+    locked_until: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+    session_version: int = Field(default=1, sa_column=_int(1))
+    """Bumped by a reset or a disable: every session signed with an older one is refused."""
+    last_login_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+
+
+class PrivateViewRow(StoreModel, table=True):
+    """One showing of a private case's text to a staff member: who, when, which case."""
+
+    __tablename__ = "private_view"
+    __table_args__ = (sa.Index(None, "case_id", "at"),)
+
+    id: int | None = Field(default=None, sa_column=_pk())
+    staff_id: int = Field(sa_column=_ref("staff_account.id", "CASCADE", nullable=False))
+    case_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey("case.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    at: datetime = Field(default_factory=now_utc, sa_column=_time())
+
+
+class WeeklyReportRow(StoreModel, table=True):
+    """The mayor's office's weekly report, as made (HTML and PDF), kept in the desk."""
+
+    __tablename__ = "weekly_report"
+
+    week_start: date = Field(sa_column=sa.Column(sa.Date, primary_key=True, autoincrement=False))
+    """The Monday the report's week starts on, in the town's time zone."""
+    created_at: datetime = Field(default_factory=now_utc, sa_column=_time())
+    html: str = Field(sa_column=_text())
+    pdf: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True))
 
 
 METADATA = StoreModel.metadata

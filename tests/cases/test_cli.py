@@ -7,16 +7,21 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
 from typer.testing import CliRunner
 
+from jun_engine.cases.repository import by_reference
 from jun_engine.cli.app import app
+from jun_engine.cli.exit_codes import ExitCode
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import Channel, MessageKind
 from jun_engine.routing.router import Router
 from jun_engine.store.engine import create_engine_from_url
 from jun_engine.store.migrate import upgrade
 from jun_engine.store.session import session_scope
-from jun_engine.store.tables import InboundMessageRow
+from jun_engine.store.statuses import CaseStatus
+from jun_engine.store.tables import InboundMessageRow, OutboxRow
 from tests.cases.chain import process_all
 from tests.cases.conftest import MONDAY
 
@@ -114,3 +119,71 @@ def test_mistakes_are_one_line_and_an_exit_code(
     assert exit_code == code
     assert message in out
     assert "Traceback" not in out
+
+
+def test_resolve_says_what_happened_in_a_sentence(db: str) -> None:
+    code, out = run(db, "resolve", "JUN-2026-000001")
+    assert (code, out.strip()) == (0, "JUN-2026-000001 is now resolved.")
+    code, out = run(db, "resolve", "JUN-2026-000001")
+    assert (code, out.strip()) == (0, "JUN-2026-000001 was already resolved; nothing changed.")
+
+
+def test_a_reply_to_a_closed_case_is_refused_unless_it_is_reopened(db: str) -> None:
+    engine = create_engine_from_url(db)
+    with session_scope(engine) as session:
+        case = by_reference(session, "JUN-2026-000001")
+        case.status = CaseStatus.CLOSED
+        session.add(case)
+    # When staff answer the closed case: refused, nothing queued, the case stays closed
+    code, out = run(db, "reply", "JUN-2026-000001", "¿Sigue fundida?")
+    assert code == ExitCode.USAGE
+    assert "JUN-2026-000001: it is closed" in out
+    assert "--reopen" in out
+    assert outbox_texts(engine) == []
+    assert status_of(db, "JUN-2026-000001") == "closed"
+    # When they reopen it explicitly: reopened, then answered
+    code, _ = run(db, "reply", "--reopen", "JUN-2026-000001", "¿Sigue fundida?")
+    assert code == 0
+    assert [t for t in outbox_texts(engine) if "¿Sigue fundida?" in t] != []
+    assert status_of(db, "JUN-2026-000001") == "answered"
+    _, out = run(db, "show", "JUN-2026-000001", "--json")
+    kinds = [event["kind"] for event in json.loads(out)["history"]]
+    assert kinds.index("reopened") < len(kinds) - 1 - kinds[::-1].index("answer")
+    engine.dispose()
+
+
+def outbox_texts(engine: Engine) -> list[str]:
+    with Session(engine) as session:
+        return [row.text for row in session.exec(select(OutboxRow)) if "Sigue" in row.text]
+
+
+def status_of(db: str, reference: str) -> str:
+    _, out = run(db, "show", reference, "--json")
+    status: str = json.loads(out)["status"]
+    return status
+
+
+def test_show_names_the_resident_and_says_when_each_answer_is_due(db: str) -> None:
+    code, out = run(db, "show", "JUN-2026-000001")
+    assert code == 0
+    assert "from: Lola (resident 1, " in out
+    assert "opened:" in out
+    assert "(Europe/Madrid)" in out  # the zone of every time shown
+    assert "first response: due 2026-" in out
+    assert "resolution:     due 2026-" in out
+    code, out = run(db, "show", "JUN-2026-000001", "--json")
+    document = json.loads(out)
+    assert document["resident_name"] == "Lola"
+    # JSON: ISO 8601 with its offset, like every other command
+    assert document["first_response_due"].endswith("+00:00")
+    assert document["opened_at"].endswith("+00:00")
+    assert all(event["at"].endswith("+00:00") for event in document["history"])
+
+
+def test_list_takes_n_like_every_list(db: str) -> None:
+    code, out = run(db, "list", "-n", "1", "--json")
+    assert code == 0
+    assert [c["reference"] for c in json.loads(out)] == ["JUN-2026-000002"]
+    code, out = run(db, "list", "-n", "1")
+    assert "the first 1 shown; -n/--limit shows more" in out
+    assert "times in Europe/Madrid" in out

@@ -80,3 +80,29 @@ def test_posts_outside_any_case_or_by_the_engine_or_by_residents_are_not_recorde
     ]
     assert follow_department_posts(session, posts, config, LATER) == 0
     assert case.status is CaseStatus.ACKNOWLEDGED
+
+
+def test_the_engines_own_post_seen_before_its_id_was_recorded_is_not_a_staff_reply(
+    session: Session, config: Config, store_message: StoreMessage
+) -> None:
+    # The acknowledgement landed, but the sender has not recorded its id yet (the answer to the
+    # POST was lost, or the timeline was read in between): its text gives it away.
+    case = open_streetlight(session, config, store_message)
+    ack = session.exec(select(OutboxRow).where(OutboxRow.kind == "reply")).one()
+    ack.account_id = ids(config)["public_works"]
+    session.add(ack)
+    post = staff_post(config, "2000000000000000011", ack.target or "", ack.text)
+    assert follow_department_posts(session, [post], config, LATER) == 0
+    assert case.first_response_at is None
+
+
+def test_a_staff_reply_seen_before_its_case_opened_is_recorded_when_read_again(
+    session: Session, config: Config, store_message: StoreMessage
+) -> None:
+    # Staff answered in the thread before the engine had opened the case: nothing to record yet.
+    message = store_message("@AytoJun farola fundida en la calle Mayor")
+    early = staff_post(config, "2000000000000000012", message.platform_id, "Vamos mañana.")
+    assert follow_department_posts(session, [early], config, MONDAY) == 0
+    # The timeline keeps being read again for a while: once the case is open, it is recorded.
+    open_case(session, message, admitted(None), routed("public_works"), config, MONDAY)
+    assert follow_department_posts(session, [early], config, LATER) == 1

@@ -49,7 +49,7 @@ def test_an_unanswered_case_escalates_to_the_mayor_once_when_its_first_response_
     # Then the mayor (water has no lead) got one DM, and the case lists as overdue
     [dm] = dms_to(session, ids(config)["mayor"], "case:")
     assert case.reference in dm.text
-    assert "first response" in dm.text.replace("_", " ")
+    assert "primera respuesta" in dm.text  # the target in the town's language
     overdue = list_cases(session, CaseFilter(overdue_at=after))
     assert [c.reference for c in overdue] == [case.reference]
     assert list_cases(session, CaseFilter(overdue_at=MONDAY)) == []
@@ -71,8 +71,9 @@ def test_each_department_with_open_cases_gets_one_digest_a_day(
     assert send_daily_digests(session, config, MONDAY + timedelta(hours=5)) == 0
     assert send_daily_digests(session, config, MONDAY + timedelta(days=1)) == 1
     [first, _] = dms_to(session, ids(config)["water"], "digest:")
-    assert first.text.startswith("Aguas: 1 casos abiertos (0 fuera de plazo)")
-    assert case.reference in first.text
+    # One language, plurals by the rules: "1 caso abierto", its status a Spanish word
+    assert first.text.startswith("Aguas: 1 caso abierto (0 fuera de plazo)")
+    assert f"{case.reference} · - · recibido · vence" in first.text
 
 
 def test_a_rating_after_resolution_is_stored_and_closes_the_case(

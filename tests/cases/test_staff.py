@@ -115,7 +115,7 @@ def test_a_reference_then_text_answers_the_resident_crediting_the_department(
     assert streetlight.first_response_at == LATER
     assert streetlight.status is CaseStatus.ANSWERED
     assert answers_to(session, ids(config)["public_works"]) == [
-        f"Hecho: answer ({streetlight.reference})."
+        f"Hecho: respuesta enviada al vecino ({streetlight.reference})."
     ]
 
 
@@ -156,7 +156,7 @@ def test_a_department_cannot_act_on_another_departments_case(
 ) -> None:
     message = staff_dm(store_message, config, f"nota {streetlight.reference} hola", "water")
     assert handle_staff_dm(session, message, config, LATER).result is StaffResult.NOT_YOURS  # type: ignore[arg-type]
-    assert "es de public_works" in answers_to(session, ids(config)["water"])[0]
+    assert "es de Obras y Servicios" in answers_to(session, ids(config)["water"])[0]
 
 
 def test_merge_closes_a_duplicate_into_another_case(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from typer.testing import CliRunner
 
 from jun_engine.cli.app import app
 from jun_engine.cli.exit_codes import ExitCode
+from jun_engine.config.schema import Config
 from jun_engine.emulator.emulator import Emulator
 from jun_engine.emulator.testing import TEST_START
 from jun_engine.pipeline import health
@@ -19,7 +21,14 @@ from jun_engine.pipeline.streams import streams_of
 from jun_engine.store.repository import Checkpoint, store_messages
 from jun_engine.store.session import session_scope
 from jun_engine.store.statuses import PollStream
-from tests.daemon.harness import CONFIG, stored_ids
+from tests.daemon.harness import (
+    CONFIG,
+    daemon_process,
+    lock_taken,
+    running_town,
+    stored_ids,
+    wait_until,
+)
 
 
 def invoke(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
@@ -90,3 +99,26 @@ def test_run_once_makes_one_pass_and_exits_0(
     assert code == ExitCode.OK
     assert "one pass done: 1 message(s) stored, 1 processed" in output
     assert stored_ids(engine) == [mention]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize(("stop", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 0)])
+def test_run_stopped_by_ctrl_c_exits_130_and_by_sigterm_0(
+    town_config: Config, engine: Engine, db: str, tmp_path: Path, stop: int, code: int
+) -> None:
+    log = tmp_path / "daemon.log"
+    # Given a daemon that has started (it holds the database's lock)
+    with (
+        running_town(town_config, speed=60, rate_per_hour=0) as (emulator, _town),
+        daemon_process(emulator, db, log, "--no-send") as daemon,
+    ):
+        wait_until(lambda: lock_taken(engine), 60, "the daemon to start")
+        # When it gets Ctrl-C (SIGINT) or a service manager's SIGTERM
+        daemon.send_signal(stop)
+        exit_code = daemon.wait(timeout=60)
+    # Then it stopped cleanly either way, and says which with the README's exit codes
+    text = log.read_text(encoding="utf-8", errors="replace")
+    assert exit_code == code, text[-3000:]
+    assert "stopped:" in text
+    assert not lock_taken(engine)

@@ -4,7 +4,9 @@ Starting Python and importing every command group takes seconds on a loaded mach
 test restarts the daemon 20 times. Each restart here is still a separate process running the
 real `jun-engine run` entry point (and killed with a real SIGKILL), forked from this one after
 the imports. Protocol, one line each way: `spawn {"argv", "env", "log"}` -> pid; `wait PID` ->
-exit code. No thread is started before a fork.
+exit code. No thread is started before a fork. Commands load lazily (jun_engine/cli/commands.py),
+so the `run` command's module, and with it the daemon's whole stack (scikit-learn included), is
+imported here explicitly.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import os
 import sys
 
 from jun_engine.cli import app as cli
+from jun_engine.cli import run as run_command  # noqa: F401 (the daemon's stack, imported once)
 
 
 def spawn(argv: list[str], env: dict[str, str], log: str) -> int:

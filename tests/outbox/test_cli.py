@@ -4,6 +4,7 @@ items again, draining against the emulator, and clear errors instead of tracebac
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -12,11 +13,13 @@ from typer.testing import CliRunner
 
 from jun_engine.cli.app import app
 from jun_engine.cli.exit_codes import ExitCode
+from jun_engine.domain.messages import Channel, MessageKind
 from jun_engine.emulator.emulator import Emulator
-from jun_engine.emulator.testing import SHIPPED_CONFIG
+from jun_engine.emulator.testing import SHIPPED_CONFIG, TEST_START
 from jun_engine.outbox.api import enqueue
 from jun_engine.store.session import session_scope
 from jun_engine.store.statuses import OutboxKind, OutboxStatus
+from jun_engine.store.tables import InboundMessageRow
 from tests.outbox.conftest import Accounts, XRecord
 
 SECRET = "Su código de verificación es 4821-9932"
@@ -148,3 +151,55 @@ def test_drain_against_an_emulator_that_is_not_there_fails_with_a_message(
 
     assert code == ExitCode.FAILURE
     assert "cannot read the emulator clock" in err
+
+
+@pytest.mark.usefixtures("queued")
+def test_list_shows_who_sent_what_to_whom_by_handle_and_when_in_the_towns_time(
+    db_url: str, engine: Engine, x_emulator: Emulator, accounts: Accounts, resident: str
+) -> None:
+    # Given a mention Lola wrote (X gave her handle with it) and the town's reply to it
+    with session_scope(engine) as session:
+        session.add(
+            InboundMessageRow(
+                channel=Channel.X, kind=MessageKind.MENTION, platform_id="7001",
+                account_id=accounts.town, author_id=resident, author_handle="lola_jun",
+                text="@AytoJun farola fundida", created_at=TEST_START, mentioned_ids=accounts.town,
+            )
+        )  # fmt: skip
+        enqueue(
+            session, key="reply:1", account_id=accounts.town, kind=OutboxKind.REPLY,
+            target="7001", text="@lola_jun Gracias, lo miramos",
+        )  # fmt: skip
+    config = ("--config", str(SHIPPED_CONFIG), "--db", db_url)
+    drained, _, err = run(
+        *config, "outbox", "drain", "--until-empty", env=x_emulator.credentials_env()
+    )
+    assert drained == ExitCode.OK, err
+
+    # When staff list the outbox
+    code, out, _ = run(*config, "outbox", "list", "--json")
+
+    # Then each item names its sender and recipient by handle, and when it was sent (ISO 8601)
+    assert code == ExitCode.OK
+    items = {e["key"]: e for e in json.loads(out)}
+    assert (items["reply:1"]["sender"], items["reply:1"]["recipient"]) == ("@AytoJun", "@lola_jun")
+    assert (items["code:1"]["sender"], items["code:1"]["recipient"]) == ("@AytoJun", "@lola_jun")
+    assert items["menu:1"]["recipient"] == "(public)"
+    assert items["dm:works"]["sender"] == "@JunObras"
+    assert items["code:1"]["sent_at"].endswith("+00:00")
+    assert datetime.fromisoformat(items["code:1"]["sent_at"]).tzinfo is not None
+    assert out.startswith("[\n  {\n")  # the one JSON style: indented by two
+    # And the table says the same, in the town's time with its zone named
+    code, table, _ = run(*config, "outbox", "list")
+    assert code == ExitCode.OK
+    for shown in ("from", "to", "sent", "@AytoJun", "@lola_jun", "times in Europe/Madrid"):
+        assert shown in table
+
+
+@pytest.mark.usefixtures("queued")
+def test_list_takes_n_and_says_when_more_are_left(db_url: str) -> None:
+    code, out, _ = run("--db", db_url, "outbox", "list", "-n", "2", "--json")
+    assert code == ExitCode.OK
+    assert [e["key"] for e in json.loads(out)] == ["dm:works", "code:1"]
+    code, table, _ = run("--db", db_url, "outbox", "list", "-n", "2")
+    assert "the first 2 shown; -n/--limit shows more" in table

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from jun_engine.channels.x.credentials import credentials_for
 from jun_engine.channels.x.gateway import XGateway
@@ -16,6 +17,8 @@ from jun_engine.config.schema import Config
 from jun_engine.emulator.emulator import Emulator
 from jun_engine.outbox import queue
 from jun_engine.outbox.api import Priority, enqueue
+from jun_engine.outbox.limits import X_LIMITS, Bucket
+from jun_engine.outbox.pacing import Pacer
 from jun_engine.outbox.sender import OutboxSender
 from jun_engine.outbox.staff import retry_items
 from jun_engine.pipeline.deliver import DeliveryStage
@@ -579,3 +582,45 @@ def _wait_for(condition: object, timeout: float = 20.0) -> bool:
             return True
         stop.wait(0.05)
     return False
+
+
+class StallingPacer(Pacer):
+    """The real pacer on a machine that stalls while the sender claims an item: the clock moves
+    `stall` on between the sender's first look at it and the claim (a loaded machine waiting
+    for the database, or an emulated clock thousands of times faster than real time)."""
+
+    def __init__(self, emulator: Emulator, stall: timedelta) -> None:
+        super().__init__(X_LIMITS)
+        self._emulator = emulator
+        self._stall = stall
+
+    def available_at(
+        self, session: Session, account_id: str, bucket: Bucket, now: datetime
+    ) -> datetime | None:
+        self._emulator.clock.step(self._stall)
+        return super().available_at(session, account_id, bucket, now)
+
+
+def test_a_post_whose_moment_passes_while_it_is_claimed_is_never_sent(
+    engine: Engine,
+    gateways: dict[str, XGateway],
+    clock: EmulatorTime,
+    accounts: Accounts,
+    x_emulator: Emulator,
+    x_emulator_config: Config,
+    x_record: XRecord,
+) -> None:
+    # Given a menu post that expires five minutes from now
+    expires = clock.now() + timedelta(minutes=5)
+    menu = "Menú del comedor: potaje y fruta"
+    _put(engine, key="menu:1", account_id=accounts.town, kind=OutboxKind.POST, text=menu,
+         expires_at=expires)  # fmt: skip
+    # When the machine stalls ten minutes while the sender claims it
+    pacer = StallingPacer(x_emulator, timedelta(minutes=10))
+    sender = OutboxSender(engine, gateways, clock, x_emulator_config, pacer=pacer)
+    assert sender.drain_once() == 0
+    # Then it is checked against the clock at the moment of sending: abandoned, never posted
+    assert clock.now() >= expires
+    assert x_record.posts(accounts.town) == []
+    [row] = _rows(engine)
+    assert (row.status, row.failure) == (OutboxStatus.ABANDONED, "expired")

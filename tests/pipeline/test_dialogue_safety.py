@@ -33,8 +33,20 @@ from jun_engine.routing.setup import build_router
 from jun_engine.selfservice.texts import say
 from jun_engine.store.repository import CHECKPOINTS, Checkpoint, store_messages
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import AppointmentStatus, MessageStatus, OutboxKind, PollStream
-from jun_engine.store.tables import AppointmentRow, CaseRow, InboundMessageRow, OutboxRow
+from jun_engine.store.statuses import (
+    AppointmentStatus,
+    MessageStatus,
+    OutboxKind,
+    PollStream,
+    ResidentStatus,
+)
+from jun_engine.store.tables import (
+    AppointmentRow,
+    CaseRow,
+    InboundMessageRow,
+    OutboxRow,
+    ResidentRow,
+)
 from tests.selfservice.town import Person, add_resident
 
 BOOK = "Hola, quiero cita con el médico"
@@ -232,6 +244,27 @@ def test_messages_of_an_unfinished_sweep_wait_for_its_older_pages(intake: Intake
     intake.page(intake.dm(lola, BOOK, TEST_START))
     assert intake.process() == 2
     assert booked(intake.engine) == 1
+    assert case_texts(intake.engine) == []
+
+
+def test_wrong_codes_then_the_right_one_in_one_page_verify_and_open_no_case(
+    intake: Intake,
+) -> None:
+    # Three wrong codes, then the right one, read in one page newest first.
+    with session_scope(intake.engine) as session:
+        issued = enrol(session, intake.config, name="Ana Ruiz", district="Centro",
+                       now=TEST_START, actor="staff:test")  # fmt: skip
+    ana = Person(issued.resident_id, "1600000000000000001")
+    wrong = ("AB2C-DE3F", "GH4J-KL5M", "NP6Q-RS7T")  # code-shaped, not issued
+    texts = [*wrong, issued.code]
+    intake.page(
+        *(intake.dm(ana, text, TEST_START + timedelta(seconds=n)) for n, text in enumerate(texts))
+    )
+    intake.process()
+    with Session(intake.engine) as session:
+        row = session.get(ResidentRow, issued.resident_id)
+        assert row is not None
+        assert row.status is ResidentStatus.VERIFIED
     assert case_texts(intake.engine) == []
 
 

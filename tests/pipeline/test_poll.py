@@ -15,10 +15,11 @@ from jun_engine.domain.messages import Channel, MessageKind
 from jun_engine.emulator.emulator import Emulator
 from jun_engine.emulator.faults import FaultSpec
 from jun_engine.emulator.testing import TEST_START
+from jun_engine.pipeline.baseline import record_baselines
 from jun_engine.pipeline.poll import OVERLAP, snowflake_at, time_of
 from jun_engine.store.repository import get_checkpoint, get_message
 from jun_engine.store.statuses import PollStream
-from tests.pipeline.helpers import reader_for, stored_ids
+from tests.pipeline.helpers import reader_for, ref_of, stored_ids
 
 
 def town_id(config: Config) -> str:
@@ -200,3 +201,44 @@ def test_a_sweep_stopped_midway_is_continued_from_its_page_not_started_over(
     assert checkpoint is not None
     assert checkpoint.cursor is not None
     assert int(checkpoint.cursor) > int(max(posted, key=int))
+
+
+def test_a_first_start_stores_no_dm_from_before_it_even_on_a_page_that_reaches_it(
+    x_emulator: Emulator, x_emulator_config: Config, engine: Engine
+) -> None:
+    # Given three DMs from before the daemon ever ran
+    town = town_id(x_emulator_config)
+    lola = x_emulator.sink.add_user("lola", "Lola")
+    for n in range(3):
+        x_emulator.sink.dm(lola, town, f"mensaje antiguo {n}")
+    x_emulator.step(5)
+    with reader_for(x_emulator, x_emulator_config, engine, "town", PollStream.DMS) as reader:
+        # When the first sweep sets the checkpoint, then one new DM arrives
+        first = reader.sweep()
+        x_emulator.step(5)
+        new_id = x_emulator.sink.dm(lola, town, "mensaje nuevo")
+        x_emulator.step(5)
+        # And the next sweep reads a page holding the new DM and the old ones below it
+        second = reader.sweep()
+    # Then only the new DM is stored: what lies at or below the checkpoint was covered
+    assert first.requests == 0
+    assert second.seen == 4
+    assert (second.stored, stored_ids(engine)) == (1, [new_id])
+
+
+def test_a_backfill_baseline_is_kept_by_a_restart_without_backfill(
+    x_emulator: Emulator, x_emulator_config: Config, engine: Engine
+) -> None:
+    # Given history, and a first start with --backfill that recorded its baselines and stopped
+    lola = x_emulator.sink.add_user("lola", "Lola")
+    town = town_id(x_emulator_config)
+    old = [x_emulator.sink.tweet(lola, "@AytoJun antiguo"), x_emulator.sink.dm(lola, town, "hola")]
+    x_emulator.step(1)
+    refs = [ref_of(x_emulator_config, "town", s) for s in (PollStream.MENTIONS, PollStream.DMS)]
+    assert record_baselines(engine, refs, x_emulator.clock.now(), backfill=True) == refs
+    # When it restarts without --backfill: nothing is recorded again, and the sweeps read it all
+    assert record_baselines(engine, refs, x_emulator.clock.now()) == []
+    for stream in (PollStream.MENTIONS, PollStream.DMS):
+        with reader_for(x_emulator, x_emulator_config, engine, "town", stream) as reader:
+            reader.sweep()
+    assert sorted(stored_ids(engine)) == sorted(old)

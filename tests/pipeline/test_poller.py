@@ -55,6 +55,7 @@ def run_turns(emulator: Emulator, poller: Poller, turns: int) -> None:
         wait = poller.turn()
         if wait is None:
             return
+        assert isinstance(wait, timedelta), f"the database is out: {wait}"
         emulator.step(max(wait.total_seconds(), 0.001))
         if isinstance(poller.clock, FollowedClock):
             poller.clock.resync()  # the poller sees the step at once
@@ -137,7 +138,7 @@ def test_the_daily_spend_cap_pauses_polling_until_the_next_utc_day(
         post_mentions(x_emulator, 20)  # 20 owned reads: $0.02, over the cap of $0.01
         run_turns(x_emulator, poller, 1)
         wait = poller.turn()
-    assert wait is not None
+    assert isinstance(wait, timedelta)
     now = x_emulator.clock.now()
     assert (now + wait).time() == datetime.min.time()
     assert (now + wait).date() == now.date() + timedelta(days=1)

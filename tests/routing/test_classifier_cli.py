@@ -40,7 +40,7 @@ def test_train_then_eval_as_json(tmp_path: Path, seed_csv: Path) -> None:
         app, ["-c", CONFIG, "classifier", "eval", str(seed_csv), "--model", str(model), "--json"]
     )
     assert result.exit_code == ExitCode.OK, result.output
-    figures = json.loads(result.output)
+    figures = json.loads(result.stdout)  # progress lines go to stderr
     assert {"n", "accuracy", "macro_f1", "auto_precision", "auto_coverage"} <= figures.keys()
     assert figures["n"] == len(seed_examples())
     assert figures["accuracy"] > 0.9  # on its own training data
@@ -120,7 +120,7 @@ def test_eval_cross_validates_the_trainer_with_folds(seed_csv: Path) -> None:
         app, ["classifier", "eval", str(seed_csv), "--folds", "2", "--threshold", "0.5", "--json"]
     )
     assert result.exit_code == ExitCode.OK, result.output
-    figures = json.loads(result.output)
+    figures = json.loads(result.stdout)  # progress lines go to stderr
     assert figures["threshold"] == 0.5
     assert 0.0 < figures["accuracy"] <= 1.0
     assert figures["curve"][0]["threshold"] == 0.5

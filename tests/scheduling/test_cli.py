@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from jun_engine.cli import alert as alert_cli
 from jun_engine.cli.app import app
 from jun_engine.cli.exit_codes import ExitCode
 from jun_engine.emulator.emulator import Emulator
@@ -34,13 +35,13 @@ class Clerk:
     """Runs `jun-engine` commands against one database, on the emulator's clock."""
 
     def __init__(self, db: str, emulator: Emulator) -> None:
-        self._db = db
-        self._env = {"JUN_X_BASE_URL": emulator.base_url}
+        self.db = db
+        self.env = {"JUN_X_BASE_URL": emulator.base_url}
 
     def run(self, *args: str) -> tuple[int, str, str]:
         """Exit code, stdout and stderr of `jun-engine ARGS`."""
         result = CliRunner().invoke(
-            app, ["-c", str(SHIPPED_CONFIG), "--db", self._db, *args], env=self._env
+            app, ["-c", str(SHIPPED_CONFIG), "--db", self.db, *args], env=self.env
         )
         return result.exit_code, result.stdout, result.stderr
 
@@ -163,7 +164,7 @@ def test_a_recurring_notice_is_listed_with_its_rule(clerk: Clerk) -> None:
         "notices", "add", "Mañana pasa el camión", "--cron", "0 20 * * sun,tue"
     )
     assert code == ExitCode.OK
-    assert "scheduled for 2026-03-03 20:00 (every 0 20 * * sun,tue)" in said  # Tuesday night
+    assert "scheduled for 2026-03-03 20:00 Europe/Madrid (every 0 20 * * sun,tue)" in said
     [listed] = clerk.json("notices", "list")
     assert listed["recurrence"] == "0 20 * * sun,tue"
     assert listed["run_at"] == "2026-03-03T19:00:00+00:00"
@@ -226,14 +227,57 @@ def test_notices_cancel_refuses_an_unknown_or_closed_notice(clerk: Clerk) -> Non
 
 
 def test_an_alert_is_queued_at_once_and_listed(clerk: Clerk) -> None:
-    queued = clerk.json("alert", "Corte de la A-92 por accidente: eviten la zona")
+    queued = clerk.json("alert", "Corte de la A-92 por accidente: eviten la zona", "--yes")
     assert queued["dms"] == 0
     assert queued["key"].startswith("alert:")
+    assert "Corte de la A-92" in queued["text"]
     listed = clerk.json("notices", "list", "--all")
     assert [n["id"] for n in listed] == [queued["alert"]]
-    code, stdout, _ = clerk.run("alert", "Segundo aviso: la A-92 sigue cortada")
+    code, stdout, _ = clerk.run("alert", "Segundo aviso: la A-92 sigue cortada", "-y")
     assert code == ExitCode.OK
-    assert "queued: a post from the town account" in stdout
+    assert "queued: a post from @AytoJun" in stdout
+
+
+def test_an_alert_without_yes_and_without_a_terminal_is_refused_and_queues_nothing(
+    clerk: Clerk,
+) -> None:
+    said = clerk.refused("alert", "Incendio en el monte: no se acerquen")
+    assert said == "error: refusing to send an alert without --yes (no terminal)"
+    assert clerk.json("notices", "list", "--all") == []
+
+
+def test_an_alert_asks_first_and_a_no_queues_nothing(
+    clerk: Clerk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(alert_cli, "interactive", lambda: True)
+    result = CliRunner().invoke(
+        app,
+        ["-c", str(SHIPPED_CONFIG), "--db", clerk.db, "alert", "Incendio", "--dm"],
+        input="n\n",
+        env=clerk.env,
+    )
+    assert result.exit_code == ExitCode.FAILURE
+    assert "Send this now as a post from @AytoJun and a DM to 0 residents?" in result.stdout
+    assert "alert cancelled, nothing queued" in result.stderr
+    assert clerk.json("notices", "list", "--all") == []
+    result = CliRunner().invoke(
+        app,
+        ["-c", str(SHIPPED_CONFIG), "--db", clerk.db, "alert", "Incendio"],
+        input="y\n",
+        env=clerk.env,
+    )
+    assert result.exit_code == ExitCode.OK, result.stderr
+    assert len(clerk.json("notices", "list", "--all")) == 1
+
+
+def test_an_alert_dry_run_says_what_it_would_send_and_queues_nothing(clerk: Clerk) -> None:
+    rehearsed = clerk.json("alert", "Incendio en el monte", "--dm", "--dry-run")
+    assert (rehearsed["dry_run"], rehearsed["alert"], rehearsed["dms"]) == (True, None, 0)
+    assert "Incendio en el monte" in rehearsed["text"]
+    code, stdout, _ = clerk.run("alert", "Incendio en el monte", "--dry-run")
+    assert code == ExitCode.OK
+    assert "dry run: would queue a post from @AytoJun; nothing queued" in stdout
+    assert clerk.json("notices", "list", "--all") == []
 
 
 def test_alert_refuses_bad_input_in_one_line(clerk: Clerk) -> None:

@@ -7,6 +7,11 @@ emulator's clock, which runs SPEED times faster; a restart ticks at once. While 
 dead the test sometimes jumps the emulator's clock a day or more ahead: a long outage, which the
 misfire policy must absorb (skip the days that passed, post a still-valid notice late, post only
 the latest missed occurrence of a recurring one).
+
+Nothing is judged by how fast the machine is: each daemon starts with the emulator's clock
+standing still, and the clock runs again only once that daemon has surely ticked (a probe notice
+due at that instant was decided). Those instants are the evidence of when the daemon worked;
+times are judged on the engine's own clock (when it decided, when it began sending).
 """
 
 from __future__ import annotations
@@ -36,11 +41,15 @@ from jun_engine.scheduling.menu_file import read_menu_file
 from jun_engine.scheduling.menus import import_menus, menu_key
 from jun_engine.scheduling.notices import NoticeRequest, add_notice
 from jun_engine.scheduling.recurrence import first_at_or_after, parse_cron
-from jun_engine.scheduling.scheduler import TICK_SECONDS
 from jun_engine.scheduling.texts import spanish_date
 from jun_engine.store.session import session_scope
 from jun_engine.store.statuses import MenuStatus, OutboxStatus, ScheduledStatus
-from jun_engine.store.tables import OutboxRow, ScheduledItemRow, SchoolMenuRow
+from jun_engine.store.tables import (
+    OutboxAttemptRow,
+    OutboxRow,
+    ScheduledItemRow,
+    SchoolMenuRow,
+)
 from tests.daemon.harness import (
     START,
     Zygote,
@@ -58,8 +67,7 @@ SPEED = 7200.0
 KILLS = 10
 DAYS = 21
 """Menus and notices are set up for three weeks; the run covers about two of them."""
-SURE = timedelta(seconds=(TICK_SECONDS + 2.0) * SPEED)
-"""An up stretch this long surely held a tick (a tick period plus slack for a slow machine)."""
+PROBE_VALIDITY = timedelta(days=60)
 RECURRING = "0 20 * * *"
 SEED = 7_2026
 
@@ -83,8 +91,8 @@ def zygote() -> Iterator[Zygote]:
 
 
 def surely_ticked(uptimes: list[Uptime], begin: datetime, end: datetime) -> bool:
-    """Whether the daemon was up long enough inside [begin, end) to have ticked there."""
-    return any(up.overlap(begin, end) >= SURE for up in uptimes)
+    """Whether a daemon surely ticked inside [begin, end): one of them started there."""
+    return any(begin <= up.start < end for up in uptimes)
 
 
 def menu_file(directory: Path, config: Config, first: date) -> Path:
@@ -122,23 +130,53 @@ def schedule_everything(engine: Engine, config: Config, directory: Path) -> list
         ]
 
 
-def kill_at_random(
-    emulator: Emulator, engine: Engine, zygote: Zygote, argv: list[str], log: Path
-) -> list[Uptime]:
+@dataclass(frozen=True, slots=True)
+class Run:
+    """What every start of the daemon needs."""
+
+    emulator: Emulator
+    engine: Engine
+    config: Config
+    zygote: Zygote
+    argv: list[str]
+    log: Path
+
+
+def start_ticked(run: Run, number: int) -> tuple[int, datetime]:
+    """Start a daemon while the emulator's clock stands still; once it has surely ticked (its
+    probe notice, due at that instant, was decided), let the clock run: (pid, that instant)."""
+    clock = run.emulator.clock
+    clock.set_speed(0.0)
+    now = clock.now()
+    with session_scope(run.engine) as session:
+        due = now.replace(microsecond=0)  # the emulator tells its time to the millisecond
+        probe = NoticeRequest(f"Sonda de arranque {number}", at=due, until=due + PROBE_VALIDITY)
+        probe_id = add_notice(session, run.config, probe, now)
+    pid = run.zygote.spawn(run.argv, daemon_env(run.emulator), run.log)
+    wait_until(lambda: lock_holder(run.engine) == pid, 120, "the daemon to start")
+    wait_until(lambda: decided(run.engine, probe_id), 120, "the daemon's first tick")
+    clock.set_speed(SPEED)
+    return pid, now
+
+
+def decided(engine: Engine, notice_id: int) -> bool:
+    with Session(engine) as session:
+        row = session.get(ScheduledItemRow, notice_id)
+        return row is not None and row.status is not ScheduledStatus.SCHEDULED
+
+
+def kill_at_random(run: Run) -> list[Uptime]:
     """Start, kill -9 at a random instant, restart (a third of the time after a long outage)."""
     dice = random.Random(SEED)
-    env = daemon_env(emulator)
     uptimes = []
-    for _ in range(KILLS):
-        pid = zygote.spawn(argv, env, log)
-        wait_until(lambda: lock_holder(engine) == pid, 60, "the daemon to start")  # noqa: B023
-        began = emulator.clock.now()
+    for number in range(KILLS):
+        pid, began = start_ticked(run, number)
         time.sleep(dice.uniform(0.5, 4.0))  # the random instant of the kill
         os.kill(pid, signal.SIGKILL)
-        uptimes.append(Uptime(began, emulator.clock.now()))
-        assert zygote.wait(pid) == -signal.SIGKILL
+        uptimes.append(Uptime(began, run.emulator.clock.now()))
+        assert run.zygote.wait(pid) == -signal.SIGKILL
         if dice.random() < 1 / 3:
-            emulator.clock.step(timedelta(hours=dice.uniform(20, 60)))
+            run.emulator.clock.step(timedelta(hours=dice.uniform(20, 60)))
     return uptimes
 
 
@@ -152,18 +190,13 @@ def settled(engine: Engine) -> bool:
         )
 
 
-def last_run(
-    emulator: Emulator, engine: Engine, zygote: Zygote, argv: list[str], log: Path
-) -> Uptime:
+def last_run(run: Run) -> Uptime:
     """An undisturbed run until the outbox is empty, stopped with SIGTERM."""
-    pid = zygote.spawn(argv, daemon_env(emulator), log)
-    wait_until(lambda: lock_holder(engine) == pid, 60, "the daemon to start")
-    began = emulator.clock.now()
-    wait_until(lambda: emulator.clock.now() - began >= SURE, 60, "a tick of the last run")
-    wait_until(lambda: settled(engine), 60, "every queued post sent")
-    end = emulator.clock.now()
+    pid, began = start_ticked(run, KILLS)
+    wait_until(lambda: settled(run.engine), 120, "every queued post sent")
+    end = run.emulator.clock.now()
     os.kill(pid, signal.SIGTERM)
-    assert zygote.wait(pid) == 0, log.read_text(errors="replace")[-3000:]
+    assert run.zygote.wait(pid) == 0, run.log.read_text(errors="replace")[-3000:]
     return Uptime(began, end)
 
 
@@ -177,11 +210,11 @@ def test_a_daemon_killed_10_times_posts_every_occurrence_once_or_skips_it(
     # Given three weeks of menus, a nightly notice and one-off notices, stored before the start
     one_offs = schedule_everything(engine, config, tmp_path)
     with emulator:
-        argv = daemon_argv(emulator, db_url, tmp_path)
+        run = Run(emulator, engine, config, zygote, daemon_argv(emulator, db_url, tmp_path), log)
         # When the daemon is killed with SIGKILL 10 times, some restarts after a long outage
-        uptimes = kill_at_random(emulator, engine, zygote, argv, log)
+        uptimes = kill_at_random(run)
         # And a last run sends whatever was queued
-        uptimes.append(last_run(emulator, engine, zygote, argv, log))
+        uptimes.append(last_run(run))
         end = emulator.clock.now()
         town = config.town_account().user_id
         school = config.accounts[config.schools["ceip_jun"].account].user_id
@@ -194,7 +227,10 @@ def test_a_daemon_killed_10_times_posts_every_occurrence_once_or_skips_it(
         menus = list(session.exec(select(SchoolMenuRow)))
         notices = {row.id: row for row in session.exec(select(ScheduledItemRow))}
         outbox = {row.idempotency_key: row for row in session.exec(select(OutboxRow))}
-    check_menus_posted(config, menus, posts, uptimes, end, outbox)
+        attempts: dict[int, list[datetime]] = {}
+        for attempt in session.exec(select(OutboxAttemptRow)):
+            attempts.setdefault(attempt.outbox_id, []).append(attempt.started_at)
+    check_menus_posted(config, menus, posts, uptimes, end, outbox, attempts)
     check_one_offs(config, [notices[n] for n in one_offs], texts, uptimes, end, outbox)
     check_recurring(config, texts, uptimes, end)
 
@@ -206,10 +242,11 @@ def check_menus_posted(
     uptimes: list[Uptime],
     end: datetime,
     outbox: dict[str, OutboxRow],
+    attempts: dict[int, list[datetime]],
 ) -> None:
-    """Each menu day: queued on its day after its time and posted once on its day, or expired
-    unposted (killed after queueing it, back only after its day), or skipped once its day passed
-    (and never skipped when the daemon surely ticked during its day)."""
+    """Each menu day: queued on its day after its time and sent once, every attempt begun on its
+    day (the engine's clock), or expired unposted (killed after queueing it, back only after its
+    day), or skipped once its day passed (never when the daemon surely ticked during its day)."""
     statuses = Counter(menu.status for menu in menus)
     for menu in menus:
         opens = at_local_time(config, menu.day, config.schools[menu.school].menu_time)
@@ -227,8 +264,14 @@ def check_menus_posted(
             if item.status is OutboxStatus.ABANDONED:  # its day ended before it could go out
                 assert (item.failure, made) == ("expired", []), menu.day
             else:
+                # The sender checked the clock just before its request (tests/outbox covers that
+                # check); the post's own time on X adds the request's flight, which at SPEED
+                # emulated seconds per real second on a loaded machine can cross midnight: the
+                # moment is judged by what the engine knew, not by the machine's speed.
                 assert len(made) == 1, menu.day
-                assert made[0] < closes, menu.day
+                assert item.sent_at is not None, menu.day
+                assert item.id is not None
+                assert all(opens <= at < closes for at in attempts[item.id]), menu.day
         else:
             assert menu.status is MenuStatus.SKIPPED, menu.day
             assert decided >= closes, (menu.day, decided)
@@ -271,7 +314,7 @@ def check_one_offs(
             assert row.status is ScheduledStatus.SCHEDULED, row.text
             assert texts[row.text] == 0, row.text
             assert not valid, row.text
-            assert row.run_at > end - SURE, row.text
+            assert row.run_at > max(up.start for up in uptimes), row.text
     # something was decided (how much depends on when the kills fell on a loaded machine)
     assert statuses[ScheduledStatus.DONE] + statuses[ScheduledStatus.SKIPPED] >= 1, statuses
 

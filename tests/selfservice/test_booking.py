@@ -131,7 +131,7 @@ def test_a_resident_cannot_hold_more_future_bookings_than_configured(
     say_and_process(engine, config, lola, "quiero cita con el médico", now)
     say_and_process(engine, config, lola, "2", later(now, minutes=1))
     assert say_and_process(engine, config, lola, "otra cita con el médico", later(now, minutes=2))
-    assert last_dm(engine, lola).startswith("Ya tienes 1 cita(s) pendiente(s), el máximo")
+    assert last_dm(engine, lola).startswith("Ya tienes una cita pendiente, el máximo")
     assert len(_booked(engine)) == 1
 
 

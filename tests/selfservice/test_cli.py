@@ -75,7 +75,7 @@ def test_slots_list_close_and_open_a_day(db_url: str, engine: Engine) -> None:
     code, out, _ = _run(db_url, "slots", "close", "--date", "2026-03-04")
     assert (code, out.strip()) == (
         ExitCode.OK,
-        "health: 2026-03-04 is closed (22 free slot(s) removed)",
+        "health: 2026-03-04 is closed (22 free slots removed)",
     )
     assert (
         json.loads(_run(db_url, "slots", "list", "--date", "2026-03-04", "--json")[1])["slots"]
@@ -83,7 +83,7 @@ def test_slots_list_close_and_open_a_day(db_url: str, engine: Engine) -> None:
     )
     # a Saturday opened for a vaccination morning
     code, out, _ = _run(db_url, "slots", "open", "--date", "2026-03-07", "--hours", "09:00-11:00")
-    assert (code, out.strip()) == (ExitCode.OK, "health: 2026-03-07 is open, 8 slot(s)")
+    assert (code, out.strip()) == (ExitCode.OK, "health: 2026-03-07 is open, 8 slots")
 
 
 def test_bad_input_is_one_clear_line_not_a_traceback(db_url: str, engine: Engine) -> None:

@@ -96,3 +96,30 @@ def test_reading_the_schema_of_a_missing_sqlite_file_does_not_create_it(tmp_path
     assert "database schema is at empty (no tables)" in err
     assert run("--db", str(missing), "db", "current")[0] == ExitCode.OK
     assert not missing.exists()
+
+
+OPENING_THE_DATABASE = [
+    ("db", "upgrade"),
+    ("db", "current"),
+    ("db", "check"),
+    ("status",),
+    ("outbox", "list"),
+    ("cases", "list"),
+    ("residents", "list"),
+    ("menus", "list"),
+    ("notices", "list"),
+    ("slots", "list"),
+    ("run", "--once"),
+]
+
+
+@pytest.mark.parametrize("command", OPENING_THE_DATABASE, ids=" ".join)
+def test_a_db_in_a_folder_that_does_not_exist_is_named_as_such(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    missing = tmp_path / "no-such-folder"
+    code, _, err = run("-c", "accounts.yaml", "--db", str(missing / "jun.db"), *command)
+    assert code == ExitCode.DATABASE, err
+    assert f"the folder {missing} does not exist" in err
+    assert "db upgrade" not in err
+    assert not missing.exists()

@@ -15,6 +15,7 @@ from jun_engine.store.engine import (
     SQLITE_BUSY_TIMEOUT_MS,
     check_reachable,
     create_engine_from_url,
+    create_reader_engine,
     parse_database_url,
 )
 from jun_engine.store.errors import DatabaseError, DatabaseUrlError, IntegrityViolationError
@@ -93,12 +94,11 @@ def test_an_unreachable_postgres_is_a_database_error_without_the_password() -> N
 
 
 def test_an_sqlite_file_in_a_missing_directory_is_a_database_error(tmp_path: Path) -> None:
-    engine = create_engine_from_url(str(tmp_path / "missing" / "town.db"))
-    try:
-        with pytest.raises(DatabaseError, match="unable to open database file"):
-            check_reachable(engine)
-    finally:
-        engine.dispose()
+    missing = tmp_path / "missing"
+    with pytest.raises(DatabaseError, match=f"the folder {missing} does not exist"):
+        create_engine_from_url(str(missing / "town.db"))
+    with pytest.raises(DatabaseError, match=f"the folder {missing} does not exist"):
+        create_reader_engine(str(missing / "town.db"))
 
 
 def test_check_reachable_passes_on_a_live_database(engine: sa.Engine) -> None:

@@ -5,12 +5,14 @@ read asks for everything the pipeline uses: `author_id` (who to serve), `created
 `conversation_id` (threads, staff replies), `entities` (explicit @mentions, hashtags for incident
 grouping), `referenced_tweets` (replies, quotes) and `note_tweet` (the full text of long posts).
 
-Expansions are different: `expansions=author_id` adds a *user* object per distinct author, and a
-user read costs $0.010, ten times an owned post read ($0.001) and twice a plain post read. The
-engine keys residents by user id, never by handle (handles change), and a department's handle is
-in accounts.yaml; so by default the gateway does not expand authors and `author_handle` stays
-None. A town that wants handles shown to staff can turn `expand_authors` on: X bills each user
-once per UTC day, so the extra cost is about $0.010 per distinct resident writing per day.
+Expansions are different: `expansions=author_id` (mentions) and `expansions=sender_id` (DMs) add
+a *user* object per distinct author, with its `username`. The engine keys residents by user id,
+never by handle (handles change hands), but people read residents by handle: so the daemon's
+gateways expand authors on the two intake reads (`expand_authors=True`), and the handle X gives
+with each message is what notifications, `residents list` and `cases show` print, kept up to
+date as it changes. Timelines and searches (staff's own posts) never expand. Whether X bills
+expanded objects is not documented (FACTS.md); if it does, a user read is $0.010, billed once
+per UTC day: about $0.010 per distinct resident writing per day.
 """
 
 from __future__ import annotations

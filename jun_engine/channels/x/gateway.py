@@ -119,7 +119,7 @@ class XGateway:
             since_id=since_id,
             pagination_token=pagination_token,
             max_results=max_results,
-            **self._post_params(),
+            **self._post_params(expand=self._expand_authors),
         )
         users = mapping.handles(reply.body.document)
         items = tuple(
@@ -163,7 +163,7 @@ class XGateway:
             since_id=since_id,
             pagination_token=pagination_token,
             max_results=max_results,
-            **self._post_params(),
+            **self._post_params(expand=False),
         )
         return reply.page_of(tuple(mapping.post(i, raw) for i, raw in reply.body.items()))
 
@@ -181,7 +181,7 @@ class XGateway:
             since_id=since_id,
             next_token=next_token,
             max_results=max_results,
-            **self._post_params(),
+            **self._post_params(expand=False),
         )
         return reply.page_of(tuple(mapping.post(i, raw) for i, raw in reply.body.items()))
 
@@ -217,8 +217,9 @@ class XGateway:
 
     # --- plumbing ------------------------------------------------------------------------------
 
-    def _post_params(self) -> dict[str, Any]:
-        if not self._expand_authors:
+    @staticmethod
+    def _post_params(*, expand: bool) -> dict[str, Any]:
+        if not expand:
             return {"tweet_fields": list(fields.POST_FIELDS)}
         return {
             "tweet_fields": list(fields.POST_FIELDS),

@@ -1,0 +1,36 @@
+"""How the case desk names who did what for people: the town's accounts and residents by
+@handle, never by a bare numeric X id.
+
+Case history stores an X account's user id as the actor of what it did (a staff command by DM,
+a staff reply seen on a department's timeline, a resident's rating): ids are stable and erasure
+finds them. Only what people read turns them into handles.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from jun_engine.cases import accounts
+from jun_engine.cases.texts import say
+from jun_engine.config.schema import Config
+from jun_engine.residents.repository import handle_of
+from jun_engine.store.tables import InboundMessageRow
+
+
+def author_of(session: Session, message: InboundMessageRow, config: Config, language: str) -> str:
+    """Who wrote `message`: `@handle` (the one X gave with it, else the last one seen for the
+    account), else a sentence saying the handle is not known yet, in `language`."""
+    handle = message.author_handle or handle_of(session, message.author_id)
+    return f"@{handle}" if handle else say(config, "unknown_author", language)
+
+
+def actor_name(session: Session, config: Config, actor: str) -> str:
+    """A case event's actor for people: `engine` and `staff:<login>` as they are; an X user id
+    as the @handle of the town's account or of the person it belongs to; an id whose handle
+    was never seen as `x:<id>`, the form `residents show` takes."""
+    if not actor.isdigit():
+        return actor
+    if accounts.account_key_of(config, actor) is not None:
+        return accounts.account_name(config, actor)
+    handle = handle_of(session, actor)
+    return f"@{handle}" if handle else f"x:{actor}"

@@ -1,0 +1,1 @@
+"""The LINE endpoints, one module per family: messages, rich menus, account, content, audiences."""

@@ -1,0 +1,147 @@
+"""Figures drawn as SVG on the server: a Vega-Lite description rendered by vl-convert (no browser
+script, no CDN, no tile server). The districts' map is drawn from the town's GeoJSON."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+from typing import Any
+
+import vl_convert
+
+from jun_engine.web.analytics import Figure
+
+SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
+"""Names the Vega-Lite version; never fetched."""
+WIDTH, HEIGHT = 440, 220
+
+
+MAX_DRAWN = 128
+
+
+def svg(figure: Figure, geojson: dict[str, Any] | None = None) -> str:
+    """The figure's chart as an SVG document (empty data draws an empty frame)."""
+    return str(vl_convert.vegalite_to_svg(json.dumps(spec(figure, geojson))))
+
+
+class Drawn:
+    """Charts already drawn, keyed on the Vega-Lite description they were drawn from (so on the
+    data they show): the same figures never pay vl-convert twice, however often the analytics
+    are recomputed, and new data simply draws anew. The oldest of `MAX_DRAWN` are forgotten."""
+
+    def __init__(self) -> None:
+        self._svgs: OrderedDict[str, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def svg(self, figure: Figure, geojson: dict[str, Any] | None = None) -> str:
+        """The figure's chart, drawn now or earlier."""
+        described = json.dumps(spec(figure, geojson), sort_keys=True, default=str)
+        key = hashlib.sha256(described.encode()).hexdigest()
+        with self._lock:
+            if key in self._svgs:
+                self._svgs.move_to_end(key)
+                return self._svgs[key]
+        drawn = str(vl_convert.vegalite_to_svg(described))
+        with self._lock:
+            self._svgs[key] = drawn
+            while len(self._svgs) > MAX_DRAWN:
+                self._svgs.popitem(last=False)
+        return drawn
+
+
+def warm() -> None:
+    """Start vl-convert's JavaScript engine (its first chart costs seconds; later ones do not)."""
+    vl_convert.vegalite_to_svg(
+        json.dumps({"$schema": SCHEMA, "data": {"values": []}, "mark": "bar"})
+    )
+
+
+def spec(figure: Figure, geojson: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The Vega-Lite description of the figure's chart."""
+    values = [dict(zip(figure.columns, row, strict=True)) for row in figure.rows]
+    chart = figure.chart
+    assert chart is not None
+    base: dict[str, Any] = {
+        "$schema": SCHEMA,
+        "width": WIDTH,
+        "height": HEIGHT,
+        "config": {"font": "sans-serif", "view": {"stroke": None}},
+    }
+    if chart.kind == "map" and geojson is not None:
+        return base | _map(values, chart.x, chart.y, geojson)
+    x: dict[str, Any] = {
+        "field": chart.x,
+        "type": "ordinal",
+        "title": None,
+        "axis": {"labelAngle": -40, "labelLimit": 120},
+    }
+    y: dict[str, Any] = {"field": chart.y, "type": "quantitative", "title": chart.y}
+    encoding: dict[str, Any] = {"x": x, "y": y, "tooltip": [{"field": c} for c in figure.columns]}
+    if chart.color:
+        encoding["color"] = {
+            "field": chart.color,
+            "type": "nominal",
+            "title": chart.color,
+            "scale": {"scheme": "tableau10"},
+        }
+    if chart.kind == "grouped" and chart.color:
+        encoding["xOffset"] = {"field": chart.color}
+    return base | {"data": {"values": values}, "mark": {"type": "bar"}, "encoding": encoding}
+
+
+def _map(
+    values: list[dict[str, Any]], key: str, measure: str, geojson: dict[str, Any]
+) -> dict[str, Any]:
+    counts = {str(v[key]): v[measure] for v in values}
+    features = []
+    for feature in geojson.get("features", []):
+        properties = dict(feature.get("properties") or {})
+        name = str(properties.get("name", ""))
+        properties[measure] = counts.get(name, 0)
+        features.append({**feature, "properties": properties})
+    return {
+        "data": {
+            "values": {"type": "FeatureCollection", "features": features},
+            "format": {"type": "json", "property": "features"},
+        },
+        "projection": {"type": "mercator"},
+        "layer": [
+            {
+                "mark": {"type": "geoshape", "stroke": "white", "strokeWidth": 1},
+                "encoding": {
+                    "color": {
+                        "field": f"properties.{measure}",
+                        "type": "quantitative",
+                        "title": measure,
+                        "scale": {"scheme": "blues"},
+                    },
+                    "tooltip": [
+                        {"field": "properties.name", "title": key},
+                        {"field": f"properties.{measure}", "title": measure},
+                    ],
+                },
+            },
+            {
+                "mark": {"type": "text", "fontSize": 10},
+                "encoding": {
+                    "longitude": {"field": "centroid[0]", "type": "quantitative"},
+                    "latitude": {"field": "centroid[1]", "type": "quantitative"},
+                    "text": {"field": "properties.name"},
+                },
+                "transform": [{"calculate": "geoCentroid(null, datum)", "as": "centroid"}],
+            },
+        ],
+    }
+
+
+def load_geojson(text: str) -> dict[str, Any]:
+    """The districts' GeoJSON, checked to be a FeatureCollection with named features."""
+    data = json.loads(text)
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
+        raise ValueError("the districts' GeoJSON must be a FeatureCollection")
+    for number, feature in enumerate(data.get("features", []), start=1):
+        if not isinstance(feature, dict) or "name" not in (feature.get("properties") or {}):
+            raise ValueError(f"feature {number} of the districts' GeoJSON has no `name` property")
+    return data
