@@ -10,11 +10,10 @@ from typer.testing import CliRunner
 
 from jun_engine.cli.app import app
 from jun_engine.config import ConfigError, load_config
+from tests.config.test_leaks import ACCESS_TOKEN, BEARER  # fake, secret-shaped values
 
 REPO = Path(__file__).parents[2]
 SHIPPED = REPO / "accounts.yaml"
-ACCESS_TOKEN = "1130425167-Zq8RkV1mXw2Lp9TnB4yHcE7uJd3Fa6Gs"
-BEARER = "AAAAAAAAAAAAAAAAAAAAAMLheAAAAAAA0%2BuSeid%2BULvsea4JtiGRiSDSJSI%3DEUifiRBkKG5E2XzMDjRfl"
 
 
 def _shipped_with(tmp_path: Path, old: str, new: str) -> tuple[Path, int]:
