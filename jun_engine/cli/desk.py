@@ -32,12 +32,15 @@ def town_and_database(ctx: typer.Context) -> Iterator[tuple[Config, Engine]]:
         console.fail(ExitCode.USAGE, f"cannot read {options.config_path}: {exc.strerror or exc}")
     try:
         engine = create_engine_from_url(options.db_url)
-        ensure_schema_current(engine)
     except DatabaseUrlError as exc:
         console.fail(ExitCode.USAGE, str(exc))
-    except (DatabaseError, SchemaError) as exc:
+    except DatabaseError as exc:
         console.fail(ExitCode.DATABASE, str(exc))
     try:
+        try:
+            ensure_schema_current(engine)
+        except (DatabaseError, SchemaError) as exc:
+            console.fail(ExitCode.DATABASE, str(exc))
         yield config, engine
     finally:
         engine.dispose()

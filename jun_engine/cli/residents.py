@@ -19,9 +19,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from jun_engine.cli import console
-from jun_engine.cli.context import global_options
+from jun_engine.cli.desk import town_and_database
 from jun_engine.cli.exit_codes import ExitCode
-from jun_engine.config import ConfigError, load_config
 from jun_engine.config.schema import Config
 from jun_engine.domain.residents import IssuedCode, Resident, ResidentEvent
 from jun_engine.residents.enrolment import canonical_district, enrol, issue_code
@@ -39,14 +38,11 @@ from jun_engine.residents.repository import (
     load_resident,
 )
 from jun_engine.residents.revocation import revoke
-from jun_engine.store.engine import create_engine_from_url
 from jun_engine.store.errors import (
     DatabaseError,
-    DatabaseUrlError,
     SchemaError,
     StoreError,
 )
-from jun_engine.store.migrate import ensure_schema_current
 from jun_engine.store.session import session_scope
 from jun_engine.store.statuses import ResidentStatus
 
@@ -310,27 +306,8 @@ def _event_dict(event: ResidentEvent, handles: Mapping[str, str]) -> dict[str, o
 @contextmanager
 def _desk(ctx: typer.Context) -> Iterator[Desk]:
     """Load accounts.yaml and open the database (schema current), or exit 2 / 3 saying why."""
-    options = global_options(ctx)
-    try:
-        config = load_config(options.config_path).config
-    except ConfigError as exc:
-        console.fail(ExitCode.USAGE, str(exc))
-    except OSError as exc:
-        console.fail(ExitCode.USAGE, f"cannot read {options.config_path}: {exc.strerror or exc}")
-    try:
-        engine = create_engine_from_url(options.db_url)
-    except DatabaseUrlError as exc:
-        console.fail(ExitCode.USAGE, str(exc))
-    except DatabaseError as exc:
-        console.fail(ExitCode.DATABASE, str(exc))
-    try:
-        try:
-            ensure_schema_current(engine)
-        except (DatabaseError, SchemaError) as exc:
-            console.fail(ExitCode.DATABASE, str(exc))
+    with town_and_database(ctx) as (config, engine):
         yield Desk(config, engine)
-    finally:
-        engine.dispose()
 
 
 @contextmanager
