@@ -40,6 +40,7 @@ from tests.daemon.harness import (
     lock_holder,
     running_town,
     wait_until,
+    wait_while_progressing,
 )
 
 pytestmark = pytest.mark.slow
@@ -110,7 +111,12 @@ def test_killed_20_times_while_acknowledging_each_case_is_acknowledged_and_notif
         # And then runs undisturbed until everything the town wrote so far has been handled
         written = {m.platform_id for m in town.sent}
         pid = zygote.spawn(argv, env, log)
-        wait_until(lambda: all_handled(reader, written), 45, "every request handled and sent")
+        wait_while_progressing(
+            lambda: all_handled(reader, written),
+            lambda: progress(reader, written),
+            45,
+            "every request handled and sent",
+        )
         os.kill(pid, signal.SIGTERM)
         code = zygote.wait(pid)
         on_x = EngineOnX.of(emulator, town_config)
@@ -155,6 +161,18 @@ def case_outbox(engine: Engine, *statuses: OutboxStatus) -> int:
             )
         ).all()
     return len(rows)
+
+
+def progress(engine: Engine, platform_ids: set[str]) -> tuple[int, int]:
+    """How many of these messages are processed, and how many case messages went out."""
+    with Session(engine) as session:
+        processed = session.exec(
+            select(InboundMessageRow.id).where(
+                col(InboundMessageRow.platform_id).in_(platform_ids),
+                col(InboundMessageRow.status) != MessageStatus.NEW,
+            )
+        ).all()
+    return len(processed), case_outbox(engine, OutboxStatus.SENT, OutboxStatus.ABANDONED)
 
 
 def all_handled(engine: Engine, platform_ids: set[str]) -> bool:

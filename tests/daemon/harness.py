@@ -99,6 +99,22 @@ def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None
         time.sleep(0.1)  # a poll interval between two checks of the condition, not a wait
 
 
+def wait_while_progressing(
+    condition: Callable[[], bool], progress: Callable[[], object], stall: float, what: str
+) -> None:
+    """Check `condition` until it holds, for as long as `progress()` keeps changing: fail only
+    when nothing moved for `stall` seconds. A loaded machine is slow, not stuck; a fixed deadline
+    would fail it for being slow."""
+    seen, moved = progress(), time.monotonic()
+    while not condition():
+        now_seen = progress()
+        if now_seen != seen:
+            seen, moved = now_seen, time.monotonic()
+        elif time.monotonic() - moved > stall:
+            raise AssertionError(f"no progress for {stall:g} s (at {seen!r}) waiting for {what}")
+        time.sleep(0.1)  # a poll interval between two checks of the condition, not a wait
+
+
 def stored_ids(engine: Engine) -> list[str]:
     """Every stored message's platform id (a repeat would show twice)."""
     with Session(engine) as session:
