@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import logging
 import signal
-import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 from typing import Annotated, NoReturn
@@ -22,6 +23,7 @@ from jun_engine.cli.exit_codes import ExitCode
 from jun_engine.config import ConfigError, load_config
 from jun_engine.config.problems import plural
 from jun_engine.config.schema import Config
+from jun_engine.demo.explore import DeskLogin, make_login, start_ending_today
 from jun_engine.demo.orchestrate import DATABASE_FILE, DEFAULT_SEED, DemoRun, DemoSettings
 from jun_engine.demo.play import play
 from jun_engine.demo.report import summary_lines
@@ -30,6 +32,10 @@ from jun_engine.demo.views import view_for
 from jun_engine.logs import configure_logging
 
 LOG_FILE = "demo.log"
+DEFAULT_DIR = Path("jun-demo")
+MARK_FILE = ".jun-demo"
+"""Says a directory holds a demo this command made, whose files the next demo may replace."""
+LEFT_BEHIND = (DATABASE_FILE, f"{DATABASE_FILE}-wal", f"{DATABASE_FILE}-shm", LOG_FILE)
 
 
 def register(app: typer.Typer) -> None:
@@ -58,9 +64,13 @@ def demo(
         Path | None, typer.Option(help="Save the dashboard, as it is before the end, to this SVG.")
     ] = None,
     directory: Annotated[
-        Path | None,
-        typer.Option("--dir", help="Keep the database and the log here (default: a temp dir)."),
-    ] = None,
+        Path,
+        typer.Option(
+            "--dir",
+            help="Keep the town's database and the log here, to explore on the web desk after "
+            "(a previous demo there is replaced).",
+        ),
+    ] = DEFAULT_DIR,
 ) -> None:
     """Run the simulated town of Jun against the real engine and show what happens.
 
@@ -69,18 +79,27 @@ def demo(
     messages, routing, acknowledgements, staff replies, escalations, scheduled posts and the API
     bill. The summary's checks: nothing lost or stored twice, one acknowledgement per case, no
     private text in public, every department reached, and figures that reconcile.
+
+    The town's clock ends today, and the town stays in --dir: the end prints the command that
+    opens the web desk on it, with a login made for it.
     """
-    config = _config(global_options(ctx).config_path)
+    config_path = global_options(ctx).config_path
+    config = _config(config_path)
     settings = DemoSettings(duration=duration, speed=speed, seed=seed)
+    start = start_ending_today(config, duration, speed, datetime.now(UTC))
+    settings = replace(settings, start=start)
     console = Console(stderr=as_json)
-    with _workdir(directory) as work, _log_file(work / LOG_FILE), _interrupts() as stop:
+    work = _workdir(directory)
+    with _log_file(work / LOG_FILE), _interrupts() as stop:
         run = DemoRun(config, settings, work)
         try:
             run.start()
             summary = play(run, view_for(console, config.town.name), stop, svg)
+            login = make_login(run.engine, config, config_path.resolve(), run.database.resolve())
         finally:
             run.close()
     _print(summary, as_json)
+    _print_login(login, as_json)
     if summary.interrupted:
         raise typer.Exit(ExitCode.INTERRUPTED)
     if not summary.ok:
@@ -96,6 +115,11 @@ def _print(summary: DemoSummary, as_json: bool) -> None:
         typer.echo(line)
 
 
+def _print_login(login: DeskLogin, as_json: bool) -> None:
+    for line in login.lines():
+        typer.echo(line, err=as_json)
+
+
 def _config(path: Path) -> Config:
     try:
         return load_config(path).config
@@ -105,19 +129,20 @@ def _config(path: Path) -> Config:
         _fail(f"{path}: not valid (see `jun-engine check`)", ExitCode.USAGE)
 
 
-@contextmanager
-def _workdir(directory: Path | None) -> Iterator[Path]:
-    if directory is None:
-        with tempfile.TemporaryDirectory(prefix="jun-demo-") as temporary:
-            yield Path(temporary)
-        return
-    if (directory / DATABASE_FILE).exists():
+def _workdir(directory: Path) -> Path:
+    """The demo's directory, made if new; a previous demo's files in it are removed, anything
+    else that looks like a demo database is refused rather than overwritten."""
+    mark = directory / MARK_FILE
+    if (directory / DATABASE_FILE).exists() and not mark.exists():
         _fail(f"{directory} already holds a demo database; give an empty directory", ExitCode.USAGE)
     try:
         directory.mkdir(parents=True, exist_ok=True)
+        for name in LEFT_BEHIND:
+            (directory / name).unlink(missing_ok=True)
+        mark.write_text("made by jun-engine demo; its files are replaced by the next demo\n")
     except OSError as error:
         _fail(f"cannot use {directory}: {error.strerror}", ExitCode.USAGE)
-    yield directory
+    return directory
 
 
 @contextmanager

@@ -4,16 +4,27 @@ holds every invariant, and clear refusals of bad input."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+from sqlmodel import func, select
 from typer.testing import CliRunner
 
 from jun_engine.cli.app import app
 from jun_engine.config import load_config
+from jun_engine.config.schema import Config
+from jun_engine.staff import accounts
+from jun_engine.staff.passwords import Passwords
+from jun_engine.store.engine import create_engine_from_url
+from jun_engine.store.session import session_scope
+from jun_engine.store.statuses import StaffRole
+from jun_engine.store.tables import CaseRow
 
 REPO = Path(__file__).resolve().parents[2]
 RUN_TIMEOUT = 300
@@ -25,7 +36,11 @@ def test_a_twenty_second_demo_loses_nothing_duplicates_nothing_and_leaks_nothing
     tmp_path: Path,
 ) -> None:
     # Given the shipped accounts.yaml and the default town (seed 1)
-    departments = set(load_config(REPO / "accounts.yaml").config.departments)
+    config = load_config(REPO / "accounts.yaml").config
+    departments = set(config.departments)
+    # And the directory of an earlier demo, which this one replaces
+    (tmp_path / ".jun-demo").write_text("made by jun-engine demo\n")
+    (tmp_path / "demo.sqlite3").write_bytes(b"an earlier demo's database")
 
     # When the demo runs for 20 seconds with a JSON summary, logging to a directory we keep
     done = subprocess.run(
@@ -59,6 +74,33 @@ def test_a_twenty_second_demo_loses_nothing_duplicates_nothing_and_leaks_nothing
     assert done.returncode == 0, failed
     assert "received" in done.stderr
     assert (tmp_path / "demo.log").exists()
+    # And the town it leaves can be explored: its clock ended today, and the web desk command
+    # printed at the end opens it with a login that works
+    assert_explorable(done.stderr, tmp_path / "demo.sqlite3", config)
+
+
+def assert_explorable(stderr: str, database: Path, config: Config) -> None:
+    """The demo's last lines name the web desk command and a login valid on its database."""
+    command = re.search(r"^  (jun-engine --config .* web)$", stderr, re.MULTILINE)
+    login = re.search(r"sign in as (\S+) with the password (\S+) ", stderr)
+    assert command is not None, stderr[-2000:]
+    assert login is not None, stderr[-2000:]
+    assert f"--db sqlite:///{database}" in command.group(1)
+    engine = create_engine_from_url(f"sqlite:///{database}")
+    try:
+        with session_scope(engine) as session:
+            username, password = login.group(1), login.group(2)
+            now = datetime.now(UTC)
+            staff = accounts.sign_in(session, username, password, now=now, passwords=Passwords())
+            last_opened = session.exec(select(func.max(CaseRow.opened_at))).one()
+    finally:
+        engine.dispose()
+    assert isinstance(staff, accounts.Staff)
+    assert staff.role is StaffRole.ADMIN
+    today = datetime.now(ZoneInfo(config.town.timezone)).date()
+    assert last_opened is not None
+    ended = last_opened.astimezone(ZoneInfo(config.town.timezone)).date()
+    assert abs((today - ended).days) <= 1, f"the town's last case was on {ended}, not {today}"
 
 
 def assert_reconciled(summary: dict[str, Any]) -> None:
@@ -107,7 +149,7 @@ def test_an_invalid_accounts_yaml_is_refused_without_a_traceback(tmp_path: Path)
     assert "not valid" in result.output
 
 
-def test_a_directory_that_already_holds_a_demo_is_refused(tmp_path: Path) -> None:
+def test_a_directory_holding_a_database_no_demo_made_is_refused(tmp_path: Path) -> None:
     (tmp_path / "demo.sqlite3").write_bytes(b"")
     result = CliRunner().invoke(app, ["demo", "--dir", str(tmp_path)])
     assert result.exit_code == 2
