@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -23,6 +24,8 @@ from jun_engine.web.desk import Desk, desk_of, reading
 from jun_engine.web.pages import access_of
 
 WEEKS = 12
+NAMED = ("department", "category", "topic")
+"""Columns whose keys people read by name on the page and in charts (CSV keeps the keys)."""
 
 
 def _scope(access: Access) -> tuple[str, ...] | None:
@@ -51,10 +54,39 @@ def _geojson(desk: Desk) -> dict[str, Any] | None:
     return result
 
 
+def named(figure: Figure, desk: Desk, language: str) -> Figure:
+    """`figure` with its departments, categories and topics by their names in `language`."""
+    columns = [column if column in NAMED else None for column in figure.columns]
+    if not any(columns):
+        return figure
+    rows = [
+        tuple(
+            _name(desk, column, cell, language) if column and isinstance(cell, str) else cell
+            for column, cell in zip(columns, row, strict=True)
+        )
+        for row in figure.rows
+    ]
+    return replace(figure, rows=rows)
+
+
+def _name(desk: Desk, column: str, key: str, language: str) -> str:
+    if column == "department":
+        return desk.where(key, None, language)
+    if column == "topic":
+        department, _, category = key.partition("/")
+        return desk.where(department, category or None, language)
+    for owner, settings in desk.config.departments.items():
+        if key in settings.categories:
+            return desk.where(owner, key, language).partition(" / ")[2]
+    return key
+
+
 async def analytics_page(request: Request) -> Response:
     """GET /analytics: every figure as a chart (an SVG image) above its table."""
     desk, access = desk_of(request), access_of(request)
+    language = desk.language(request)
     result = await run_in_threadpool(figures, desk, access)
+    result = replace(result, figures=[named(f, desk, language) for f in result.figures])
     return desk.render(
         request,
         "analytics.html",
@@ -108,7 +140,7 @@ async def analytics_svg(request: Request) -> Response:
         if figure.chart is None:
             raise HTTPException(404)
         geojson = _geojson(desk) if figure.chart.kind == "map" else None
-        return desk.charts.svg(figure, geojson)
+        return desk.charts.svg(named(figure, desk, desk.language(request)), geojson)
 
     body = await run_in_threadpool(draw)
     return Response(

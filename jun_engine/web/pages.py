@@ -91,7 +91,7 @@ async def inbox_page(request: Request) -> Response:
         statuses=sorted(s.value for s in OPEN_STATUSES),
         channels=[c.value for c in Channel],
         departments=_departments(desk.config, access, desk.language(request)),
-        categories=_categories(desk.config, access),
+        categories=_categories(desk, access, desk.language(request)),
         poll_seconds=desk.settings.poll_seconds,
         query_string=request.url.query,
     )
@@ -138,7 +138,7 @@ async def case_page(request: Request) -> Response:
         "case.html",
         view=view,
         departments=_departments(config, None, desk.language(request)),
-        categories=_categories(config, None),
+        categories=_categories(desk, None, desk.language(request)),
     )
 
 
@@ -254,12 +254,13 @@ def _departments(config: Config, access: Access | None, language: str) -> list[t
     ]
 
 
-def _categories(config: Config, access: Access | None) -> list[tuple[str, str]]:
-    """`department/category` keys (and the department alone) for the reroute and filter lists."""
+def _categories(desk: Desk, access: Access | None, language: str) -> list[tuple[str, str]]:
+    """`department/category` keys (and the department alone) with their names in `language`,
+    for the reroute and filter lists."""
     keys: list[tuple[str, str]] = []
-    for key, dept in config.departments.items():
+    for key, dept in desk.config.departments.items():
         if access is not None and not access.sees(key):
             continue
-        keys.append((key, key))
-        keys.extend((f"{key}/{cat}", cat) for cat in dept.categories)
+        keys.append((key, desk.where(key, None, language)))
+        keys.extend((f"{key}/{cat}", desk.where(key, cat, language)) for cat in dept.categories)
     return keys

@@ -3,8 +3,10 @@ note, reroute, merge, resolve and reopen through the case desk's own functions."
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable
+from html import unescape as html_unescape
 
 import httpx
 import pytest
@@ -144,6 +146,27 @@ def test_case_page_shows_resident_routing_and_sla(town: Town, clients: Clients) 
     assert "9000000001" not in html  # never a bare numeric id
     assert "0.83" in html
     assert "Europe/Madrid" in html
+
+
+def test_pages_and_charts_name_departments_and_categories_in_the_readers_language(
+    town: Town, clients: Clients
+) -> None:
+    ana = clients("ana")
+    reroute = ana.get(f"/cases/{town.cases.streetlight}").text
+    options = re.findall(r'<option value="([^"]*)">([^<]*)</option>', reroute)
+    labels = dict(options)
+    assert labels["public_works"] == "Obras y Servicios"
+    assert labels["public_works/streetlights"] == "Obras y Servicios / Alumbrado público"
+    english = ana.get(f"/cases/{town.cases.streetlight}", headers={"accept-language": "en"})
+    assert "Public works / Streetlights" in html_unescape(english.text)
+    mayor = clients("alcaldia")
+    analytics = html_unescape(mayor.get("/analytics").text)
+    assert "Obras y Servicios" in analytics
+    assert "<td>public_works</td>" not in analytics
+    chart = mayor.get("/analytics/volume_by_department.svg").text
+    assert "Obras y Servicios" in html_unescape(chart)
+    csv_rows = mayor.get("/analytics/volume_by_department.csv").text
+    assert "public_works" in csv_rows  # the export keeps the keys, stable for spreadsheets
 
 
 def test_the_inbox_pages_by_keyset_in_the_same_order(town: Town, clients: Clients) -> None:
