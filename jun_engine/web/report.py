@@ -76,6 +76,7 @@ def make_weekly_report(engine: Engine, config: Config, now: datetime) -> str:
 def build(session: Session, config: Config, week_start: date, now: datetime) -> WeeklyReport:
     """The report of the week starting on `week_start` (figures over it and the four before)."""
     # fpdf2 (and Pillow) load here, once a week, not at every daemon or command start.
+    from jun_engine.web.pdf_fonts import find_fonts
     from jun_engine.web.report_pdf import Headline, weekly_pdf
 
     zone = ZoneInfo(config.town.timezone)
@@ -122,5 +123,6 @@ def build(session: Session, config: Config, week_start: date, now: datetime) -> 
         int(opened),
         int(overdue),
     )
-    pdf = weekly_pdf(headline, analytics.figures, week_start.isoformat(), labels, now)
+    fonts = find_fonts([language, *config.town.languages])
+    pdf = weekly_pdf(headline, analytics.figures, week_start.isoformat(), labels, now, fonts)
     return WeeklyReport(week_start, html, pdf)

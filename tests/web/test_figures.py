@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import httpx
+from pypdf import PdfReader
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
@@ -20,8 +21,10 @@ from jun_engine.store.session import session_scope
 from jun_engine.store.statuses import StaffRole
 from jun_engine.store.tables import CaseRow, StaffAccountRow, WeeklyReportRow
 from jun_engine.web.access import Access
-from jun_engine.web.analytics import compute, percentile, percentile_of_counts
+from jun_engine.web.analytics import Cell, Figure, compute, percentile, percentile_of_counts
+from jun_engine.web.pdf_fonts import find_fonts
 from jun_engine.web.report import REPORTER, make_due_weekly_report, make_weekly_report
+from jun_engine.web.report_pdf import Headline, weekly_pdf
 from tests.web.conftest import Town
 from tests.web.town import NOW, case, resident
 
@@ -145,6 +148,27 @@ def test_the_scheduler_makes_each_weeks_report_once_with_its_pdf(
     assert "/reports/2026-03-02.pdf" in clients("alcaldia").get("/reports").text
     for path in ("/reports", "/reports/2026-03-02", "/reports/2026-03-02.pdf"):
         assert clients("ana").get(path).status_code == 404  # a department's staff: not theirs
+
+
+def test_a_thai_and_japanese_weekly_pdf_carries_their_letters_not_question_marks() -> None:
+    fonts = find_fonts(["es", "th", "ja"])
+    assert fonts.latin is not None, "no DejaVu Sans: apt-get install fonts-dejavu-core"
+    assert {f.name for f in fonts.fallbacks} == {"thai", "japanese"}, (
+        "no Thai or Japanese font: apt-get install fonts-tlwg-loma-ttf fonts-ipafont-gothic"
+    )
+    departments = ("week", "department", "cases")
+    rows: list[tuple[Cell, ...]] = [
+        ("2026-03-02", "งานโยธาและบริการ", 3),
+        ("2026-03-02", "道路課", 2),
+        ("2026-03-02", "Obras y Servicios · Señal", 1),
+    ]
+    figure = Figure("volume_by_department", "by_department", departments, rows)
+    headline = Headline("รายงานประจำสัปดาห์", "Jun", "2026-03-02 - 2026-03-08", 6, 1)
+    pdf = weekly_pdf(headline, [figure], "2026-03-02", str, NOW, fonts)
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    for words in ("รายงานประจำสัปดาห์", "งานโยธาและบริการ", "道路課", "Obras y Servicios · Señal"):
+        assert words in text
+    assert "?" not in text
 
 
 def test_staff_commands(town: Town, tmp_path: Path) -> None:
