@@ -16,11 +16,11 @@ import tempfile
 import threading
 from pathlib import Path
 
+from jun_engine.channels.x.intake import budget, streams
 from jun_engine.config import load_config
 from jun_engine.demo.orchestrate import DemoRun, DemoSettings
 from jun_engine.demo.play import play
 from jun_engine.demo.views import ProgressLines
-from jun_engine.pipeline import budget, streams
 from jun_engine.store.statuses import PollStream
 
 TITLE = "Cases: mention-to-acknowledgement latency"

@@ -20,14 +20,14 @@ from sqlalchemy.engine import Engine
 
 from jun_engine.channels.results import Page
 from jun_engine.channels.x import XGateway, credentials_for
+from jun_engine.channels.x.billing import Prices
+from jun_engine.channels.x.intake.streams import StreamRef, own_account_ids, streams_of
+from jun_engine.channels.x.intake.sweep import StreamReader, fetcher, snowflake_at
+from jun_engine.clock import FollowedClock
 from jun_engine.domain.messages import Channel, InboundMessage, MessageKind
 from jun_engine.emulator.clock import Clock as EmulatorClock
 from jun_engine.emulator.emulator import Emulator
 from jun_engine.emulator.testing import emulator_test_config
-from jun_engine.pipeline.clock import FollowedClock, ManualClock
-from jun_engine.pipeline.poll import StreamReader, fetcher, snowflake_at
-from jun_engine.pipeline.spend import Prices
-from jun_engine.pipeline.streams import StreamRef, own_account_ids, streams_of
 from jun_engine.store.engine import create_engine_from_url
 from jun_engine.store.migrate import upgrade
 from jun_engine.store.repository import MESSAGES
@@ -232,7 +232,7 @@ def _memory_reader(engine: Engine, count: int) -> StreamReader:
         ref,
         fetch,
         engine,
-        ManualClock(START + timedelta(seconds=count, hours=1)),  # every message is in the past
+        EmulatorClock.stepped(START + timedelta(seconds=count, hours=1)),  # all in the past
         Prices.of(config),
         frozenset(),
         backfill=True,

@@ -31,25 +31,25 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
 from jun_engine.channels.x import XGateway
+from jun_engine.channels.x.billing import Prices, forget_billed_before
+from jun_engine.channels.x.intake import streams as streams_module
+from jun_engine.channels.x.intake.baseline import record_baselines
+from jun_engine.channels.x.intake.poller import Poller
+from jun_engine.channels.x.intake.sweep import StreamReader, fetcher
+from jun_engine.channels.x.intake.timelines import TimelineReader
+from jun_engine.clock import Clock
 from jun_engine.config.schema import Config
 from jun_engine.outbox.sender import OutboxSender
-from jun_engine.pipeline import streams as streams_module
-from jun_engine.pipeline.baseline import record_baselines
 from jun_engine.pipeline.chain import Chain
-from jun_engine.pipeline.clock import Clock
 from jun_engine.pipeline.desk import DeskJobs, run_desk
-from jun_engine.pipeline.follow import TimelineReader
-from jun_engine.pipeline.lock import HEARTBEAT_SECONDS, DaemonLock, LockLostError
-from jun_engine.pipeline.outage import OutageWatch
-from jun_engine.pipeline.poll import StreamReader, fetcher
-from jun_engine.pipeline.poller import Poller
 from jun_engine.pipeline.process import Processor, Stage, process_all
-from jun_engine.pipeline.spend import Prices, forget_billed_before
 from jun_engine.routing.router import Router
 from jun_engine.routing.setup import build_router
 from jun_engine.scheduling.scheduler import Scheduler
+from jun_engine.service.outage import OutageWatch
 from jun_engine.store.engine import database_errors
 from jun_engine.store.errors import DatabaseError, StoreError
+from jun_engine.store.lock import HEARTBEAT_SECONDS, DaemonLock, LockLostError
 from jun_engine.store.session import session_scope
 from jun_engine.store.statuses import OutboxStatus
 from jun_engine.store.tables import ApiCallRow, OutboxRow

@@ -23,11 +23,11 @@ from jun_engine.cli import console
 from jun_engine.cli.context import GlobalOptions, global_options
 from jun_engine.cli.exit_codes import ExitCode
 from jun_engine.cli.people import People
+from jun_engine.clock import Clock, ClockError, FollowedClock, SystemClock
 from jun_engine.config import Config, ConfigError, load_config
 from jun_engine.domain.errors import MissingSecret
 from jun_engine.outbox.sender import OutboxSender
 from jun_engine.outbox.staff import OutboxEntry, list_items, retry_items
-from jun_engine.pipeline.clock import Clock, ClockError, FollowedClock, SystemClock
 from jun_engine.pipeline.deliver import DeliveryStage, gateways_for
 from jun_engine.store.engine import create_engine_from_url
 from jun_engine.store.errors import StoreError

@@ -20,13 +20,16 @@ from jun_engine.channels.x import X_API_ORIGIN, XGateway, credentials_for
 from jun_engine.cli import console
 from jun_engine.cli.context import global_options
 from jun_engine.cli.exit_codes import ExitCode
+from jun_engine.clock import Clock, ClockError, FollowedClock, SystemClock
 from jun_engine.config import ConfigError, load_config
 from jun_engine.config.schema import Config
 from jun_engine.daemon import Daemon
 from jun_engine.domain.errors import MissingSecret
 from jun_engine.logs import configure_logging
-from jun_engine.pipeline.clock import Clock, ClockError, FollowedClock, SystemClock
-from jun_engine.pipeline.exposition import (
+from jun_engine.routing.errors import RoutingError
+from jun_engine.routing.router import Router
+from jun_engine.routing.setup import build_router
+from jun_engine.service.exposition import (
     METRICS_TOKEN_ENV,
     Address,
     Exposition,
@@ -34,12 +37,9 @@ from jun_engine.pipeline.exposition import (
     check_exposable,
     listening,
 )
-from jun_engine.pipeline.lock import LockHeldError
-from jun_engine.routing.errors import RoutingError
-from jun_engine.routing.router import Router
-from jun_engine.routing.setup import build_router
 from jun_engine.store.engine import create_engine_from_url, redacted
 from jun_engine.store.errors import DatabaseUrlError, StoreError
+from jun_engine.store.lock import LockHeldError
 from jun_engine.store.migrate import ensure_schema_current
 
 log = logging.getLogger("jun_engine.run")

@@ -16,10 +16,10 @@ from sqlalchemy.engine import Engine
 from jun_engine.cli import console
 from jun_engine.cli.context import global_options
 from jun_engine.cli.exit_codes import ExitCode
+from jun_engine.clock import Clock, ClockError, FollowedClock, SystemClock
 from jun_engine.config import ConfigError, load_config
 from jun_engine.config.schema import Config
 from jun_engine.outbox.errors import OutboxError
-from jun_engine.pipeline.clock import Clock, ClockError, FollowedClock, SystemClock
 from jun_engine.scheduling.errors import InvalidNoticeError, SchedulingError
 from jun_engine.store.engine import create_engine_from_url
 from jun_engine.store.errors import DatabaseError, DatabaseUrlError, SchemaError, StoreError

@@ -20,7 +20,7 @@ from jun_engine.cli import console as cli_console
 from jun_engine.cli.context import global_options
 from jun_engine.cli.exit_codes import ExitCode
 from jun_engine.config import ConfigError, load_config
-from jun_engine.pipeline.report import IntakeReport, StreamHealth, intake_report
+from jun_engine.service.report import IntakeReport, StreamHealth, intake_report
 from jun_engine.store.condition import Condition, condition_of
 from jun_engine.store.engine import create_reader_engine
 from jun_engine.store.errors import DatabaseUrlError, StoreError

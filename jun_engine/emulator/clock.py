@@ -1,4 +1,10 @@
-"""The emulator's single time source: real time scaled by a speed, plus steps taken by tests."""
+"""Emulated time, the engine's only kind: real time scaled by a speed, plus steps taken by tests.
+
+The emulators keep their time on it, the demo's daemon lives on it in-process, and tests drive
+the engine with a stepped one. It is a `jun_engine.clock.Clock`: sleeping on a stepped clock steps
+it (whoever sleeps moves the time, as a test would), and on a running one waits the emulated
+seconds divided by the speed, never less than `min_sleep` real seconds.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 class Clock:
     """Emulated time: `start` plus the real time elapsed times `speed`, plus every `step()`.
 
-    A clock with speed 0 stands still until stepped: what tests use. Thread-safe.
+    A clock with speed 0 stands still until stepped (or slept on): what tests use. Thread-safe.
     """
 
     def __init__(
@@ -19,6 +25,7 @@ class Clock:
         start: datetime | None = None,
         *,
         speed: float = 1.0,
+        min_sleep: float = 0.0,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         if speed < 0:
@@ -31,6 +38,7 @@ class Clock:
         self._base = begin.astimezone(UTC)
         self._real_base = monotonic()
         self._speed = speed
+        self._min_sleep = min_sleep
 
     @classmethod
     def stepped(cls, start: datetime) -> Clock:
@@ -58,6 +66,20 @@ class Clock:
         with self._lock:
             self._base += delta
             return self._now_locked()
+
+    def sleep(self, seconds: float, stop: threading.Event) -> bool:
+        """Let `seconds` of emulated time pass; True at once if `stop` is set.
+
+        A stepped clock steps by `seconds` without waiting; a running one waits `seconds / speed`
+        real seconds, at least `min_sleep` of them.
+        """
+        if stop.is_set():
+            return True
+        speed = self.speed
+        if speed == 0:
+            self.step(timedelta(seconds=max(seconds, 0.0)))
+            return stop.is_set()
+        return stop.wait(max(max(seconds, 0.0) / speed, self._min_sleep))
 
     def set_speed(self, speed: float) -> None:
         """Change the speed from now on, keeping the current time."""

@@ -1,4 +1,4 @@
-"""When to try an item again, by the pipeline's retry policy (`jun_engine.pipeline.retry`):
+"""When to try an item again, by the engine's retry policy (`jun_engine.retry`):
 X's reset time (plus slack) after a rate limit, an hour after a usage cap, jittered exponential
 backoff otherwise; and never look for an uncertain item sooner than `LOOK_DELAY`.
 """
@@ -8,8 +8,8 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
+from jun_engine import retry
 from jun_engine.domain.errors import ChannelError
-from jun_engine.pipeline import retry
 
 LOOK_DELAY = timedelta(seconds=5)
 """X does not promise read-after-write (DMs): give an uncertain attempt time to show up."""

@@ -19,7 +19,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from jun_engine.channels.results import RateLimit
+from jun_engine.channels.x.billing import Prices, Read, record_read, record_write
 from jun_engine.channels.x.gateway import XGateway
+from jun_engine.clock import Clock
 from jun_engine.config.schema import Config
 from jun_engine.domain.errors import (
     AuthError,
@@ -41,9 +43,7 @@ from jun_engine.outbox.lookup import PageSeen, find_landed
 from jun_engine.outbox.pacing import Pacer
 from jun_engine.outbox.pricing import endpoint_of, write_kind
 from jun_engine.outbox.queue import OutboxItem
-from jun_engine.pipeline.clock import Clock
-from jun_engine.pipeline.outage import OutageWatch
-from jun_engine.pipeline.spend import Prices, Read, record_read, record_write
+from jun_engine.service.outage import OutageWatch
 from jun_engine.store.errors import DatabaseError
 from jun_engine.store.session import session_scope
 from jun_engine.store.statuses import OutboxKind, OutboxStatus
@@ -103,7 +103,7 @@ class OutboxSender:
         """Send whatever is due until `stop` is set, waiting on the clock in between.
 
         While the database cannot be used the sender backs off (real seconds, see
-        `pipeline.outage`): an item whose send was not recorded stays `sending`, and is looked
+        `service.outage`): an item whose send was not recorded stays `sending`, and is looked
         for on X before it is ever tried again.
         """
         log.info("outbox sender started for %d account(s)", len(self._gateways))

@@ -1,1 +1,1 @@
-"""The intake pipeline: poll each stream, store what arrives, process it once, count its cost."""
+"""The per-message stages: verify, chain and process each stored message once, deliver answers."""

@@ -23,11 +23,11 @@ from sqlmodel import Session
 from jun_engine.cases.opening import open_case
 from jun_engine.cases.staff import handle_staff_dm
 from jun_engine.cases.survey import handle_rating
+from jun_engine.channels.x.intake.streams import own_account_ids
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import MessageKind
 from jun_engine.domain.residents import AdmissionOutcome
 from jun_engine.domain.routing import Intent, Routing
-from jun_engine.pipeline.streams import own_account_ids
 from jun_engine.pipeline.verify import Verifier
 from jun_engine.routing.router import Router
 from jun_engine.selfservice import handle as self_service

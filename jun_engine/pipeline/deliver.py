@@ -14,9 +14,9 @@ from sqlalchemy.engine import Engine
 
 from jun_engine.channels.x.credentials import credentials_for
 from jun_engine.channels.x.gateway import X_API_ORIGIN, XGateway
+from jun_engine.clock import Clock
 from jun_engine.config.schema import Config
 from jun_engine.outbox.sender import OutboxSender
-from jun_engine.pipeline.clock import Clock
 
 
 def gateways_for(

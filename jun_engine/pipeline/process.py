@@ -20,12 +20,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from jun_engine.clock import Clock
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import MessageKind
 from jun_engine.domain.residents import Admission, AdmissionOutcome
-from jun_engine.pipeline.clock import Clock
-from jun_engine.pipeline.outage import OutageWatch
 from jun_engine.pipeline.verify import Verifier
+from jun_engine.service.outage import OutageWatch
 from jun_engine.store.errors import DatabaseError, StoreError
 from jun_engine.store.repository import CHECKPOINTS, MESSAGES
 from jun_engine.store.session import session_scope

@@ -22,11 +22,11 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
 
+from jun_engine.clock import Clock
 from jun_engine.config.schema import Config
-from jun_engine.pipeline.clock import Clock
-from jun_engine.pipeline.outage import Gate, OutageWatch
 from jun_engine.scheduling.air_watch import AirQualityWatch
 from jun_engine.scheduling.tick import TickReport, run_tick
+from jun_engine.service.outage import Gate, OutageWatch
 from jun_engine.store.errors import DatabaseError
 
 log = logging.getLogger(__name__)

@@ -31,7 +31,7 @@ class HiddenCaseError(LookupError):
 
 
 @dataclass(frozen=True, slots=True)
-class Clock:
+class SlaClock:
     """One SLA target of the case."""
 
     target: str
@@ -67,7 +67,7 @@ class CaseView:
     routing: str | None
     routing_layer: str | None
     confidence: float | None
-    clocks: list[Clock]
+    clocks: list[SlaClock]
     events: list[CaseEvent]
     sent: list[Sent]
     merged_into: str | None
@@ -156,7 +156,7 @@ def _shown_event(session: Session, config: Config, event: CaseEvent, readable: b
     )
 
 
-def _clocks(case: CaseRow, config: Config, now: datetime) -> list[Clock]:
+def _clocks(case: CaseRow, config: Config, now: datetime) -> list[SlaClock]:
     calendar = (
         Calendar.of(config, case.department) if case.department in config.departments else None
     )
@@ -171,7 +171,7 @@ def _clocks(case: CaseRow, config: Config, now: datetime) -> list[Clock]:
         left = None
         if waiting and not overdue and due is not None and calendar is not None:
             left = open_time_between(now, due, calendar)
-        clocks.append(Clock(target, due, done, left, overdue))
+        clocks.append(SlaClock(target, due, done, left, overdue))
     return clocks
 
 

@@ -13,10 +13,10 @@ from sqlmodel import Session, col, select
 from jun_engine.cases.opening import open_case
 from jun_engine.cases.staff import handle_staff_dm
 from jun_engine.cases.survey import handle_rating
+from jun_engine.channels.x.intake.streams import own_account_ids
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import InboundMessage, MessageKind
 from jun_engine.domain.residents import AdmissionOutcome
-from jun_engine.pipeline.streams import own_account_ids
 from jun_engine.pipeline.verify import admit
 from jun_engine.routing.router import Router
 from jun_engine.store.session import session_scope

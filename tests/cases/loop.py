@@ -4,7 +4,6 @@ turned one pass at a time on the emulator's clock."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
 from datetime import datetime
 
@@ -12,32 +11,17 @@ from sqlalchemy.engine import Engine
 
 from jun_engine.cases.follow import follow_department_posts
 from jun_engine.cases.sla import escalate_overdue
+from jun_engine.channels.x.billing import Prices
 from jun_engine.channels.x.gateway import XGateway
+from jun_engine.channels.x.intake.streams import own_account_ids, streams_of
+from jun_engine.channels.x.intake.sweep import StreamReader, fetcher
 from jun_engine.config.schema import Config
 from jun_engine.emulator.emulator import Emulator
 from jun_engine.outbox.sender import OutboxSender
-from jun_engine.pipeline.poll import StreamReader, fetcher
-from jun_engine.pipeline.spend import Prices
-from jun_engine.pipeline.streams import own_account_ids, streams_of
 from jun_engine.routing.router import Router
 from jun_engine.store.session import session_scope
 from jun_engine.store.statuses import PollStream
 from tests.cases.chain import process_all
-
-
-class EmulatorTime:
-    """The emulator's clock as the engine's `Clock`; sleeping steps it."""
-
-    def __init__(self, emulator: Emulator) -> None:
-        self._emulator = emulator
-
-    def now(self) -> datetime:
-        return self._emulator.clock.now()
-
-    def sleep(self, seconds: float, stop: threading.Event) -> bool:
-        if not stop.is_set():
-            self._emulator.step(seconds)
-        return stop.is_set()
 
 
 class Loop:
@@ -54,7 +38,7 @@ class Loop:
         self.engine = engine
         self.config = config
         self.router = router
-        self.clock = EmulatorTime(emulator)
+        self.clock = emulator.clock
         self.gateways = gateways
         self.sender = OutboxSender(engine, gateways, self.clock, config)
         prices, own = Prices.of(config), own_account_ids(config)

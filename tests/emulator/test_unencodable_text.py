@@ -18,8 +18,8 @@ from sqlalchemy.engine import Engine
 from jun_engine.config.schema import Config
 from jun_engine.emulator.emulator import Emulator
 from jun_engine.store.statuses import PollStream
+from tests.channels.x.intake.helpers import reader_for, stored_ids
 from tests.emulator.clients import client_for
-from tests.pipeline.helpers import reader_for, stored_ids
 
 TOWN_ID = "1130425167"
 LONE = "\ud800"

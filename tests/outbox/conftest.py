@@ -4,10 +4,8 @@ account of the shipped accounts.yaml, a sender on each database, and what X reco
 from __future__ import annotations
 
 import shutil
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,26 +16,11 @@ from sqlmodel import Session
 
 from jun_engine.channels.x.gateway import XGateway
 from jun_engine.config.schema import Config
+from jun_engine.emulator.clock import Clock
 from jun_engine.emulator.emulator import Emulator
 from jun_engine.outbox.sender import OutboxSender
 from jun_engine.pipeline.deliver import gateways_for
 from jun_engine.store.engine import create_engine_from_url
-
-
-class EmulatorTime:
-    """The emulator's own clock as the engine's `Clock`; sleeping steps it, as a test would."""
-
-    def __init__(self, emulator: Emulator) -> None:
-        self._emulator = emulator
-
-    def now(self) -> datetime:
-        return self._emulator.clock.now()
-
-    def sleep(self, seconds: float, stop: threading.Event) -> bool:
-        if stop.is_set():
-            return True
-        self._emulator.step(seconds)
-        return stop.is_set()
 
 
 @dataclass(frozen=True)
@@ -56,8 +39,8 @@ def accounts(x_emulator_config: Config) -> Accounts:
 
 
 @pytest.fixture
-def clock(x_emulator: Emulator) -> EmulatorTime:
-    return EmulatorTime(x_emulator)
+def clock(x_emulator: Emulator) -> Clock:
+    return x_emulator.clock
 
 
 @pytest.fixture
@@ -72,7 +55,7 @@ def gateways(x_emulator: Emulator, x_emulator_config: Config) -> Iterator[dict[s
 def sender(
     engine: Engine,
     gateways: dict[str, XGateway],
-    clock: EmulatorTime,
+    clock: Clock,
     x_emulator_config: Config,
 ) -> OutboxSender:
     return OutboxSender(engine, gateways, clock, x_emulator_config)

@@ -6,13 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.engine import Engine
 
+from jun_engine.emulator.clock import Clock
 from jun_engine.outbox.api import Priority, enqueue
 from jun_engine.outbox.limits import DAY, QUARTER, X_LIMITS, Bucket, Limit
 from jun_engine.outbox.progress import batch_progress, finish_time
 from jun_engine.outbox.sender import OutboxSender
 from jun_engine.store.session import session_scope
 from jun_engine.store.statuses import OutboxKind
-from tests.outbox.conftest import Accounts, EmulatorTime
+from tests.outbox.conftest import Accounts
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 DM_LIMITS: dict[Limit, list[datetime]] = {limit: [] for limit in X_LIMITS[Bucket.DMS]}
@@ -56,7 +57,7 @@ def test_attempts_already_made_in_the_window_push_the_eta() -> None:
 
 
 def test_a_batchs_progress_counts_only_its_own_items(
-    engine: Engine, accounts: Accounts, clock: EmulatorTime, resident: str
+    engine: Engine, accounts: Accounts, clock: Clock, resident: str
 ) -> None:
     _queue_dms(engine, "notice:7:", 5, accounts.town, resident)
     _queue_dms(engine, "notice:70:", 3, accounts.town, resident)
@@ -73,7 +74,7 @@ def test_forty_dms_are_all_out_thirty_minutes_after_the_first(
     engine: Engine,
     sender: OutboxSender,
     accounts: Accounts,
-    clock: EmulatorTime,
+    clock: Clock,
     resident: str,
 ) -> None:
     start = clock.now()
@@ -90,7 +91,7 @@ def test_forty_dms_are_all_out_thirty_minutes_after_the_first(
 
 
 def test_the_eta_counts_the_items_queued_ahead_on_the_same_account(
-    engine: Engine, accounts: Accounts, clock: EmulatorTime, resident: str
+    engine: Engine, accounts: Accounts, clock: Clock, resident: str
 ) -> None:
     _queue_dms(engine, "notice:9:", 10, accounts.town, resident, Priority.NOTICE)
     _queue_dms(engine, "alert:1:", 10, accounts.town, resident, Priority.EMERGENCY)
@@ -103,7 +104,7 @@ def test_the_eta_counts_the_items_queued_ahead_on_the_same_account(
 
 
 def test_a_finished_batch_has_no_eta(
-    engine: Engine, sender: OutboxSender, accounts: Accounts, clock: EmulatorTime, resident: str
+    engine: Engine, sender: OutboxSender, accounts: Accounts, clock: Clock, resident: str
 ) -> None:
     _queue_dms(engine, "notice:10:", 2, accounts.town, resident)
     sender.drain_once()

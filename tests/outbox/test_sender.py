@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 from jun_engine.channels.x.credentials import credentials_for
 from jun_engine.channels.x.gateway import XGateway
 from jun_engine.config.schema import Config
+from jun_engine.emulator.clock import Clock
 from jun_engine.emulator.emulator import Emulator
 from jun_engine.outbox import queue
 from jun_engine.outbox.api import Priority, enqueue
@@ -25,7 +26,7 @@ from jun_engine.pipeline.deliver import DeliveryStage
 from jun_engine.store.session import session_scope
 from jun_engine.store.statuses import OutboxKind, OutboxStatus
 from jun_engine.store.tables import ApiCallRow, OutboxRow
-from tests.outbox.conftest import Accounts, EmulatorTime, XRecord
+from tests.outbox.conftest import Accounts, XRecord
 
 LONG = "El pleno aprueba el presupuesto participativo de 2026 para los barrios de Jun. " * 6
 
@@ -40,7 +41,7 @@ def _put(engine: Engine, **item: object) -> int | None:
         return enqueue(session, **item)  # type: ignore[arg-type]
 
 
-def _claim_next(engine: Engine, clock: EmulatorTime, accounts: list[str]) -> queue.OutboxItem:
+def _claim_next(engine: Engine, clock: Clock, accounts: list[str]) -> queue.OutboxItem:
     """What a sender commits before calling X: the item `sending`, with its attempt."""
     with session_scope(engine) as session:
         item = queue.next_due(session, clock.now(), accounts)
@@ -130,7 +131,7 @@ def test_an_item_not_due_yet_waits_for_its_time(
     engine: Engine,
     sender: OutboxSender,
     accounts: Accounts,
-    clock: EmulatorTime,
+    clock: Clock,
     x_emulator: Emulator,
     x_record: XRecord,
 ) -> None:
@@ -186,7 +187,7 @@ def test_forty_dms_are_paced_to_x_limits_without_a_single_429(
 def test_pacing_survives_a_restart(
     engine: Engine,
     gateways: dict[str, XGateway],
-    clock: EmulatorTime,
+    clock: Clock,
     x_emulator_config: Config,
     accounts: Accounts,
     x_emulator: Emulator,
@@ -256,7 +257,7 @@ def test_after_a_death_mid_send_a_post_is_looked_for_before_it_is_sent_again(
     engine: Engine,
     sender: OutboxSender,
     gateways: dict[str, XGateway],
-    clock: EmulatorTime,
+    clock: Clock,
     accounts: Accounts,
     x_record: XRecord,
     landed: bool,
@@ -284,7 +285,7 @@ def test_after_a_death_mid_send_a_dm_is_looked_for_before_it_is_sent_again(
     engine: Engine,
     sender: OutboxSender,
     gateways: dict[str, XGateway],
-    clock: EmulatorTime,
+    clock: Clock,
     accounts: Accounts,
     x_record: XRecord,
     resident: str,
@@ -313,7 +314,7 @@ def test_a_thread_part_left_sending_is_found_as_a_reply_to_its_parent(
     engine: Engine,
     sender: OutboxSender,
     gateways: dict[str, XGateway],
-    clock: EmulatorTime,
+    clock: Clock,
     accounts: Accounts,
     x_record: XRecord,
 ) -> None:
@@ -356,7 +357,7 @@ def test_a_server_error_is_looked_for_and_then_sent_exactly_once(
 
 def test_a_read_timeout_after_the_request_left_is_looked_for_not_resent_blindly(
     engine: Engine,
-    clock: EmulatorTime,
+    clock: Clock,
     x_emulator: Emulator,
     x_emulator_config: Config,
     accounts: Accounts,
@@ -406,7 +407,7 @@ def test_while_the_look_itself_fails_nothing_is_sent_again(
     engine: Engine,
     sender: OutboxSender,
     gateways: dict[str, XGateway],
-    clock: EmulatorTime,
+    clock: Clock,
     accounts: Accounts,
     x_emulator: Emulator,
     x_record: XRecord,
@@ -454,7 +455,7 @@ def test_a_duplicate_after_an_unseen_landing_is_recognised_as_our_own(
     engine: Engine,
     sender: OutboxSender,
     gateways: dict[str, XGateway],
-    clock: EmulatorTime,
+    clock: Clock,
     accounts: Accounts,
     x_record: XRecord,
 ) -> None:
@@ -604,7 +605,7 @@ class StallingPacer(Pacer):
 def test_a_post_whose_moment_passes_while_it_is_claimed_is_never_sent(
     engine: Engine,
     gateways: dict[str, XGateway],
-    clock: EmulatorTime,
+    clock: Clock,
     accounts: Accounts,
     x_emulator: Emulator,
     x_emulator_config: Config,

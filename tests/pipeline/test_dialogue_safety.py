@@ -20,12 +20,12 @@ from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from jun_engine.channels.x.intake.sweep import snowflake_at
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import Channel, InboundMessage, MessageKind
+from jun_engine.emulator.clock import Clock
 from jun_engine.emulator.testing import TEST_START, emulator_test_config
 from jun_engine.pipeline.chain import Chain
-from jun_engine.pipeline.clock import ManualClock
-from jun_engine.pipeline.poll import snowflake_at
 from jun_engine.pipeline.process import process_all
 from jun_engine.residents.enrolment import enrol
 from jun_engine.routing.router import Router
@@ -77,7 +77,7 @@ class Intake:
     engine: Engine
     config: Config
     chain: Chain
-    clock: ManualClock
+    clock: Clock
     ids: Iterator[int]
 
     @property
@@ -112,7 +112,7 @@ class Intake:
 @pytest.fixture
 def intake(engine: Engine, config: Config, router: Router) -> Intake:
     return Intake(
-        engine, config, Chain.build(config, router), ManualClock(TEST_START), itertools.count(1)
+        engine, config, Chain.build(config, router), Clock.stepped(TEST_START), itertools.count(1)
     )
 
 
@@ -335,7 +335,7 @@ def test_interleavings_never_swallow_an_emergency_and_keep_each_residents_order(
         seen.append(row.platform_id)
         return chain(session, row, now)
 
-    intake = Intake(engine, config, chain, ManualClock(TEST_START), EXAMPLE_IDS)
+    intake = Intake(engine, config, chain, Clock.stepped(TEST_START), EXAMPLE_IDS)
     sent = [
         Sent(who, step, intake.dm(people[who], code if step == "code" else TEXTS[step],
                                   TEST_START + timedelta(seconds=n)))

@@ -11,8 +11,8 @@ from sqlmodel import Session, select
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import Channel, InboundMessage, MessageKind
 from jun_engine.domain.residents import Admission, AdmissionOutcome
+from jun_engine.emulator.clock import Clock
 from jun_engine.emulator.testing import TEST_START, emulator_test_config
-from jun_engine.pipeline.clock import ManualClock
 from jun_engine.pipeline.process import process_all, process_next, verification_only
 from jun_engine.store.repository import Checkpoint, store_messages
 from jun_engine.store.session import session_scope
@@ -51,7 +51,7 @@ def test_messages_are_processed_in_order_once_each(engine: Engine) -> None:
         return Admission(AdmissionOutcome.ADMITTED, resident_id=1)
 
     store(engine, message(2), message(1), message(3))
-    config, clock = emulator_test_config(), ManualClock(TEST_START)
+    config, clock = emulator_test_config(), Clock.stepped(TEST_START)
     assert process_all(engine, clock, verification_only(config, admit)) == 3
     assert process_next(engine, clock, verification_only(config, admit)) is None
     assert seen == ["1001", "1002", "1003"]  # the order they were sent in, not stored in
@@ -63,7 +63,7 @@ def test_implicit_mentions_are_ignored_and_waiting_ones_wait(engine: Engine) -> 
         return Admission(AdmissionOutcome.WAITING)
 
     store(engine, message(1, explicit=False), message(2))
-    process_all(engine, ManualClock(TEST_START), verification_only(emulator_test_config(), admit))
+    process_all(engine, Clock.stepped(TEST_START), verification_only(emulator_test_config(), admit))
     assert statuses(engine) == {
         "1001": MessageStatus.IGNORED,
         "1002": MessageStatus.WAITING_VERIFICATION,
@@ -80,7 +80,7 @@ def test_a_stage_that_fails_leaves_the_message_new_to_process_again(engine: Engi
         return Admission(AdmissionOutcome.ADMITTED_OPEN, open_intent="emergency")
 
     store(engine, message(1))
-    config, clock = emulator_test_config(), ManualClock(TEST_START)
+    config, clock = emulator_test_config(), Clock.stepped(TEST_START)
     with pytest.raises(RuntimeError, match="broke"):
         process_next(engine, clock, verification_only(config, admit))
     assert statuses(engine) == {"1001": MessageStatus.NEW}  # rolled back with the failure

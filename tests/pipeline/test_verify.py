@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from jun_engine.config import load_config
 from jun_engine.domain.messages import Channel, InboundMessage, MessageKind
-from jun_engine.pipeline.clock import ManualClock
+from jun_engine.emulator.clock import Clock
 from jun_engine.pipeline.process import process_all, verification_only
 from jun_engine.pipeline.verify import Verifier
 from jun_engine.residents.enrolment import enrol
@@ -40,7 +40,7 @@ def dm(town: str, number: int, text: str) -> InboundMessage:
 def test_waiting_messages_are_processed_once_the_account_verifies(engine: Engine) -> None:
     config = load_config(ROOT / "accounts.yaml").config
     town = config.town_account().user_id
-    clock = ManualClock(START)
+    clock = Clock.stepped(START)
     with session_scope(engine) as session:
         code = enrol(session, config, name="Ana", district="Centro", now=START, actor="staff:t")
     # Given a resident who writes twice before verifying, then sends her code
@@ -49,7 +49,7 @@ def test_waiting_messages_are_processed_once_the_account_verifies(engine: Engine
     with session_scope(engine) as session:
         store_messages(session, early, checkpoint)
     assert process_all(engine, clock, verification_only(config, Verifier())) == 2
-    clock.advance(timedelta(hours=2).total_seconds())
+    clock.step(timedelta(hours=2))
     with session_scope(engine) as session:
         store_messages(session, [dm(town, 3, code.code)], checkpoint)
     # When the processor runs

@@ -17,8 +17,8 @@ from jun_engine.cli.app import app
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import Channel, MessageKind
 from jun_engine.domain.residents import AdmissionOutcome, ResidentEventKind
+from jun_engine.emulator.clock import Clock
 from jun_engine.pipeline.chain import Chain
-from jun_engine.pipeline.clock import ManualClock
 from jun_engine.pipeline.process import process_all
 from jun_engine.pipeline.verify import Verifier
 from jun_engine.residents.codes import grouped, normalise
@@ -89,7 +89,7 @@ def verified_maria(engine: Engine, config: Config, chain: Chain) -> int:
     with session_scope(engine) as session:
         issued = enrolled(session, config)
     dm(engine, config, MARIA, issued.code)
-    process_all(engine, ManualClock(START), chain)
+    process_all(engine, Clock.stepped(START), chain)
     return issued.resident_id
 
 
@@ -108,7 +108,7 @@ def test_a_valid_code_from_a_verified_account_is_used_up_and_never_becomes_a_cas
         fresh = issue_code(session, config, verified_maria, now=START, actor=STAFF)
     row_id = dm(engine, config, MARIA, f"hola, mi código es {fresh.code}")
     # When the chain processes it
-    clock = ManualClock(START + timedelta(minutes=1))
+    clock = Clock.stepped(START + timedelta(minutes=1))
     process_all(engine, clock, chain)
     # Then no case was opened from it, and the code is nowhere in the stored message
     row = stored(engine, row_id)
@@ -150,7 +150,7 @@ def test_a_request_holding_a_code_shaped_token_is_a_case_with_the_token_masked(
     row_id = dm(engine, config, MARIA, text)
     plain = dm(engine, config, MARIA, "La fuente de la plaza gotea 💧 \u202eRTL\u202c <b>x</b>")
     # When the chain processes them
-    process_all(engine, ManualClock(START + timedelta(minutes=1)), chain)
+    process_all(engine, Clock.stepped(START + timedelta(minutes=1)), chain)
     # Then the request is a case whose stored text has the token masked, nothing else changed
     row = stored(engine, row_id)
     with Session(engine) as session:
@@ -181,7 +181,7 @@ def test_the_desk_listings_show_no_code(
     dm(engine, config, MARIA, fresh.code)
     dm(engine, config, MARIA, f"Hay un bache en la calle Real, código {fresh.code.lower()}")
     dm(engine, config, MARIA, "Hay otro bache enorme en la plaza, ABCD-EF23")
-    process_all(engine, ManualClock(START + timedelta(minutes=1)), chain)
+    process_all(engine, Clock.stepped(START + timedelta(minutes=1)), chain)
     # When staff list and show cases and residents
     url = engine.url.render_as_string(hide_password=False)
     outputs = [_cli(url, "cases", "list", "--json"), _cli(url, "cases", "list")]

@@ -11,8 +11,8 @@ from sqlmodel import Session, select
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import Channel, MessageKind
 from jun_engine.domain.residents import AdmissionOutcome
+from jun_engine.emulator.clock import Clock
 from jun_engine.pipeline.chain import Chain
-from jun_engine.pipeline.clock import ManualClock
 from jun_engine.pipeline.process import process_all
 from jun_engine.pipeline.verify import Verifier
 from jun_engine.routing.setup import build_router
@@ -59,7 +59,7 @@ def test_a_tip_reaches_the_police_privately_and_is_never_echoed_in_public(
                 mentioned_ids=town if kind is MessageKind.MENTION else "",
             )
         )
-    process_all(engine, ManualClock(START), chain)
+    process_all(engine, Clock.stepped(START), chain)
     with Session(engine) as session:
         (case,) = session.exec(select(CaseRow)).all()
         queued = list(session.exec(select(OutboxRow)).all())

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from jun_engine.config.schema import Config
-from jun_engine.pipeline.clock import ManualClock
+from jun_engine.emulator.clock import Clock
 from jun_engine.scheduling.menu_checks import CheckedMenus, MenuDay
 from jun_engine.scheduling.menus import import_menus
 from jun_engine.scheduling.scheduler import Scheduler
@@ -44,14 +44,14 @@ def test_the_background_tick_queues_what_is_due_on_the_given_clock(
     with session_scope(engine) as session:
         day = MenuDay("ceip_jun", MONDAY, ("Sopa",), ())
         import_menus(session, CheckedMenus("ceip_jun", (day,), ()), source="a.csv", now=MONDAY_0900)
-    clock = ManualClock(MONDAY_0900 - timedelta(hours=3))
+    clock = Clock.stepped(MONDAY_0900 - timedelta(hours=3))
     scheduler = Scheduler(engine, config, clock, tick_seconds=0.05)
     scheduler.start()
     try:
         # When ticks run: nothing is due yet
         assert _wait_for(lambda: _menu_status(engine) is MenuStatus.SCHEDULED)
         # Then once the clock passes 08:00 in Madrid, a tick queues the menu
-        clock.advance(3 * 3600)
+        clock.step(timedelta(hours=3))
         scheduler.wake()
         assert _wait_for(lambda: _menu_status(engine) is MenuStatus.QUEUED)
     finally:
@@ -60,7 +60,7 @@ def test_the_background_tick_queues_what_is_due_on_the_given_clock(
 
 def test_run_returns_when_stopped(engine: Engine, config: Config) -> None:
     stop = threading.Event()
-    scheduler = Scheduler(engine, config, ManualClock(MONDAY_0900), tick_seconds=0.05)
+    scheduler = Scheduler(engine, config, Clock.stepped(MONDAY_0900), tick_seconds=0.05)
     runner = threading.Thread(target=scheduler.run, args=(stop,))
     runner.start()
     stop.set()

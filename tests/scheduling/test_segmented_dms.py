@@ -24,7 +24,6 @@ from jun_engine.scheduling.scheduler import Scheduler
 from jun_engine.store.session import session_scope
 from jun_engine.store.statuses import OutboxKind, OutboxStatus
 from jun_engine.store.tables import OutboxRow
-from tests.scheduling.emulator_time import EmulatorTime
 from tests.scheduling.residents import enrol_verified
 
 RESIDENTS = 3_000
@@ -39,7 +38,7 @@ def test_a_notice_to_3000_residents_runs_at_the_dm_limit_with_emergencies_first(
     x_emulator: Emulator, x_emulator_config: Config, engine: Engine
 ) -> None:
     config = x_emulator_config
-    clock = EmulatorTime(x_emulator)
+    clock = x_emulator.clock
     start = clock.now()
     answers: Counter[int] = Counter()
     x_emulator.observe(lambda exchange: _count(answers, exchange))

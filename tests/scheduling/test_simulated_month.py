@@ -18,6 +18,7 @@ from sqlmodel import select
 
 from jun_engine.channels.x.gateway import XGateway
 from jun_engine.config.schema import Config
+from jun_engine.emulator.clock import Clock
 from jun_engine.emulator.emulator import Emulator
 from jun_engine.outbox.sender import OutboxSender
 from jun_engine.pipeline.deliver import gateways_for
@@ -32,7 +33,6 @@ from jun_engine.scheduling.scheduler import Scheduler
 from jun_engine.store.session import session_scope
 from jun_engine.store.statuses import MenuStatus, ScheduledStatus
 from jun_engine.store.tables import ScheduledItemRow, SchoolMenuRow
-from tests.scheduling.emulator_time import EmulatorTime
 
 STEP = timedelta(minutes=30)
 DAYS = 30
@@ -49,7 +49,7 @@ class Daemon:
 
     engine: Engine
     config: Config
-    clock: EmulatorTime
+    clock: Clock
     gateways: dict[str, XGateway]
     scheduler: Scheduler = field(init=False)
     sender: OutboxSender = field(init=False)
@@ -102,7 +102,7 @@ def test_a_month_with_outages_and_crashes_posts_everything_once_or_skips_it(
     config = x_emulator_config.model_copy(
         update={"air_quality": x_emulator_config.air_quality.model_copy(update={"enabled": False})}
     )
-    clock = EmulatorTime(x_emulator)
+    clock = x_emulator.clock
     start = clock.now()
     first_day = local_day(config, start)
     rng = random.Random(SEED)

@@ -14,7 +14,6 @@ from jun_engine.channels.x import XGateway, credentials_for
 from jun_engine.config.schema import Config
 from jun_engine.emulator.emulator import Emulator
 from jun_engine.outbox.sender import OutboxSender
-from jun_engine.pipeline.clock import ManualClock
 from jun_engine.store.repository import Checkpoint, store_messages
 from jun_engine.store.session import session_scope
 from jun_engine.store.statuses import PollStream, ResidentStatus
@@ -30,7 +29,7 @@ class Jun:
         creds = credentials_for(self.config, "town", emulator.credentials_env())
         self.town_id = creds.user_id
         self.gateway = XGateway(creds, base_url=emulator.base_url)
-        self.clock = ManualClock(emulator.clock.now())
+        self.clock = emulator.clock
         self.sender = OutboxSender(engine, {self.town_id: self.gateway}, self.clock, self.config)
 
     def turn(self) -> None:
@@ -40,7 +39,6 @@ class Jun:
         with session_scope(self.engine) as session:
             store_messages(session, received, Checkpoint(self.town_id, PollStream.DMS, None, now))
         run_chain(self.engine, self.config, now)
-        self.clock.advance((now - self.clock.now()).total_seconds())
         self.sender.drain_once()
 
     def close(self) -> None:

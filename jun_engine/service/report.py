@@ -8,10 +8,10 @@ from decimal import Decimal
 
 from sqlmodel import Session, func, select
 
+from jun_engine.channels.x.billing import requests_on, spent_by_account, spent_on
+from jun_engine.channels.x.intake.sweep import time_of
 from jun_engine.domain.messages import MessageKind
-from jun_engine.pipeline.lock import HEARTBEAT_SECONDS
-from jun_engine.pipeline.poll import time_of
-from jun_engine.pipeline.spend import requests_on, spent_by_account, spent_on
+from jun_engine.store.lock import HEARTBEAT_SECONDS
 from jun_engine.store.statuses import MessageStatus, PollStream
 from jun_engine.store.tables import ApiCallRow, DaemonLockRow, InboundMessageRow, PollCheckpointRow
 
@@ -148,7 +148,7 @@ def _daemon(session: Session) -> DaemonState:
     row = session.get(DaemonLockRow, 1)
     if row is None:
         return DaemonState(running=False)
-    # Heartbeats are on the machine's clock (pipeline/lock.py), whatever clock the daemon follows
+    # Heartbeats are on the machine's clock (store/lock.py), whatever clock the daemon follows
     beat = row.heartbeat_at if row.heartbeat_at.tzinfo else row.heartbeat_at.replace(tzinfo=UTC)
     late = (datetime.now(UTC) - beat).total_seconds() - HEARTBEAT_LATE_AFTER
     return DaemonState(

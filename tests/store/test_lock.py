@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from jun_engine.pipeline.lock import LOCKS, STALE_AFTER, DaemonLock, LockHeldError, LockLostError
+from jun_engine.store.lock import LOCKS, STALE_AFTER, DaemonLock, LockHeldError, LockLostError
 from jun_engine.store.session import session_scope
 
 

@@ -1,4 +1,4 @@
-"""Building blocks for the pipeline tests: gateways and readers pointed at a test emulator."""
+"""Building blocks for the X intake tests: gateways and readers pointed at a test emulator."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from jun_engine.channels.x import XGateway, credentials_for
+from jun_engine.channels.x.billing import Prices
+from jun_engine.channels.x.intake.streams import StreamRef, own_account_ids, streams_of
+from jun_engine.channels.x.intake.sweep import OVERLAP, StreamReader, fetcher
+from jun_engine.clock import FollowedClock
 from jun_engine.config.schema import Config
 from jun_engine.emulator.emulator import Emulator
-from jun_engine.pipeline.clock import FollowedClock
-from jun_engine.pipeline.poll import OVERLAP, StreamReader, fetcher
-from jun_engine.pipeline.spend import Prices
-from jun_engine.pipeline.streams import StreamRef, own_account_ids, streams_of
 from jun_engine.store.statuses import PollStream
 from jun_engine.store.tables import InboundMessageRow
 

@@ -12,18 +12,18 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from jun_engine.channels.x import XGateway, credentials_for
+from jun_engine.channels.x.billing import Prices
+from jun_engine.channels.x.intake.poller import Poller
+from jun_engine.channels.x.intake.streams import own_account_ids
+from jun_engine.channels.x.intake.sweep import StreamReader, fetcher
+from jun_engine.clock import FollowedClock
 from jun_engine.config.schema import Config
 from jun_engine.emulator.emulator import Emulator
 from jun_engine.emulator.faults import FaultSpec
 from jun_engine.emulator.wire import Exchange
-from jun_engine.pipeline.clock import FollowedClock
-from jun_engine.pipeline.poll import StreamReader, fetcher
-from jun_engine.pipeline.poller import Poller
-from jun_engine.pipeline.spend import Prices
-from jun_engine.pipeline.streams import own_account_ids
 from jun_engine.store.statuses import PollStream
 from jun_engine.store.tables import PollCheckpointRow
-from tests.pipeline.helpers import ref_of, stored_ids
+from tests.channels.x.intake.helpers import ref_of, stored_ids
 
 
 @contextmanager

@@ -20,7 +20,7 @@ from jun_engine.domain.errors import (
     ServerError,
 )
 from jun_engine.emulator.testing import TEST_START
-from jun_engine.pipeline.retry import (
+from jun_engine.retry import (
     BACKOFF_CAP,
     RESET_SLACK,
     USAGE_CAPPED_PAUSE,

@@ -11,13 +11,13 @@ from sqlmodel import Session, select
 from jun_engine.cases.opening import open_case
 from jun_engine.cases.repository import history
 from jun_engine.channels.x import XGateway, credentials_for
+from jun_engine.channels.x.billing import Prices
+from jun_engine.channels.x.intake.streams import StreamRef, timelines_of
+from jun_engine.channels.x.intake.timelines import REREAD_WINDOW, TimelineReader
+from jun_engine.clock import FollowedClock
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import Channel, InboundMessage, MessageKind
 from jun_engine.emulator.emulator import Emulator
-from jun_engine.pipeline.clock import FollowedClock
-from jun_engine.pipeline.follow import REREAD_WINDOW, TimelineReader
-from jun_engine.pipeline.spend import Prices
-from jun_engine.pipeline.streams import StreamRef, timelines_of
 from jun_engine.store.repository import Checkpoint, store_messages
 from jun_engine.store.session import session_scope
 from jun_engine.store.statuses import PollStream

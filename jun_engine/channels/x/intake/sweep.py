@@ -35,11 +35,11 @@ from sqlmodel import Session
 
 from jun_engine.channels.results import Page, RateLimit
 from jun_engine.channels.x import XGateway
+from jun_engine.channels.x.billing import Prices, Read, record_read
+from jun_engine.channels.x.intake.streams import StreamRef
+from jun_engine.clock import Clock
 from jun_engine.domain.errors import ChannelError, InvalidRequest
 from jun_engine.domain.messages import InboundMessage
-from jun_engine.pipeline.clock import Clock
-from jun_engine.pipeline.spend import Prices, Read, record_read
-from jun_engine.pipeline.streams import StreamRef
 from jun_engine.store.repository import CHECKPOINTS, Checkpoint, store_messages
 from jun_engine.store.session import session_scope
 from jun_engine.store.statuses import PollStream

@@ -18,8 +18,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from jun_engine.pipeline.poll import snowflake_at
-from jun_engine.pipeline.streams import StreamRef
+from jun_engine.channels.x.intake.streams import StreamRef
+from jun_engine.channels.x.intake.sweep import snowflake_at
 from jun_engine.store.repository import CHECKPOINTS
 from jun_engine.store.session import session_scope
 from jun_engine.store.statuses import PollStream

@@ -1,8 +1,10 @@
-"""Where the daemon's time comes from: the system, an emulator it follows, or a test's hand.
+"""Where the engine's time comes from: the system, or an emulator the daemon follows over HTTP.
 
 Every stage reads time through a `Clock` and waits through `Clock.sleep`, never `time.sleep`, so a
 daemon pointed at an emulator running at `--speed 60` lives on the emulator's time (rate-limit
-resets, SLAs, schedules) and a SIGTERM interrupts any wait at once.
+resets, SLAs, schedules) and a SIGTERM interrupts any wait at once. Emulated time itself, stepped
+by a test or running at a speed, is the emulator's `jun_engine.emulator.clock.Clock`: the demo and
+the tests hand it to the engine in-process.
 """
 
 from __future__ import annotations
@@ -53,34 +55,6 @@ class SystemClock:
     def sleep(self, seconds: float, stop: threading.Event) -> bool:
         """Wait up to `seconds`; True if `stop` was set meanwhile."""
         return stop.wait(max(seconds, 0.0))
-
-
-class ManualClock:
-    """A clock a test moves by hand; sleeping advances it instantly (thread-safe)."""
-
-    def __init__(self, start: datetime) -> None:
-        if start.tzinfo is None:
-            raise ValueError("a clock's start must be timezone-aware")
-        self._now = start.astimezone(UTC)
-        self._lock = threading.Lock()
-
-    def now(self) -> datetime:
-        """The time the test last set."""
-        with self._lock:
-            return self._now
-
-    def advance(self, seconds: float) -> datetime:
-        """Move the time forward by `seconds`; returns the new time."""
-        with self._lock:
-            self._now += timedelta(seconds=max(seconds, 0.0))
-            return self._now
-
-    def sleep(self, seconds: float, stop: threading.Event) -> bool:
-        """Advance by `seconds` without waiting, unless already stopped."""
-        if stop.is_set():
-            return True
-        self.advance(seconds)
-        return stop.is_set()
 
 
 class FollowedClock:

@@ -1,4 +1,4 @@
-"""The clocks: the system's, a manual one, and one that follows an emulator's time."""
+"""The daemon's clocks: the system's, and one that follows an emulator's time over HTTP."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from jun_engine.clock import ClockError, FollowedClock, SystemClock
 from jun_engine.config.schema import Config
 from jun_engine.emulator.clock import Clock as EmulatorClock
 from jun_engine.emulator.emulator import Emulator
 from jun_engine.emulator.testing import TEST_START
-from jun_engine.pipeline.clock import ClockError, FollowedClock, ManualClock, SystemClock
 
 
 def test_system_clock_is_aware_utc_and_a_set_stop_ends_a_sleep_at_once() -> None:
@@ -20,21 +20,6 @@ def test_system_clock_is_aware_utc_and_a_set_stop_ends_a_sleep_at_once() -> None
     stop.set()
     assert clock.now().tzinfo is UTC
     assert clock.sleep(3600, stop) is True
-
-
-def test_manual_clock_moves_only_when_told_or_slept() -> None:
-    clock = ManualClock(TEST_START)
-    stop = threading.Event()
-    assert clock.sleep(90, stop) is False
-    assert clock.now() == TEST_START + timedelta(seconds=90)
-    stop.set()
-    assert clock.sleep(90, stop) is True
-    assert clock.now() == TEST_START + timedelta(seconds=90)
-
-
-def test_manual_clock_refuses_a_naive_start() -> None:
-    with pytest.raises(ValueError, match="timezone-aware"):
-        ManualClock(datetime(2026, 1, 1))
 
 
 def test_followed_clock_reads_the_emulator_time(x_emulator: Emulator) -> None:

@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from jun_engine.channels.results import RateLimit
-from jun_engine.pipeline.streams import StreamRef
 from jun_engine.store.repository import CHECKPOINTS
+from jun_engine.store.statuses import PollStream
 from jun_engine.store.tables import now_utc
 
 ERROR_LENGTH = 500
 """Errors are cut to this many characters (they never quote a message: see domain/errors.py)."""
+
+
+class StreamRef(Protocol):
+    """The stream a poller reads: whose, and which (a channel's own reference to it fits)."""
+
+    @property
+    def account_id(self) -> str: ...
+
+    @property
+    def stream(self) -> PollStream: ...
 
 
 def note_success(session: Session, ref: StreamRef, rate_limit: RateLimit | None) -> None:

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from jun_engine.pipeline.budget import (
+from jun_engine.channels.x.intake.budget import (
     MIN_INTERVAL,
     READ_LIMITS,
     ReadLimit,

@@ -9,17 +9,17 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from jun_engine.channels.x.intake.baseline import record_baselines
+from jun_engine.channels.x.intake.sweep import OVERLAP, snowflake_at, time_of
 from jun_engine.config.schema import Config
 from jun_engine.domain.errors import ServerError
 from jun_engine.domain.messages import Channel, MessageKind
 from jun_engine.emulator.emulator import Emulator
 from jun_engine.emulator.faults import FaultSpec
 from jun_engine.emulator.testing import TEST_START
-from jun_engine.pipeline.baseline import record_baselines
-from jun_engine.pipeline.poll import OVERLAP, snowflake_at, time_of
 from jun_engine.store.repository import get_checkpoint, get_message
 from jun_engine.store.statuses import PollStream
-from tests.pipeline.helpers import reader_for, ref_of, stored_ids
+from tests.channels.x.intake.helpers import reader_for, ref_of, stored_ids
 
 
 def town_id(config: Config) -> str:

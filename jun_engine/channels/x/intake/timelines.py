@@ -19,12 +19,12 @@ from sqlalchemy.engine import Engine
 from jun_engine.cases.follow import follow_department_posts
 from jun_engine.channels.results import Page, Post
 from jun_engine.channels.x import XGateway
+from jun_engine.channels.x.billing import Prices, Read, record_read
+from jun_engine.channels.x.intake.streams import StreamRef
+from jun_engine.channels.x.intake.sweep import MAX_PAGES, PAGE_SIZE, Sweep, snowflake_at
+from jun_engine.clock import Clock
 from jun_engine.config.schema import Config
 from jun_engine.domain.errors import ChannelError
-from jun_engine.pipeline.clock import Clock
-from jun_engine.pipeline.poll import MAX_PAGES, PAGE_SIZE, Sweep, snowflake_at
-from jun_engine.pipeline.spend import Prices, Read, record_read
-from jun_engine.pipeline.streams import StreamRef
 from jun_engine.store.repository import Checkpoint, get_checkpoint, store_messages
 from jun_engine.store.session import session_scope
 

@@ -18,13 +18,15 @@ from typing import Protocol
 
 from sqlalchemy.engine import Engine
 
-from jun_engine.pipeline import budget, health, retry
-from jun_engine.pipeline.clock import Clock
-from jun_engine.pipeline.outage import OutageWatch, Pause
-from jun_engine.pipeline.poll import Sweep
-from jun_engine.pipeline.retry import Action
-from jun_engine.pipeline.spend import spent_on
-from jun_engine.pipeline.streams import StreamRef
+from jun_engine import retry
+from jun_engine.channels.x.billing import spent_on
+from jun_engine.channels.x.intake import budget
+from jun_engine.channels.x.intake.streams import StreamRef
+from jun_engine.channels.x.intake.sweep import Sweep
+from jun_engine.clock import Clock
+from jun_engine.retry import Action
+from jun_engine.service import health
+from jun_engine.service.outage import OutageWatch, Pause
 from jun_engine.store.errors import DatabaseError, StoreError
 from jun_engine.store.session import session_scope
 

@@ -7,9 +7,7 @@ from decimal import Decimal
 
 from sqlmodel import Session
 
-from jun_engine.config.schema import Pricing
-from jun_engine.emulator.testing import TEST_START
-from jun_engine.pipeline.spend import (
+from jun_engine.channels.x.billing import (
     Prices,
     Read,
     forget_billed_before,
@@ -19,6 +17,8 @@ from jun_engine.pipeline.spend import (
     spent_by_account,
     spent_on,
 )
+from jun_engine.config.schema import Pricing
+from jun_engine.emulator.testing import TEST_START
 
 PRICES = Prices(Pricing(), owns_app=True)
 TOWN = "1130425167"

@@ -22,6 +22,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from jun_engine.clock import FollowedClock
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import Channel, InboundMessage, MessageKind
 from jun_engine.emulator.emulator import Emulator
@@ -29,12 +30,11 @@ from jun_engine.emulator.testing import TEST_START
 from jun_engine.outbox.api import enqueue
 from jun_engine.outbox.sender import OutboxSender
 from jun_engine.pipeline import desk as desk_module
-from jun_engine.pipeline.clock import FollowedClock
 from jun_engine.pipeline.deliver import gateways_for
 from jun_engine.pipeline.desk import DeskJobs, run_desk
-from jun_engine.pipeline.outage import BACKOFF_CAP_SECONDS, OutageWatch
 from jun_engine.pipeline.process import Processor
 from jun_engine.scheduling.scheduler import Scheduler
+from jun_engine.service.outage import BACKOFF_CAP_SECONDS, OutageWatch
 from jun_engine.store.engine import create_engine_from_url
 from jun_engine.store.errors import DatabaseError, Fault
 from jun_engine.store.repository import Checkpoint, store_messages
@@ -113,7 +113,7 @@ def _failures(caplog: pytest.LogCaptureFixture, loop: str) -> int:
     return sum(
         1
         for r in caplog.records
-        if r.name == "jun_engine.pipeline.outage" and r.getMessage().startswith(f"{loop}: ")
+        if r.name == "jun_engine.service.outage" and r.getMessage().startswith(f"{loop}: ")
     )
 
 

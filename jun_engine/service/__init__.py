@@ -1,0 +1,1 @@
+"""The daemon's parts around the stages: database outages, stream health, status and /metrics."""
