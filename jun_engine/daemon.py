@@ -245,7 +245,6 @@ class Daemon:
 
     def _pollers(self, gateways: Mapping[str, XGateway], backfill: bool) -> list[Poller]:
         refs = [r for r in streams_module.streams_of(self._config) if r.account_key in gateways]
-        sharing = streams_module.pollers_per_app(refs)
         prices = Prices.of(self._config)
         pollers = []
         for ref in refs:
@@ -263,7 +262,6 @@ class Daemon:
                     reader,
                     self._engine,
                     self._clock,
-                    pollers_on_app=sharing[(ref.app, ref.stream)],
                     daily_cap_usd=self._config.x.daily_spend_cap_usd,
                     rng=random.Random(self._rng.random()),  # noqa: S311 (jitter)
                     on_stored=self.processor.wake,
@@ -274,7 +272,6 @@ class Daemon:
 
     def _followers(self, gateways: Mapping[str, XGateway]) -> list[Poller]:
         refs = [r for r in streams_module.timelines_of(self._config) if r.account_key in gateways]
-        sharing = streams_module.pollers_per_app(refs)
         prices = Prices.of(self._config)
         return [
             Poller(
@@ -288,7 +285,6 @@ class Daemon:
                 ),
                 self._engine,
                 self._clock,
-                pollers_on_app=sharing[(ref.app, ref.stream)],
                 daily_cap_usd=self._config.x.daily_spend_cap_usd,
                 rng=random.Random(self._rng.random()),  # noqa: S311 (jitter)
                 outage=self.outage,

@@ -20,6 +20,7 @@ from jun_engine.cli import console as cli_console
 from jun_engine.cli.context import global_options
 from jun_engine.cli.exit_codes import ExitCode
 from jun_engine.config import ConfigError, load_config
+from jun_engine.config.schema import Config
 from jun_engine.service.report import IntakeReport, StreamHealth, intake_report
 from jun_engine.store.condition import Condition, condition_of
 from jun_engine.store.engine import create_reader_engine
@@ -38,20 +39,24 @@ def status(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """Show the daemon's health: whether the database takes writes, per account and stream the
-    last poll, checkpoint, messages stored, backlog, errors, rate limit and today's spend. Works
-    while the daemon runs, and on a read-only or full disk: it only reads.
+    last poll, checkpoint, messages stored, backlog, errors, how often it is polled and why, rate
+    limit and today's spend. Works while the daemon runs, and on a read-only or full disk: it
+    only reads.
 
     Exit codes: 0 shown and the database takes writes, 2 bad --db, 3 database unreachable,
     schema not current, or it cannot take the daemon's writes (read-only, disk full: the table
     is shown, with what is wrong).
     """
     options = global_options(ctx)
+    town = _town(options.config_path)
+    names = {} if town is None else {a.user_id: key for key, a in town.accounts.items()}
+    cap = None if town is None else town.x.daily_spend_cap_usd
     try:
         engine = create_reader_engine(options.db_url)
         try:
             ensure_schema_current(engine)
             with session_scope(engine) as session:
-                report = intake_report(session, _names(options.config_path))
+                report = intake_report(session, names, cap_usd=cap)
             condition = condition_of(engine)
         finally:
             engine.dispose()
@@ -62,7 +67,7 @@ def status(
     if as_json:
         cli_console.print_json({"database": _condition_json(condition), **report.to_json()})
     else:
-        _print(report, condition, _zone(options.config_path))
+        _print(report, condition, ZoneInfo(town.town.timezone if town else "UTC"))
     if not condition.ok:
         raise typer.Exit(ExitCode.DATABASE)
 
@@ -72,21 +77,13 @@ def _condition_json(condition: Condition) -> dict[str, object]:
     return {"state": state, "detail": condition.detail}
 
 
-def _names(config_path: Path) -> dict[str, str]:
-    # Names are a nicety: without a readable accounts.yaml the table shows account ids.
+def _town(config_path: Path) -> Config | None:
+    # The town is a nicety: without a readable accounts.yaml the table shows account ids, times
+    # in UTC and the steady poll intervals.
     try:
-        config = load_config(config_path).config
+        return load_config(config_path).config
     except (ConfigError, OSError):
-        return {}
-    return {account.user_id: key for key, account in config.accounts.items()}
-
-
-def _zone(config_path: Path) -> ZoneInfo:
-    # The town's zone for the table's times; UTC without a readable accounts.yaml.
-    try:
-        return ZoneInfo(load_config(config_path).config.town.timezone)
-    except (ConfigError, OSError):
-        return ZoneInfo("UTC")
+        return None
 
 
 def _print(report: IntakeReport, condition: Condition, zone: ZoneInfo) -> None:
@@ -130,6 +127,7 @@ def _print(report: IntakeReport, condition: Condition, zone: ZoneInfo) -> None:
         "stored",
         "backlog",
         "errors",
+        "polled every",
         "rate limit",
         "spend today",
     ):
@@ -160,9 +158,16 @@ def _row(stream: StreamHealth, zone: ZoneInfo) -> list[str]:
         str(stream.stored),
         str(stream.backlog),
         errors,
+        _every(stream),
         limit,
         f"${stream.spend_today_usd:.4f}",
     ]
+
+
+def _every(stream: StreamHealth) -> str:
+    """The poll interval and its reason, e.g. `3.8 s (300 per 15 min per account, 80% of it)`."""
+    every = "paused" if stream.poll_every_s is None else f"{stream.poll_every_s:g} s"
+    return f"{every} ({escape(stream.poll_reason)})"
 
 
 def _time(moment: datetime | None, zone: ZoneInfo) -> str:

@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlmodel import Session, func, select
 
 from jun_engine.channels.x.billing import requests_on, spent_by_account, spent_on
+from jun_engine.channels.x.intake.budget import budget_of
 from jun_engine.channels.x.intake.sweep import time_of
 from jun_engine.domain.messages import MessageKind
 from jun_engine.store.lock import HEARTBEAT_SECONDS
@@ -38,6 +39,10 @@ class StreamHealth:
     rate_limit_remaining: int | None
     rate_limit_reset_at: datetime | None
     spend_today_usd: Decimal
+    poll_every_s: float | None
+    """The interval between the stream's polls today (None: paused until tomorrow)."""
+    poll_reason: str
+    """Why that interval: the limit it keeps to, and the spend cap's effect."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,14 +74,20 @@ class IntakeReport:
 
 
 def intake_report(
-    session: Session, names: dict[str, str], now: datetime | None = None
+    session: Session,
+    names: dict[str, str],
+    now: datetime | None = None,
+    cap_usd: float | None = None,
 ) -> IntakeReport:
-    """Read the report; `names` maps account ids to their keys in accounts.yaml."""
+    """Read the report; `names` maps account ids to their keys in accounts.yaml, `cap_usd` is
+    its daily spend cap (None when unknown: intervals are then the steady ones)."""
     day = _reporting_day(session, now)
     by_account = spent_by_account(session, day)
     counts = _message_counts(session)
+    spent = float(spent_on(session, day))
+    cap = float("inf") if cap_usd is None else cap_usd
     streams = [
-        _stream(row, names, counts, by_account)
+        _stream(row, names, counts, by_account, (spent, cap))
         for row in session.exec(
             select(PollCheckpointRow).order_by(
                 PollCheckpointRow.account_id, PollCheckpointRow.stream
@@ -101,8 +112,10 @@ def _stream(
     names: dict[str, str],
     counts: dict[tuple[str, str, str], int],
     spend: dict[str, Decimal],
+    spent_of_cap: tuple[float, float],
 ) -> StreamHealth:
     kind = KIND_OF.get(row.stream)
+    budget = budget_of(row.stream, *spent_of_cap)
     mine = {
         k: v for k, v in counts.items() if k[0] == row.account_id and kind and k[1] == kind.value
     }
@@ -121,6 +134,8 @@ def _stream(
         rate_limit_remaining=row.rate_limit_remaining,
         rate_limit_reset_at=row.rate_limit_reset_at,
         spend_today_usd=spend.get(row.account_id, Decimal(0)),
+        poll_every_s=None if budget.interval is None else budget.interval.total_seconds(),
+        poll_reason=budget.reason,
     )
 
 

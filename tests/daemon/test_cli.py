@@ -74,12 +74,15 @@ def test_status_shows_each_stream_in_a_table_and_as_json(engine: Engine, db_url:
     assert code == ExitCode.OK
     assert "town" in table
     assert "retrying" in table
+    assert "3.75 s (300 per 15 min per account, 80% of it)" in table
     code, text = invoke("-c", str(CONFIG), "--db", db_url, "status", "--json")
     report = json.loads(text)
     assert report["daemon"]["running"] is False
     assert report["spend_today_usd"] == "0.002000"
     (stream,) = report["streams"]
     assert (stream["account"], stream["stream"], stream["failures"]) == ("town", "mentions", 2)
+    assert stream["poll_every_s"] == 3.75
+    assert stream["poll_reason"] == "300 per 15 min per account, 80% of it"
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)

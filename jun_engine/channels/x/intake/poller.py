@@ -53,7 +53,6 @@ class Poller:
         engine: Engine,
         clock: Clock,
         *,
-        pollers_on_app: int,
         daily_cap_usd: float,
         rng: random.Random | None = None,
         on_stored: Callable[[], None] | None = None,
@@ -63,7 +62,6 @@ class Poller:
         self.ref = reader.ref
         self._engine = engine
         self.clock = clock
-        self._pollers = pollers_on_app
         self._cap = daily_cap_usd
         self._rng = rng or random.Random()  # noqa: S311 (jitter, not secrets)
         self.failures = 0
@@ -106,7 +104,7 @@ class Poller:
     def _interval(self, now: datetime) -> timedelta | None:
         with session_scope(self._engine) as session:
             spent = float(spent_on(session, now.date()))
-        return budget.poll_interval(self.ref.stream, self._pollers, spent, self._cap)
+        return budget.poll_interval(self.ref.stream, spent, self._cap)
 
     def _succeeded(self, sweep: Sweep) -> None:
         self.failures = 0

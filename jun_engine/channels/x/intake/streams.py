@@ -3,7 +3,6 @@ the department accounts' own timelines."""
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 
 from jun_engine.config.schema import Config
@@ -49,11 +48,6 @@ def timelines_of(config: Config) -> list[StreamRef]:
         )
         for key in keys
     ]
-
-
-def pollers_per_app(streams: list[StreamRef]) -> Counter[tuple[str, PollStream]]:
-    """How many pollers share each app's limit of each endpoint."""
-    return Counter((ref.app, ref.stream) for ref in streams)
 
 
 def own_account_ids(config: Config) -> frozenset[str]:

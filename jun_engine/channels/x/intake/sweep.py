@@ -204,6 +204,8 @@ class StreamReader:
                 self._warn_if_out_of_reach(mentions, floor, result)
                 return replace(result, finished=True)
             result = self._store(page, floor, None, (page.next_token, str(mark)), result)
+            if page.rate_limit is not None and page.rate_limit.exhausted:
+                return result  # the window is spent: go on from the saved token after its reset
             token, size = page.next_token, PAGE_SIZE
         return result  # a long backlog: the next turn continues from the saved token
 

@@ -1,4 +1,4 @@
-"""Poll intervals: X's limits shared out between the pollers, stretched near the spend cap."""
+"""Poll intervals: each account's own limits, stretched near the spend cap, with the reason."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from jun_engine.channels.x.intake.budget import (
     MIN_INTERVAL,
     READ_LIMITS,
     ReadLimit,
+    budget_of,
     limit_interval,
     poll_interval,
     spend_factor,
@@ -18,18 +19,17 @@ from jun_engine.store.statuses import PollStream
 
 
 @pytest.mark.parametrize(
-    ("limit", "pollers", "headroom", "seconds"),
+    ("limit", "seconds"),
     [
-        (ReadLimit(per_user=300, per_app=450), 1, 1.0, 5.0),  # 3 s by the user limit, floor 5 s
-        (ReadLimit(per_user=300, per_app=450), 10, 1.0, 20.0),  # the app's 450 shared by 10
-        (ReadLimit(per_user=300, per_app=450), 10, 0.8, 25.0),
-        (ReadLimit(per_user=15, per_app=None), 6, 1.0, 60.0),  # DMs: 15 per user
-        (ReadLimit(per_user=15, per_app=None), 6, 0.8, 75.0),
-        (ReadLimit(per_user=900, per_app=10_000), 10, 1.0, 5.0),
+        (ReadLimit(per_user=300, headroom=1.0), 3.0),  # each account's own 300
+        (ReadLimit(per_user=300, headroom=0.8), 3.75),
+        (ReadLimit(per_user=15, headroom=1.0), 60.0),  # DMs: 15 per account
+        (ReadLimit(per_user=15, headroom=0.8), 75.0),
+        (ReadLimit(per_user=900, headroom=1.0), 2.0),  # 1 s by the limit, the 2 s floor
     ],
 )
-def test_limit_interval(limit: ReadLimit, pollers: int, headroom: float, seconds: float) -> None:
-    assert limit_interval(limit, pollers, headroom) == timedelta(seconds=seconds)
+def test_limit_interval(limit: ReadLimit, seconds: float) -> None:
+    assert limit_interval(limit) == timedelta(seconds=seconds)
 
 
 @pytest.mark.parametrize(
@@ -49,13 +49,27 @@ def test_spend_factor(spent: float, cap: float, factor: float | None) -> None:
 
 
 def test_poll_interval_combines_limits_and_spend() -> None:
-    steady = poll_interval(PollStream.MENTIONS, 10, 0.0, 5.0)
-    assert steady == timedelta(seconds=25)
-    assert poll_interval(PollStream.MENTIONS, 10, 4.5, 5.0) == 2 * steady
-    assert poll_interval(PollStream.MENTIONS, 10, 5.0, 5.0) is None
+    steady = poll_interval(PollStream.MENTIONS, 0.0, 5.0)
+    assert steady == timedelta(seconds=3.75)  # however many accounts poll: each its own limit
+    assert poll_interval(PollStream.DMS, 0.0, 5.0) == timedelta(seconds=60)
+    assert poll_interval(PollStream.MENTIONS, 4.5, 5.0) == 2 * steady
+    assert poll_interval(PollStream.MENTIONS, 5.0, 5.0) is None
+
+
+def test_each_interval_says_why() -> None:
+    assert (
+        budget_of(PollStream.MENTIONS, 0.0, 5.0).reason == "300 per 15 min per account, 80% of it"
+    )
+    assert budget_of(PollStream.DMS, 0.0, 5.0).reason == "15 per 15 min per account"
+    near = budget_of(PollStream.DMS, 4.2, 5.0)
+    assert near.interval == timedelta(seconds=120)
+    assert "doubled" in near.reason
+    capped = budget_of(PollStream.DMS, 5.0, 5.0)
+    assert capped.interval is None
+    assert capped.reason.startswith("paused")
 
 
 def test_every_polled_stream_has_limits_and_the_floor_holds() -> None:
     for stream in PollStream:
-        interval = limit_interval(READ_LIMITS[stream], 1)
+        interval = limit_interval(READ_LIMITS[stream])
         assert interval >= MIN_INTERVAL

@@ -44,9 +44,7 @@ def poller_for(
         reader = StreamReader(
             ref, fetcher(gateway, ref), engine, clock, Prices.of(config), own_account_ids(config)
         )
-        yield Poller(
-            reader, engine, clock, pollers_on_app=10, daily_cap_usd=cap, rng=random.Random(1)
-        )
+        yield Poller(reader, engine, clock, daily_cap_usd=cap, rng=random.Random(1))
 
 
 def run_turns(emulator: Emulator, poller: Poller, turns: int) -> None:

@@ -242,3 +242,34 @@ def test_a_backfill_baseline_is_kept_by_a_restart_without_backfill(
         with reader_for(x_emulator, x_emulator_config, engine, "town", stream) as reader:
             reader.sweep()
     assert sorted(stored_ids(engine)) == sorted(old)
+
+
+def test_a_sweep_stops_at_a_spent_window_and_goes_on_after_its_reset_without_a_429(
+    x_emulator: Emulator, x_emulator_config: Config, engine: Engine
+) -> None:
+    statuses: list[int] = []
+    x_emulator.observe(
+        lambda e: statuses.append(e.status) if "mentions" in (e.route or "") else None
+    )
+    lola = x_emulator.sink.add_user("lola", "Lola")
+    with reader_for(x_emulator, x_emulator_config, engine, "town", PollStream.MENTIONS) as reader:
+        reader.sweep()
+        x_emulator.step(1)
+        posted = [x_emulator.sink.tweet(lola, f"@AytoJun {n}") for n in range(350)]
+        x_emulator.step(1)
+        # Given an account whose 15-minute window of mentions reads has two calls left
+        fetch = reader._fetch
+        while len(statuses) < 300 - 2:
+            fetch(None, None, 5)
+        # When it sweeps a backlog of four pages
+        first = reader.sweep()
+        # Then it reads two, keeps its place and stops instead of being refused
+        assert first.requests == 2
+        assert not first.finished
+        assert 429 not in statuses
+        # And after the window's reset the next sweep reads the rest
+        x_emulator.step(15 * 60)
+        rest = reader.sweep()
+    assert rest.finished
+    assert 429 not in statuses
+    assert sorted(stored_ids(engine)) == sorted(posted)
