@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from jun_engine.config.schema import Config
+from jun_engine.domain.messages import Channel
 from jun_engine.emulator.testing import emulator_test_config
 from jun_engine.scheduling.notice_queue import queue_due_notices
 from jun_engine.scheduling.notices import NoticeRequest, add_notice
@@ -23,7 +24,7 @@ from jun_engine.store.engine import create_engine_from_url
 from jun_engine.store.migrate import upgrade
 from jun_engine.store.session import session_scope
 from jun_engine.store.statuses import ResidentStatus
-from jun_engine.store.tables import ResidentRow, ResidentTopicRow
+from jun_engine.store.tables import ResidentIdentityRow, ResidentRow, ResidentTopicRow
 
 TITLE = "Scheduling: queueing a 3,000-resident segmented notice (SQLite vs PostgreSQL)"
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -32,6 +33,7 @@ RUNS = 3
 PG_URL = os.environ.get("JUN_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 RESIDENT_TABLE: sa.Table = ResidentRow.__table__  # type: ignore[attr-defined]
 TOPIC_TABLE: sa.Table = ResidentTopicRow.__table__  # type: ignore[attr-defined]
+IDENTITY_TABLE: sa.Table = ResidentIdentityRow.__table__  # type: ignore[attr-defined]
 
 
 def run() -> str:
@@ -82,8 +84,6 @@ def _seed(engine: Engine, config: Config) -> None:
             "district": districts[n % len(districts)],
             "birth_year": 1950 + n % 60,
             "language": "es",
-            "x_user_id": str(10**12 + n),
-            "x_handle": f"vecino{n}",
             "status": ResidentStatus.VERIFIED,
             "enrolled_at": START,
             "verified_at": START,
@@ -92,8 +92,15 @@ def _seed(engine: Engine, config: Config) -> None:
     ]
     with session_scope(engine) as session:
         ids = session.execute(sa.insert(RESIDENT_TABLE).returning(RESIDENT_TABLE.c.id), people)
-        topics = [{"resident_id": int(row[0]), "topic": "water_cuts"} for row in ids.all()]
+        resident_ids = [int(row[0]) for row in ids.all()]
+        topics = [{"resident_id": rid, "topic": "water_cuts"} for rid in resident_ids]
         session.execute(sa.insert(TOPIC_TABLE), topics)
+        accounts = [
+            {"resident_id": rid, "channel": Channel.X, "user_id": str(10**12 + n),
+             "handle": f"vecino{n}", "bound_at": START}
+            for n, rid in enumerate(resident_ids)
+        ]  # fmt: skip
+        session.execute(sa.insert(IDENTITY_TABLE), accounts)
         text = "Corte de agua mañana de 9 a 13 h"
         request = NoticeRequest(text, at=START, dm=True, topic="water_cuts")
         add_notice(session, config, request, START)

@@ -29,7 +29,7 @@ from jun_engine.staff.passwords import Passwords
 from jun_engine.store.engine import create_engine_from_url
 from jun_engine.store.migrate import upgrade
 from jun_engine.store.statuses import StaffRole
-from jun_engine.store.tables import CaseRow, InboundMessageRow, ResidentRow
+from jun_engine.store.tables import CaseRow, InboundMessageRow, ResidentIdentityRow, ResidentRow
 from jun_engine.web.app import create_app
 from jun_engine.web.settings import WebSettings
 
@@ -52,13 +52,25 @@ def _seed(engine: sa.Engine, config: Config) -> list[str]:
             sa.insert(ResidentRow),
             [
                 {
+                    "id": n + 1,
                     "name": f"Vecina {n}",
                     "district": districts[n % len(districts)],
                     "language": "es",
-                    "x_user_id": str(7_000_000_000 + n),
-                    "x_handle": f"vecina{n}",
                     "status": "verified",
                     "enrolled_at": NOW - timedelta(days=400),
+                }
+                for n in range(2000)
+            ],
+        )
+        connection.execute(
+            sa.insert(ResidentIdentityRow),
+            [
+                {
+                    "resident_id": n + 1,
+                    "channel": "x",
+                    "user_id": str(7_000_000_000 + n),
+                    "handle": f"vecina{n}",
+                    "bound_at": NOW - timedelta(days=400),
                 }
                 for n in range(2000)
             ],

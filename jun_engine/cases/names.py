@@ -13,6 +13,8 @@ from sqlmodel import Session
 from jun_engine.cases import accounts
 from jun_engine.cases.texts import say
 from jun_engine.config.schema import Config
+from jun_engine.domain.messages import Channel
+from jun_engine.domain.residents import Identity
 from jun_engine.residents.repository import handle_of
 from jun_engine.store.tables import InboundMessageRow
 
@@ -20,7 +22,8 @@ from jun_engine.store.tables import InboundMessageRow
 def author_of(session: Session, message: InboundMessageRow, config: Config, language: str) -> str:
     """Who wrote `message`: `@handle` (the one X gave with it, else the last one seen for the
     account), else a sentence saying the handle is not known yet, in `language`."""
-    handle = message.author_handle or handle_of(session, message.author_id)
+    author = Identity(message.channel, message.author_id)
+    handle = message.author_handle or handle_of(session, author)
     return f"@{handle}" if handle else say(config, "unknown_author", language)
 
 
@@ -32,5 +35,5 @@ def actor_name(session: Session, config: Config, actor: str) -> str:
         return actor
     if accounts.account_key_of(config, actor) is not None:
         return accounts.account_name(config, actor)
-    handle = handle_of(session, actor)
+    handle = handle_of(session, Identity(Channel.X, actor))
     return f"@{handle}" if handle else f"x:{actor}"

@@ -12,7 +12,10 @@ from collections.abc import Iterable
 from sqlmodel import Session, col, select
 
 from jun_engine.config.schema import Config
-from jun_engine.store.tables import InboundMessageRow, OutboxRow, ResidentRow
+from jun_engine.domain.messages import Channel
+from jun_engine.domain.residents import Identity
+from jun_engine.residents.repository import handles_of
+from jun_engine.store.tables import InboundMessageRow, OutboxRow
 
 
 class People:
@@ -71,26 +74,6 @@ def _authors(session: Session, post_ids: set[str]) -> dict[str, str]:
 
 
 def _known_handles(session: Session, user_ids: set[str]) -> dict[str, str]:
-    if not user_ids:
-        return {}
-    newest = (
-        select(InboundMessageRow.author_id, InboundMessageRow.author_handle)
-        .where(
-            col(InboundMessageRow.author_id).in_(user_ids),
-            col(InboundMessageRow.author_handle).is_not(None),
-        )
-        .order_by(col(InboundMessageRow.created_at))
-    )
-    handles: dict[str, str] = {}
-    for user_id, handle in session.exec(newest).all():
-        if handle:
-            handles[user_id] = handle  # the newest wins
-    residents = session.exec(
-        select(ResidentRow.x_user_id, ResidentRow.x_handle).where(
-            col(ResidentRow.x_user_id).in_(user_ids)
-        )
-    ).all()
-    for resident_id, resident_handle in residents:
-        if resident_id and resident_handle:
-            handles[resident_id] = resident_handle  # the register's is the one X gave last
-    return handles
+    """The handles the register or the newest messages give for these X user ids."""
+    found = handles_of(session, [Identity(Channel.X, user_id) for user_id in user_ids])
+    return {account.user_id: handle for account, handle in found.items()}

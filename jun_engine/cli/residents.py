@@ -22,7 +22,7 @@ from jun_engine.cli import console
 from jun_engine.cli.desk import town_and_database
 from jun_engine.cli.exit_codes import ExitCode
 from jun_engine.config.schema import Config
-from jun_engine.domain.residents import IssuedCode, Resident, ResidentEvent
+from jun_engine.domain.residents import Identity, IssuedCode, Resident, ResidentEvent
 from jun_engine.residents.enrolment import canonical_district, enrol, issue_code
 from jun_engine.residents.erasure import erase, scrub_free_space
 from jun_engine.residents.errors import (
@@ -50,9 +50,11 @@ HELP = (
     "The residents' register: who may use the town's X services.\n\n"
     "Staff enrol a resident in person (after checking their ID) and hand over a one-time code; "
     "the resident DMs it to the town account, which binds their X account (by user id, never "
-    "by handle). RESIDENT is a resident id, x:USER_ID or @handle."
+    "by handle). RESIDENT is a resident id, x:USER_ID (CHANNEL:USER_ID) or @handle."
 )
-ReferenceArg = Annotated[str, typer.Argument(help="Resident id, x:USER_ID or @handle.")]
+ReferenceArg = Annotated[
+    str, typer.Argument(help="Resident id, x:USER_ID (CHANNEL:USER_ID) or @handle.")
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
@@ -147,7 +149,7 @@ def list_command(
         console.print_json([_as_dict(r) for r in residents])
         return
     table = console.table(
-        "id", "status", "name", "district", "X account", "verified", "topics",
+        "id", "status", "name", "district", "account", "verified", "topics",
         title=f"Residents ({len(found)})", zone=desk.zone(), caption=more,
     )  # fmt: skip
     for r in residents:
@@ -156,7 +158,7 @@ def list_command(
             r.status.value,
             _text(r.name),
             _text(r.district),
-            _account(r),
+            _accounts(r),
             _local(desk, r.verified_at),
             _text(", ".join(r.topics)),
         )
@@ -169,7 +171,7 @@ def show_command(ctx: typer.Context, resident: ReferenceArg, as_json: JsonOption
         row = find_row(session, resident)
         [found] = _with_handles(session, [load_resident(session, row)])
         events = history(session, found.id)
-        handles = handles_of(session, [e.x_user_id for e in events if e.x_user_id])
+        handles = handles_of(session, [e.identity for e in events if e.identity])
     if as_json:
         document = _as_dict(found) | {"history": [_event_dict(e, handles) for e in events]}
         console.print_json(document)
@@ -249,7 +251,7 @@ def _details(desk: Desk, r: Resident) -> Table:
         ("birth year", str(r.birth_year) if r.birth_year else "-"),
         ("language", r.language),
         ("topics", _text(", ".join(r.topics))),
-        ("X account", _account(r)),
+        ("account", _accounts(r)),
         ("enrolled", _local(desk, r.enrolled_at)),
         ("verified", _local(desk, r.verified_at)),
         ("revoked", _local(desk, r.revoked_at)),
@@ -260,15 +262,17 @@ def _details(desk: Desk, r: Resident) -> Table:
     return table
 
 
-def _history_table(desk: Desk, events: list[ResidentEvent], handles: Mapping[str, str]) -> Table:
-    table = console.table("when", "what", "by", "X account", "detail", title="History",
+def _history_table(
+    desk: Desk, events: list[ResidentEvent], handles: Mapping[Identity, str]
+) -> Table:
+    table = console.table("when", "what", "by", "account", "detail", title="History",
                           zone=desk.zone())  # fmt: skip
     for event in events:
         table.add_row(
             _local(desk, event.at),
             event.kind.value,
             escape(event.actor),
-            _x_account(event.x_user_id, handles),
+            _account(_named(event.identity, handles)),
             _text(event.detail),
         )
     return table
@@ -283,8 +287,7 @@ def _as_dict(r: Resident) -> dict[str, object]:
         "birth_year": r.birth_year,
         "language": r.language,
         "topics": list(r.topics),
-        "x_user_id": r.x_user_id,
-        "x_handle": r.x_handle,
+        "identities": [_identity_dict(i) for i in r.identities],
         "enrolled_at": _iso(r.enrolled_at),
         "verified_at": _iso(r.verified_at),
         "revoked_at": _iso(r.revoked_at),
@@ -292,13 +295,21 @@ def _as_dict(r: Resident) -> dict[str, object]:
     }
 
 
-def _event_dict(event: ResidentEvent, handles: Mapping[str, str]) -> dict[str, object]:
+def _identity_dict(identity: Identity) -> dict[str, object]:
+    return {
+        "channel": identity.channel.value,
+        "user_id": identity.user_id,
+        "handle": identity.handle,
+    }
+
+
+def _event_dict(event: ResidentEvent, handles: Mapping[Identity, str]) -> dict[str, object]:
+    named = _named(event.identity, handles)
     return {
         "at": console.iso(event.at),
         "kind": event.kind.value,
         "actor": event.actor,
-        "x_user_id": event.x_user_id,
-        "x_handle": handles.get(event.x_user_id) if event.x_user_id else None,
+        "account": _identity_dict(named) if named else None,
         "detail": event.detail,
     }
 
@@ -330,26 +341,32 @@ def _now() -> datetime:
 
 
 def _with_handles(session: Session, residents: Sequence[Resident]) -> list[Resident]:
-    """Residents with the handle last seen for their account where the register has none
-    (X gave it with a message after verification)."""
-    missing = [r.x_user_id for r in residents if r.x_user_id and not r.x_handle]
+    """Residents with the handle last seen for each account where the register has none (the
+    channel gave it with a message after verification)."""
+    missing = [i for r in residents for i in r.identities if not i.handle]
     handles = handles_of(session, missing)
     return [
-        replace(r, x_handle=handles[r.x_user_id]) if r.x_user_id in handles else r
+        replace(r, identities=tuple(_named(i, handles) or i for i in r.identities))
+        if any(i in handles for i in r.identities)
+        else r
         for r in residents
     ]
 
 
-def _account(r: Resident) -> str:
-    """The resident's X account for people: `@handle`; `x:<id>` until X has named it."""
-    return _x_account(r.x_user_id, {r.x_user_id: r.x_handle} if r.x_user_id and r.x_handle else {})
+def _named(identity: Identity | None, handles: Mapping[Identity, str]) -> Identity | None:
+    """The account with its known handle, if `handles` knows one and it has none."""
+    if identity is None or identity.handle or identity not in handles:
+        return identity
+    return replace(identity, handle=handles[identity])
 
 
-def _x_account(x_user_id: str | None, handles: Mapping[str, str]) -> str:
-    if x_user_id is None:
-        return "-"
-    handle = handles.get(x_user_id)
-    return escape(f"@{handle}" if handle else f"x:{x_user_id}")
+def _accounts(r: Resident) -> str:
+    """The resident's accounts for people: `@handle`; `x:<id>` until the channel named it."""
+    return ", ".join(_account(i) for i in r.identities) or "-"
+
+
+def _account(identity: Identity | None) -> str:
+    return "-" if identity is None else escape(str(identity))
 
 
 def _text(value: str | None) -> str:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from jun_engine.domain.messages import Channel
 from jun_engine.store.statuses import ResidentStatus
 
 
@@ -15,14 +16,29 @@ class ResidentEventKind(StrEnum):
     ENROLLED = "enrolled"
     CODE_ISSUED = "code_issued"
     VERIFIED = "verified"
-    """An X account was bound (`x_user_id` says which)."""
+    """An account was bound (the event's identity says which)."""
     UNBOUND = "unbound"
-    """An X account stopped being the resident's (moved to another account, or revoked)."""
+    """An account stopped being the resident's (moved to another account, or revoked)."""
     HANDLE_CHANGED = "handle_changed"
     CODE_WITHDRAWN = "code_withdrawn"
     """A code was used up without verifying anyone (it was posted in public)."""
     REVOKED = "revoked"
     ERASED = "erased"
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """One account a person writes from: a user id on a channel, never the handle (handles
+    change hands, user ids do not). Two identities are the same account when their channel and
+    user id are; the handle is only what people read, so it takes no part in comparing."""
+
+    channel: Channel
+    user_id: str
+    handle: str | None = field(default=None, compare=False)
+
+    def __str__(self) -> str:
+        """`@handle` when known, else `<channel>:<user id>` (the form `residents` commands take)."""
+        return f"@{self.handle}" if self.handle else f"{self.channel.value}:{self.user_id}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,9 +52,8 @@ class Resident:
     birth_year: int | None
     language: str
     topics: tuple[str, ...]
-    x_user_id: str | None
-    """The bound X account (user id, never the handle); None until verified or after revocation."""
-    x_handle: str | None
+    identities: tuple[Identity, ...]
+    """The bound accounts, at most one per channel; none until verified or after revocation."""
     enrolled_at: datetime
     verified_at: datetime | None = None
     revoked_at: datetime | None = None
@@ -46,8 +61,12 @@ class Resident:
 
     @property
     def is_verified(self) -> bool:
-        """Whether messages from `x_user_id` are served as this resident's."""
-        return self.status is ResidentStatus.VERIFIED and self.x_user_id is not None
+        """Whether messages from the resident's identities are served as this resident's."""
+        return self.status is ResidentStatus.VERIFIED and bool(self.identities)
+
+    def identity_on(self, channel: Channel) -> Identity | None:
+        """The resident's account on `channel`, if one is bound."""
+        return next((i for i in self.identities if i.channel is channel), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +76,8 @@ class ResidentEvent:
     at: datetime
     kind: ResidentEventKind
     actor: str
-    x_user_id: str | None = None
+    identity: Identity | None = None
+    """The account the line is about (verified, unbound, handle changed); its handle is None."""
     detail: str | None = None
 
 

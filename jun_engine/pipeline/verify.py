@@ -31,7 +31,7 @@ from sqlmodel import Session, col, select
 
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import MessageKind
-from jun_engine.domain.residents import Admission, AdmissionOutcome
+from jun_engine.domain.residents import Admission, AdmissionOutcome, Identity
 from jun_engine.domain.routing import Intent, Urgency
 from jun_engine.outbox.api import Priority, enqueue, tagged_reply
 from jun_engine.residents import texts
@@ -73,9 +73,9 @@ class Verifier:
             _mask(message, config.verification.code_length)
         elif message.kind is MessageKind.MENTION:
             _withdraw_public_codes(session, message, config, now)
-        resident = verified_row(session, message.author_id)
+        resident = verified_row(session, _author(message))
         if resident is not None:
-            note_handle(session, resident, message.author_handle, now)
+            note_handle(session, _author(message), now)
             if codes:
                 return _codes_from_resident(session, message, config, now, resident, codes)
             return Admission(AdmissionOutcome.ADMITTED, resident_id=resident.id)
@@ -116,6 +116,11 @@ class Verifier:
 def admit(session: Session, message: InboundMessageRow, config: Config, now: datetime) -> Admission:
     """The stage as a function (compiles the lexicons each call: a daemon keeps a `Verifier`)."""
     return Verifier()(session, message, config, now)
+
+
+def _author(message: InboundMessageRow) -> Identity:
+    """The account that wrote the message, with the handle it wrote under."""
+    return Identity(message.channel, message.author_id, message.author_handle)
 
 
 def _codes_in(message: InboundMessageRow, config: Config) -> list[str]:
@@ -166,8 +171,7 @@ def _redeem(
     return redeem(
         session,
         config.verification,
-        x_user_id=message.author_id,
-        handle=message.author_handle,
+        account=_author(message),
         candidates=codes,
         now=now,
     )
@@ -267,7 +271,7 @@ def _answer_code(
         outbox_kind=OutboxKind.DM,
         text=text,
         target=message.author_id,
-        x_user_id=message.author_id,
+        account=_author(message),
         now=now,
         message_id=message.id,
     )
@@ -321,7 +325,7 @@ def _answer_once(
         outbox_kind=outbox_kind,
         text=text if outbox_kind is OutboxKind.DM else tagged_reply(text, target),
         target=target,
-        x_user_id=message.author_id,
+        account=_author(message),
         now=now,
         message_id=message.id,
     )

@@ -1,6 +1,6 @@
 """Erasing a resident's personal data on request (GDPR art. 17), keeping what only counts.
 
-Removed: name, district, birth year, handle and X user ids, topics, codes and attempts; the
+Removed: name, district, birth year, their accounts (identities), topics, codes and attempts; the
 text, raw payload, handle, hashtags and mentions of every message they sent (from any account
 they ever used, or that opened one of their cases); what they wrote in case histories; what the
 engine wrote to them (DMs, replies to their posts), and its outbox keys naming their account.
@@ -19,10 +19,11 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, delete, or_, select, update
+from sqlmodel import Session, and_, col, delete, or_, select, update
 
 from jun_engine.config.problems import plural
-from jun_engine.domain.residents import ResidentEventKind
+from jun_engine.domain.messages import Channel
+from jun_engine.domain.residents import Identity, ResidentEventKind
 from jun_engine.residents.errors import ResidentErasedError
 from jun_engine.residents.repository import accounts_of, add_event, row_by_id
 from jun_engine.store.statuses import MessageStatus, OutboxStatus, ResidentStatus
@@ -35,6 +36,7 @@ from jun_engine.store.tables import (
     InboundMessageRow,
     OutboxRow,
     ResidentEventRow,
+    ResidentIdentityRow,
     ResidentRow,
     ResidentTopicRow,
     RoutingExampleRow,
@@ -46,7 +48,7 @@ from jun_engine.store.tables import (
 MARKER = "[erased]"
 """What stands where erased text was."""
 ERASED_ID = "erased"
-"""What stands where an erased author's X user id was."""
+"""What stands where an erased author's user id was."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,8 +74,9 @@ def erase(session: Session, resident_id: int, *, now: datetime, actor: str) -> E
     if row.status is ResidentStatus.ERASED:
         raise ResidentErasedError(resident_id, row.erased_at)
     _secure_delete(session)
-    accounts = accounts_of(session, row)
-    message_ids = _message_ids(session, resident_id, accounts)
+    identities = accounts_of(session, row)
+    accounts = {identity.user_id for identity in identities}
+    message_ids = _message_ids(session, resident_id, identities)
     posts = _platform_ids(session, message_ids)
     report = ErasureReport(
         resident_id=resident_id,
@@ -82,7 +85,7 @@ def erase(session: Session, resident_id: int, *, now: datetime, actor: str) -> E
         outbox_items=_erase_outbox(session, accounts, posts),
     )
     _erase_traces(session, resident_id, accounts, posts)
-    _erase_register(session, row, accounts)
+    _erase_register(session, row, identities)
     add_event(session, resident_id, ResidentEventKind.ERASED, now, actor, detail=report.summary())
     row.status = ResidentStatus.ERASED
     row.erased_at = now
@@ -111,16 +114,28 @@ def _secure_delete(session: Session) -> None:
         connection.exec_driver_sql("PRAGMA secure_delete=ON")
 
 
-def _message_ids(session: Session, resident_id: int, accounts: Collection[str]) -> list[int]:
+def _message_ids(session: Session, resident_id: int, identities: Collection[Identity]) -> list[int]:
     conditions: list[sa.ColumnElement[bool]] = [
         col(InboundMessageRow.id).in_(
             select(CaseRow.message_id).where(CaseRow.resident_id == resident_id)
         )
     ]
-    if accounts:
-        conditions.append(col(InboundMessageRow.author_id).in_(accounts))
+    for channel, user_ids in _by_channel(identities).items():
+        conditions.append(
+            and_(
+                col(InboundMessageRow.channel) == channel,
+                col(InboundMessageRow.author_id).in_(user_ids),
+            )
+        )
     statement = select(InboundMessageRow.id).where(or_(*conditions))
     return [message_id for message_id in session.exec(statement).all() if message_id is not None]
+
+
+def _by_channel(identities: Collection[Identity]) -> dict[Channel, list[str]]:
+    grouped: dict[Channel, list[str]] = {}
+    for identity in identities:
+        grouped.setdefault(identity.channel, []).append(identity.user_id)
+    return grouped
 
 
 def _platform_ids(session: Session, message_ids: Collection[int]) -> set[str]:
@@ -202,7 +217,7 @@ def _erase_outbox(session: Session, accounts: Collection[str], posts: Collection
 def _erase_traces(
     session: Session, resident_id: int, accounts: Collection[str], posts: Collection[str]
 ) -> None:
-    """Their X ids where other stages keep them: case authors, appointments, open dialogues,
+    """Their user ids where other stages keep them: case authors, appointments, open dialogues,
     today's billing memory; and training examples made from their words."""
     their_cases = select(CaseRow.id).where(CaseRow.resident_id == resident_id)
     session.execute(
@@ -234,30 +249,22 @@ def _erase_traces(
         )
 
 
-def _erase_register(session: Session, row: ResidentRow, accounts: Collection[str]) -> None:
+def _erase_register(session: Session, row: ResidentRow, identities: Collection[Identity]) -> None:
     resident_id = row.id
-    session.execute(
-        delete(ResidentTopicRow).where(col(ResidentTopicRow.resident_id) == resident_id)
-    )
-    session.execute(
-        delete(VerificationCodeRow).where(col(VerificationCodeRow.resident_id) == resident_id)
-    )
-    if accounts:
-        session.execute(
-            delete(VerificationAttemptRow).where(
-                col(VerificationAttemptRow.x_user_id).in_(accounts)
+    for table in (ResidentTopicRow, VerificationCodeRow, ResidentIdentityRow):
+        session.execute(delete(table).where(col(table.resident_id) == resident_id))
+    for channel, user_ids in _by_channel(identities).items():
+        for counted in (VerificationAttemptRow, StrangerAnswerRow):
+            session.execute(
+                delete(counted).where(
+                    col(counted.channel) == channel, col(counted.user_id).in_(user_ids)
+                )
             )
-        )
-        session.execute(
-            delete(StrangerAnswerRow).where(col(StrangerAnswerRow.x_user_id).in_(accounts))
-        )
     session.execute(
         update(ResidentEventRow)
         .where(col(ResidentEventRow.resident_id) == resident_id)
-        .values(x_user_id=None, detail=None)
+        .values(user_id=None, detail=None)
     )
     row.name = None
     row.district = None
     row.birth_year = None
-    row.x_user_id = None
-    row.x_handle = None

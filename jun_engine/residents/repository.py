@@ -8,15 +8,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
-from jun_engine.domain.residents import Resident, ResidentEvent, ResidentEventKind
+from jun_engine.domain.messages import Channel
+from jun_engine.domain.residents import Identity, Resident, ResidentEvent, ResidentEventKind
 from jun_engine.residents.errors import AmbiguousResidentError, ResidentNotFoundError
 from jun_engine.store.statuses import ResidentStatus
 from jun_engine.store.tables import (
     InboundMessageRow,
     ResidentEventRow,
+    ResidentIdentityRow,
     ResidentRow,
     ResidentTopicRow,
 )
@@ -28,7 +29,9 @@ RESIDENT = "resident"
 """Actors of history lines; staff are `staff:<login>`."""
 
 
-def to_resident(row: ResidentRow, topics: Sequence[str]) -> Resident:
+def to_resident(
+    row: ResidentRow, topics: Sequence[str], identities: Sequence[Identity] = ()
+) -> Resident:
     """The domain view of a stored resident."""
     if row.id is None:  # pragma: no cover - rows come from the database
         raise ValueError("resident row has no id yet: flush it first")
@@ -40,8 +43,7 @@ def to_resident(row: ResidentRow, topics: Sequence[str]) -> Resident:
         birth_year=row.birth_year,
         language=row.language,
         topics=tuple(topics),
-        x_user_id=row.x_user_id,
-        x_handle=row.x_handle,
+        identities=tuple(identities),
         enrolled_at=row.enrolled_at,
         verified_at=row.verified_at,
         revoked_at=row.revoked_at,
@@ -50,14 +52,53 @@ def to_resident(row: ResidentRow, topics: Sequence[str]) -> Resident:
 
 
 def load_resident(session: Session, row: ResidentRow) -> Resident:
-    """A stored resident with its topics."""
-    return to_resident(row, topics_of(session, row))
+    """A stored resident with its topics and identities."""
+    identities = [to_identity(found) for found in identity_rows(session, row.id or 0)]
+    return to_resident(row, topics_of(session, row), identities)
 
 
 def topics_of(session: Session, row: ResidentRow) -> list[str]:
     """The notice topics a resident opted in to, sorted."""
     statement = select(ResidentTopicRow.topic).where(ResidentTopicRow.resident_id == row.id)
     return sorted(session.exec(statement).all())
+
+
+def to_identity(row: ResidentIdentityRow) -> Identity:
+    """The domain view of a bound account."""
+    return Identity(row.channel, row.user_id, row.handle)
+
+
+def identity_rows(session: Session, resident_id: int) -> list[ResidentIdentityRow]:
+    """The accounts bound to a resident, in channel order."""
+    statement = (
+        select(ResidentIdentityRow)
+        .where(ResidentIdentityRow.resident_id == resident_id)
+        .order_by(col(ResidentIdentityRow.channel))
+    )
+    return list(session.exec(statement).all())
+
+
+def identity_row(session: Session, account: Identity) -> ResidentIdentityRow | None:
+    """The binding of this account (channel and user id; its handle is not compared), if any."""
+    statement = select(ResidentIdentityRow).where(
+        ResidentIdentityRow.channel == account.channel,
+        ResidentIdentityRow.user_id == account.user_id,
+    )
+    return session.exec(statement).first()
+
+
+def attach(session: Session, resident_id: int, account: Identity, now: datetime) -> None:
+    """Store `account` as the resident's on its channel (the caller has made room for it)."""
+    session.add(
+        ResidentIdentityRow(
+            resident_id=resident_id,
+            channel=account.channel,
+            user_id=account.user_id,
+            handle=account.handle,
+            bound_at=now,
+        )
+    )
+    session.flush()
 
 
 def row_by_id(session: Session, resident_id: int) -> ResidentRow:
@@ -68,28 +109,39 @@ def row_by_id(session: Session, resident_id: int) -> ResidentRow:
     return row
 
 
-def verified_row(session: Session, x_user_id: str) -> ResidentRow | None:
-    """The verified resident bound to this X account, if any."""
-    statement = select(ResidentRow).where(
-        ResidentRow.x_user_id == x_user_id, ResidentRow.status == ResidentStatus.VERIFIED
+def bound_row(session: Session, account: Identity) -> ResidentRow | None:
+    """The resident this account is bound to, whatever their status, if any."""
+    statement = (
+        select(ResidentRow)
+        .join(ResidentIdentityRow, col(ResidentIdentityRow.resident_id) == col(ResidentRow.id))
+        .where(
+            ResidentIdentityRow.channel == account.channel,
+            ResidentIdentityRow.user_id == account.user_id,
+        )
     )
     return session.exec(statement).first()
 
 
+def verified_row(session: Session, account: Identity) -> ResidentRow | None:
+    """The verified resident bound to this account, if any."""
+    row = bound_row(session, account)
+    return row if row is not None and row.status is ResidentStatus.VERIFIED else None
+
+
 def find_row(session: Session, reference: str) -> ResidentRow:
-    """A resident by id (`12`), X user id (`x:1234567890`, or a bare number no id has) or
-    handle (`@name`, any case: the handle on the register, else the account that last wrote
-    under it). Raises ResidentNotFoundError or AmbiguousResidentError."""
+    """A resident by id (`12`), account (`x:1234567890`, `line:U4af4...`, or a bare number no
+    id has) or handle (`@name`, any case: the handle on the register, else the account that
+    last wrote under it). Raises ResidentNotFoundError or AmbiguousResidentError."""
     text = reference.strip()
     if text.startswith("@") and len(text) > 1:
         return _by_handle(session, reference, text[1:])
-    if text.lower().startswith("x:") and text[2:].isdigit():
-        return _one(session, reference, col(ResidentRow.x_user_id) == text[2:])
+    account = _account_reference(text)
+    if account is not None:
+        return _one(session, reference, account.channel, account.user_id)
     if not text.isdigit():
         raise ResidentNotFoundError(reference)
     by_id = session.get(ResidentRow, int(text)) if len(text) <= 9 else None
-    statement = select(ResidentRow).where(ResidentRow.x_user_id == text)
-    by_account = session.exec(statement).first()
+    by_account = _bound_to_user_id(session, text)
     if by_id is not None and by_account is not None and by_id.id != by_account.id:
         raise AmbiguousResidentError(reference)
     found = by_id or by_account
@@ -98,16 +150,38 @@ def find_row(session: Session, reference: str) -> ResidentRow:
     return found
 
 
-def handle_of(session: Session, x_user_id: str) -> str | None:
-    """The handle last seen for an X account (without the @): its resident's on the register,
-    else the one X gave with the newest message it wrote; None when X never said."""
-    resident = session.exec(select(ResidentRow).where(ResidentRow.x_user_id == x_user_id)).first()
-    if resident is not None and resident.x_handle:
-        return resident.x_handle
+def _account_reference(text: str) -> Identity | None:
+    """`<channel>:<user id>` as an account (an X user id is all digits), else None."""
+    prefix, colon, user_id = text.partition(":")
+    channel = next((c for c in Channel if c.value == prefix.lower()), None)
+    if not colon or channel is None or not user_id:
+        return None
+    if channel is Channel.X and not user_id.isdigit():
+        return None
+    return Identity(channel, user_id)
+
+
+def _bound_to_user_id(session: Session, user_id: str) -> ResidentRow | None:
+    statement = (
+        select(ResidentRow)
+        .join(ResidentIdentityRow, col(ResidentIdentityRow.resident_id) == col(ResidentRow.id))
+        .where(ResidentIdentityRow.user_id == user_id)
+        .order_by(col(ResidentIdentityRow.channel))
+    )
+    return session.exec(statement).first()
+
+
+def handle_of(session: Session, account: Identity) -> str | None:
+    """The handle last seen for an account (without the @): on the register if it is bound,
+    else the one its channel gave with the newest message it wrote; None when never said."""
+    bound = identity_row(session, account)
+    if bound is not None and bound.handle:
+        return bound.handle
     statement = (
         select(InboundMessageRow.author_handle)
         .where(
-            InboundMessageRow.author_id == x_user_id,
+            InboundMessageRow.channel == account.channel,
+            InboundMessageRow.author_id == account.user_id,
             col(InboundMessageRow.author_handle).is_not(None),
         )
         .order_by(col(InboundMessageRow.created_at).desc(), col(InboundMessageRow.id).desc())
@@ -116,30 +190,43 @@ def handle_of(session: Session, x_user_id: str) -> str | None:
     return session.exec(statement).first()
 
 
-def handles_of(session: Session, x_user_ids: Iterable[str]) -> dict[str, str]:
-    """`handle_of` for many accounts, a few queries per 500 (only those with a known handle)."""
-    wanted = list(dict.fromkeys(x_user_ids))
-    found: dict[str, str] = {}
-    for start in range(0, len(wanted), _CHUNK):
-        chunk = wanted[start : start + _CHUNK]
-        registered = select(ResidentRow.x_user_id, ResidentRow.x_handle).where(
-            col(ResidentRow.x_user_id).in_(chunk), col(ResidentRow.x_handle).is_not(None)
+def handles_of(session: Session, accounts: Iterable[Identity]) -> dict[Identity, str]:
+    """`handle_of` for many accounts, a few queries per 500 per channel (only those with a
+    known handle); the keys are the accounts asked about."""
+    found: dict[Identity, str] = {}
+    by_channel: dict[Channel, list[str]] = {}
+    for account in dict.fromkeys(accounts):
+        by_channel.setdefault(account.channel, []).append(account.user_id)
+    for channel, user_ids in by_channel.items():
+        for start in range(0, len(user_ids), _CHUNK):
+            chunk = user_ids[start : start + _CHUNK]
+            handles = _handles_on(session, channel, chunk)
+            found.update((Identity(channel, user), handle) for user, handle in handles.items())
+    return found
+
+
+def _handles_on(session: Session, channel: Channel, user_ids: list[str]) -> dict[str, str]:
+    registered = select(ResidentIdentityRow.user_id, ResidentIdentityRow.handle).where(
+        ResidentIdentityRow.channel == channel,
+        col(ResidentIdentityRow.user_id).in_(user_ids),
+        col(ResidentIdentityRow.handle).is_not(None),
+    )
+    found = {user: handle for user, handle in session.exec(registered) if handle}
+    rest = [user for user in user_ids if user not in found]
+    if not rest:
+        return found
+    seen = (
+        select(InboundMessageRow.author_id, InboundMessageRow.author_handle)
+        .where(
+            InboundMessageRow.channel == channel,
+            col(InboundMessageRow.author_id).in_(rest),
+            col(InboundMessageRow.author_handle).is_not(None),
         )
-        found.update((user, handle) for user, handle in session.exec(registered) if user and handle)
-        rest = [user for user in chunk if user not in found]
-        if not rest:
-            continue
-        seen = (
-            select(InboundMessageRow.author_id, InboundMessageRow.author_handle)
-            .where(
-                col(InboundMessageRow.author_id).in_(rest),
-                col(InboundMessageRow.author_handle).is_not(None),
-            )
-            .order_by(col(InboundMessageRow.created_at), col(InboundMessageRow.id))
-        )
-        for user, handle in session.exec(seen):
-            if handle:
-                found[user] = handle  # oldest first: the newest wins
+        .order_by(col(InboundMessageRow.created_at), col(InboundMessageRow.id))
+    )
+    for user, handle in session.exec(seen):
+        if handle:
+            found[user] = handle  # oldest first: the newest wins
     return found
 
 
@@ -147,31 +234,31 @@ def _by_handle(session: Session, reference: str, handle: str) -> ResidentRow:
     wanted = handle.lower()
     statement = (
         select(ResidentRow)
-        .where(func.lower(ResidentRow.x_handle) == wanted)
+        .join(ResidentIdentityRow, col(ResidentIdentityRow.resident_id) == col(ResidentRow.id))
+        .where(func.lower(ResidentIdentityRow.handle) == wanted)
         .order_by(col(ResidentRow.id).desc())
     )
     row = session.exec(statement).first()
     if row is not None:
         return row
-    # Not on the register under that handle (X did not say it at verification, or it changed):
-    # the account that most recently wrote under it, if a resident is bound to it.
+    # Not on the register under that handle (not given at verification, or it changed): the
+    # account that most recently wrote under it, if a resident is bound to it.
     authors = (
-        select(InboundMessageRow.author_id)
+        select(InboundMessageRow.channel, InboundMessageRow.author_id)
         .where(func.lower(InboundMessageRow.author_handle) == wanted)
         .order_by(col(InboundMessageRow.created_at).desc(), col(InboundMessageRow.id).desc())
         .limit(1)
     )
     author = session.exec(authors).first()
     if author is not None:
-        bound = session.exec(select(ResidentRow).where(ResidentRow.x_user_id == author)).first()
+        bound = bound_row(session, Identity(Channel(author[0]), author[1]))
         if bound is not None:
             return bound
     raise ResidentNotFoundError(reference)
 
 
-def _one(session: Session, reference: str, condition: sa.ColumnElement[bool]) -> ResidentRow:
-    statement = select(ResidentRow).where(condition).order_by(col(ResidentRow.id).desc())
-    row = session.exec(statement).first()
+def _one(session: Session, reference: str, channel: Channel, user_id: str) -> ResidentRow:
+    row = bound_row(session, Identity(channel, user_id))
     if row is None:
         raise ResidentNotFoundError(reference)
     return row
@@ -194,7 +281,15 @@ def list_residents(
         )
     ).all():
         topics.setdefault(resident_id, []).append(topic)
-    return [to_resident(row, topics.get(row.id or 0, [])) for row in rows]
+    identities: dict[int, list[Identity]] = {}
+    for found in session.exec(
+        select(ResidentIdentityRow).order_by(col(ResidentIdentityRow.channel))
+    ).all():
+        identities.setdefault(found.resident_id, []).append(to_identity(found))
+    return [
+        to_resident(row, topics.get(row.id or 0, []), identities.get(row.id or 0, []))
+        for row in rows
+    ]
 
 
 def add_event(
@@ -204,17 +299,18 @@ def add_event(
     at: datetime,
     actor: str,
     *,
-    x_user_id: str | None = None,
+    account: Identity | None = None,
     detail: str | None = None,
 ) -> None:
-    """Write one line of a resident's history."""
+    """Write one line of a resident's history (about `account`, if given)."""
     session.add(
         ResidentEventRow(
             resident_id=resident_id,
             at=at,
             kind=kind.value,
             actor=actor,
-            x_user_id=x_user_id,
+            channel=account.channel if account else None,
+            user_id=account.user_id if account else None,
             detail=detail,
         )
     )
@@ -232,19 +328,22 @@ def history(session: Session, resident_id: int) -> list[ResidentEvent]:
             at=row.at,
             kind=ResidentEventKind(row.kind),
             actor=row.actor,
-            x_user_id=row.x_user_id,
+            identity=Identity(row.channel, row.user_id) if row.channel and row.user_id else None,
             detail=row.detail,
         )
         for row in session.exec(statement).all()
     ]
 
 
-def accounts_of(session: Session, row: ResidentRow) -> set[str]:
-    """Every X user id the resident was ever bound to, the current one included."""
-    statement = select(ResidentEventRow.x_user_id).where(
-        ResidentEventRow.resident_id == row.id, col(ResidentEventRow.x_user_id).is_not(None)
+def accounts_of(session: Session, row: ResidentRow) -> set[Identity]:
+    """Every account the resident was ever bound to, the current ones included."""
+    statement = select(ResidentEventRow.channel, ResidentEventRow.user_id).where(
+        ResidentEventRow.resident_id == row.id, col(ResidentEventRow.user_id).is_not(None)
     )
-    found = {account for account in session.exec(statement).all() if account}
-    if row.x_user_id:
-        found.add(row.x_user_id)
+    found = {
+        Identity(Channel(channel), user_id)
+        for channel, user_id in session.exec(statement).all()
+        if channel and user_id
+    }
+    found.update(Identity(i.channel, i.user_id) for i in identity_rows(session, row.id or 0))
     return found

@@ -10,13 +10,14 @@ from jun_engine.domain.residents import Resident, ResidentEventKind
 from jun_engine.residents.enrolment import withdraw_codes
 from jun_engine.residents.errors import ResidentErasedError
 from jun_engine.residents.repository import add_event, load_resident, row_by_id
+from jun_engine.residents.verification import unbind_all
 from jun_engine.store.statuses import ResidentStatus
 
 
 def revoke(
     session: Session, resident_id: int, *, now: datetime, actor: str, reason: str | None = None
 ) -> Resident:
-    """Unbind the resident's X account and withdraw their unused codes. Revoking a revoked
+    """Unbind the resident's accounts and withdraw their unused codes. Revoking a revoked
     resident changes nothing; `residents new-code` lets them verify again."""
     row = row_by_id(session, resident_id)
     if row.status is ResidentStatus.ERASED:
@@ -24,20 +25,9 @@ def revoke(
     if row.status is ResidentStatus.REVOKED:
         return load_resident(session, row)
     withdraw_codes(session, resident_id, now)
-    if row.x_user_id:
-        add_event(
-            session,
-            resident_id,
-            ResidentEventKind.UNBOUND,
-            now,
-            actor,
-            x_user_id=row.x_user_id,
-            detail="revoked",
-        )
+    unbind_all(session, resident_id, now, actor, "revoked")
     row.status = ResidentStatus.REVOKED
     row.revoked_at = now
-    row.x_user_id = None
-    row.x_handle = None
     session.add(row)
     add_event(
         session,

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from jun_engine.config.schema import StrangerAnswers
+from jun_engine.domain.residents import Identity
 from jun_engine.outbox.api import Priority, enqueue
 from jun_engine.store.statuses import OutboxKind
 from jun_engine.store.tables import StrangerAnswerRow
@@ -40,19 +41,19 @@ class AnswerKind(StrEnum):
 
 
 def withheld_because(
-    session: Session, bounds: StrangerAnswers, x_user_id: str, kind: AnswerKind, now: datetime
+    session: Session, bounds: StrangerAnswers, account: Identity, kind: AnswerKind, now: datetime
 ) -> str | None:
-    """Why an answer to `x_user_id` may not be queued now (a bound it would pass), or None.
+    """Why an answer to `account` may not be queued now (a bound it would pass), or None.
 
     The lockout notice has its own allowance of one per sender window beside `per_sender`: it
     is the answer a real resident who mistyped most needs, and it comes once per lockout.
     """
     since = now - bounds.sender_window
     if kind is AnswerKind.LOCKED_OUT:
-        if _count(session, since, x_user_id, AnswerKind.LOCKED_OUT) >= 1:
+        if _count(session, since, account, AnswerKind.LOCKED_OUT) >= 1:
             return "per_sender"
     elif (
-        _count(session, since, x_user_id) - _count(session, since, x_user_id, AnswerKind.LOCKED_OUT)
+        _count(session, since, account) - _count(session, since, account, AnswerKind.LOCKED_OUT)
         >= bounds.per_sender
     ):
         return "per_sender"
@@ -73,16 +74,16 @@ def answer(
     outbox_kind: OutboxKind,
     text: str,
     target: str,
-    x_user_id: str,
+    account: Identity,
     now: datetime,
     message_id: int | None = None,
 ) -> bool:
-    """Queue one answer to a stranger unless a bound says no; whether it was queued now.
+    """Queue one answer to a stranger (`account`) unless a bound says no; whether it was queued.
 
     It goes out below every resident's answer (`Priority.STRANGER`) and expires after
     `expire_after`. A key queued before is not counted twice (processing again is a no-op).
     """
-    reason = withheld_because(session, bounds, x_user_id, kind, now)
+    reason = withheld_because(session, bounds, account, kind, now)
     if reason is not None:
         log.debug("answer to a stranger withheld (%s, %s, message %s)", kind, reason, message_id)
         return False
@@ -99,17 +100,23 @@ def answer(
     )
     if queued is None:
         return False
-    session.add(StrangerAnswerRow(x_user_id=x_user_id, at=now, kind=kind, outbox_key=key))
+    session.add(
+        StrangerAnswerRow(
+            channel=account.channel, user_id=account.user_id, at=now, kind=kind, outbox_key=key
+        )
+    )
     session.flush()
     return True
 
 
 def _count(
-    session: Session, since: datetime, x_user_id: str | None, kind: AnswerKind | None = None
+    session: Session, since: datetime, account: Identity | None, kind: AnswerKind | None = None
 ) -> int:
     statement = sa.select(sa.func.count()).where(ANSWERS.c.at > since)
-    if x_user_id is not None:
-        statement = statement.where(ANSWERS.c.x_user_id == x_user_id)
+    if account is not None:
+        statement = statement.where(
+            ANSWERS.c.channel == account.channel, ANSWERS.c.user_id == account.user_id
+        )
     if kind is not None:
         statement = statement.where(ANSWERS.c.kind == kind.value)
     return int(session.execute(statement).scalar_one())

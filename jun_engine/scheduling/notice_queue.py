@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from jun_engine.config.schema import Config
+from jun_engine.domain.messages import Channel
 from jun_engine.outbox.api import enqueue
 from jun_engine.scheduling.calendar import local_day, zone
 from jun_engine.scheduling.notices import NOTICE_KINDS
@@ -159,7 +160,8 @@ def queue_dms(session: Session, config: Config, row: ScheduledItemRow, now: date
     assert row.id is not None
     segment = Segment(row.topic, tuple(row.districts.splitlines()), tuple(row.age_groups.split()))
     account = config.accounts[row.account_key or config.town.account]
-    people = recipients(session, config, segment, local_day(config, now).year)
+    # accounts.yaml's accounts are all on one channel today (X); a notice reaches residents there
+    people = recipients(session, config, segment, local_day(config, now).year, Channel.X)
     deliveries = []
     for person in people:
         outbox_id = enqueue(
@@ -168,7 +170,7 @@ def queue_dms(session: Session, config: Config, row: ScheduledItemRow, now: date
             account_id=account.user_id,
             kind=OutboxKind.DM,
             text=row.text,
-            target=person.x_user_id,
+            target=person.user_id,
             priority=row.priority,
             private=True,
         )

@@ -10,10 +10,12 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from jun_engine.config.schema import Config
+from jun_engine.domain.messages import Channel
 from jun_engine.store.statuses import ResidentStatus
-from jun_engine.store.tables import ResidentRow, ResidentTopicRow
+from jun_engine.store.tables import ResidentIdentityRow, ResidentRow, ResidentTopicRow
 
 RESIDENTS: sa.Table = ResidentRow.__table__  # type: ignore[attr-defined]
+IDENTITIES: sa.Table = ResidentIdentityRow.__table__  # type: ignore[attr-defined]
 TOPICS: sa.Table = ResidentTopicRow.__table__  # type: ignore[attr-defined]
 
 
@@ -29,22 +31,26 @@ class Segment:
 
 @dataclass(frozen=True, slots=True)
 class Recipient:
-    """A resident a notice is DM'd to."""
+    """A resident a notice is DM'd to, and their user id on the notice's channel."""
 
     resident_id: int
-    x_user_id: str
+    user_id: str
 
 
-def recipients(session: Session, config: Config, segment: Segment, year: int) -> list[Recipient]:
-    """The verified residents in `segment`, by id; ages count from birth years in `year`."""
+def recipients(
+    session: Session, config: Config, segment: Segment, year: int, channel: Channel
+) -> list[Recipient]:
+    """The verified residents in `segment` with an account on `channel`, by id; ages count
+    from birth years in `year`."""
     opted_in = sa.select(TOPICS.c.resident_id).where(TOPICS.c.resident_id == RESIDENTS.c.id)
     if segment.topic is not None:
         opted_in = opted_in.where(TOPICS.c.topic == segment.topic)
     query = (
-        sa.select(RESIDENTS.c.id, RESIDENTS.c.x_user_id)
+        sa.select(RESIDENTS.c.id, IDENTITIES.c.user_id)
+        .join(IDENTITIES, IDENTITIES.c.resident_id == RESIDENTS.c.id)
         .where(
             RESIDENTS.c.status == ResidentStatus.VERIFIED,
-            RESIDENTS.c.x_user_id.is_not(None),
+            IDENTITIES.c.channel == channel,
             sa.exists(opted_in),
         )
         .order_by(RESIDENTS.c.id)

@@ -163,7 +163,7 @@ class PollCheckpointRow(StoreModel, table=True):
 
 
 class ResidentRow(StoreModel, table=True):
-    """A person enrolled at the town hall, bound to one X account by its user id once verified."""
+    """A person enrolled at the town hall; their accounts are in `resident_identity`."""
 
     __tablename__ = "resident"
     __table_args__ = (
@@ -176,12 +176,6 @@ class ResidentRow(StoreModel, table=True):
     district: str | None = Field(default=None, sa_column=_string(100, nullable=True))
     birth_year: int | None = Field(default=None, sa_column=sa.Column(sa.Integer, nullable=True))
     language: str = Field(default="es", sa_column=_string(8))
-    x_user_id: str | None = Field(
-        default=None, sa_column=sa.Column(StoredString(ID_LENGTH), nullable=True, unique=True)
-    )
-    """Bound at verification. Never the handle: handles change hands, user ids do not."""
-    x_handle: str | None = Field(default=None, sa_column=_string(64, nullable=True))
-    """The handle last seen for `x_user_id`, for display only."""
     status: ResidentStatus = Field(
         default=ResidentStatus.PENDING,
         sa_column=_enum(ResidentStatus, "resident_status", ResidentStatus.PENDING),
@@ -190,6 +184,31 @@ class ResidentRow(StoreModel, table=True):
     verified_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
     revoked_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
     erased_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+
+
+class ResidentIdentityRow(StoreModel, table=True):
+    """One account bound to a resident at verification: a user id on a channel, at most one per
+    channel and resident, and each account one resident's. Unbinding (a move to another
+    account, revocation, erasure) deletes the row; `resident_event` keeps the history."""
+
+    __tablename__ = "resident_identity"
+    __table_args__ = (
+        sa.UniqueConstraint("channel", "user_id"),
+        sa.UniqueConstraint("resident_id", "channel"),
+    )
+
+    id: int | None = Field(default=None, sa_column=_pk())
+    resident_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey("resident.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    channel: Channel = Field(sa_column=_enum(Channel, "channel"))
+    user_id: str = Field(sa_column=_string(ID_LENGTH))
+    """Never the handle: handles change hands, user ids do not."""
+    handle: str | None = Field(default=None, sa_column=_string(64, nullable=True))
+    """The handle last seen for the account, for display only."""
+    bound_at: datetime = Field(default_factory=now_utc, sa_column=_time())
 
 
 class ResidentTopicRow(StoreModel, table=True):
@@ -219,13 +238,14 @@ class VerificationCodeRow(StoreModel, table=True):
 
 
 class VerificationAttemptRow(StoreModel, table=True):
-    """One try at a code from an X account, counted for the lockout."""
+    """One try at a code from an account (a channel's user id), counted for the lockout."""
 
     __tablename__ = "verification_attempt"
-    __table_args__ = (sa.Index(None, "x_user_id", "at"),)
+    __table_args__ = (sa.Index(None, "channel", "user_id", "at"),)
 
     id: int | None = Field(default=None, sa_column=_pk())
-    x_user_id: str = Field(sa_column=_string(ID_LENGTH))
+    channel: Channel = Field(sa_column=_enum(Channel, "channel"))
+    user_id: str = Field(sa_column=_string(ID_LENGTH))
     at: datetime = Field(default_factory=now_utc, sa_column=_time())
     success: bool = Field(sa_column=sa.Column(sa.Boolean, nullable=False))
 
@@ -235,10 +255,11 @@ class StrangerAnswerRow(StoreModel, table=True):
     of `verification.stranger_answers` (per sender, per hour, per day) by the engine's clock."""
 
     __tablename__ = "stranger_answer"
-    __table_args__ = (sa.Index(None, "x_user_id", "at"),)
+    __table_args__ = (sa.Index(None, "channel", "user_id", "at"),)
 
     id: int | None = Field(default=None, sa_column=_pk())
-    x_user_id: str = Field(sa_column=_string(ID_LENGTH))
+    channel: Channel = Field(sa_column=_enum(Channel, "channel"))
+    user_id: str = Field(sa_column=_string(ID_LENGTH))
     at: datetime = Field(sa_column=_time(index=True))
     kind: str = Field(sa_column=_string(KEY_LENGTH))
     outbox_key: str = Field(sa_column=_string(200))
@@ -246,11 +267,14 @@ class StrangerAnswerRow(StoreModel, table=True):
 
 class ResidentEventRow(StoreModel, table=True):
     """One line of a resident's history (RESIDENTS helper): enrolled, code issued, verified,
-    unbound, handle changed, revoked, erased. It remembers every X account a resident used, so
-    moving to a new account and erasure find them all; erasure blanks `x_user_id` and `detail`."""
+    unbound, handle changed, revoked, erased. It remembers every account (channel and user id)
+    a resident used, so erasure finds them all; erasure blanks `user_id` and `detail`."""
 
     __tablename__ = "resident_event"
-    __table_args__ = (sa.Index(None, "resident_id", "at"),)
+    __table_args__ = (
+        sa.Index(None, "resident_id", "at"),
+        sa.Index(None, "channel", "user_id"),
+    )
 
     id: int | None = Field(default=None, sa_column=_pk())
     resident_id: int = Field(
@@ -262,10 +286,11 @@ class ResidentEventRow(StoreModel, table=True):
     kind: str = Field(sa_column=_string(KEY_LENGTH))
     """A `jun_engine.domain.residents.ResidentEventKind` value."""
     actor: str = Field(sa_column=_string(100))
-    """`engine`, `resident`, or `staff:<login>` for whoever ran the command (never an X id)."""
-    x_user_id: str | None = Field(
-        default=None, sa_column=_string(ID_LENGTH, nullable=True, index=True)
+    """`engine`, `resident`, or `staff:<login>` for whoever ran the command (never a user id)."""
+    channel: Channel | None = Field(
+        default=None, sa_column=sa.Column(enum_type(Channel, "channel"), nullable=True)
     )
+    user_id: str | None = Field(default=None, sa_column=_string(ID_LENGTH, nullable=True))
     detail: str | None = Field(default=None, sa_column=_text(nullable=True))
     """A revocation reason, a handle change; personal, so blanked at erasure."""
 

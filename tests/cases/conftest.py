@@ -13,10 +13,11 @@ from sqlmodel import Session
 
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import Channel, MessageKind
+from jun_engine.domain.residents import Identity
 from jun_engine.emulator.testing import emulator_test_config
+from jun_engine.residents.verification import bind
 from jun_engine.routing.router import Router
 from jun_engine.routing.setup import build_router
-from jun_engine.store.statuses import ResidentStatus
 from jun_engine.store.tables import InboundMessageRow, ResidentRow
 
 MONDAY = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
@@ -83,19 +84,13 @@ def store_message(session: Session, config: Config) -> StoreMessage:
 def verified_resident(session: Session) -> Callable[..., int]:
     """Enrol and verify a resident for an X user id; return the resident's id."""
 
-    def make(x_user_id: str = RESIDENT_ID, language: str = "es") -> int:
+    def make(user_id: str = RESIDENT_ID, language: str = "es") -> int:
         row = ResidentRow(
-            name="Lola García",
-            district="Centro",
-            language=language,
-            x_user_id=x_user_id,
-            x_handle="lola_jun",
-            status=ResidentStatus.VERIFIED,
-            verified_at=MONDAY,
-            enrolled_at=MONDAY,
+            name="Lola García", district="Centro", language=language, enrolled_at=MONDAY
         )
         session.add(row)
         session.flush()
+        bind(session, row, Identity(Channel.X, user_id, "lola_jun"), now=MONDAY)
         assert row.id is not None
         return row.id
 

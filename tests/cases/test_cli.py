@@ -56,19 +56,15 @@ def db(tmp_path: Path, config: Config, router: Router) -> str:
                 )
             )
     # Unverified: only the police tip (open to anyone) becomes a case; verify the other first
-    from jun_engine.store.statuses import ResidentStatus
+    from jun_engine.domain.residents import Identity
+    from jun_engine.residents.verification import bind
     from jun_engine.store.tables import ResidentRow
 
     with session_scope(engine) as session:
-        session.add(
-            ResidentRow(
-                name="Lola",
-                district="Centro",
-                x_user_id="9000000001",
-                status=ResidentStatus.VERIFIED,
-                enrolled_at=MONDAY,
-            )
-        )
+        lola = ResidentRow(name="Lola", district="Centro", enrolled_at=MONDAY)
+        session.add(lola)
+        session.flush()
+        bind(session, lola, Identity(Channel.X, "9000000001"), now=MONDAY)
     process_all(engine, config, router, MONDAY)
     engine.dispose()
     return url

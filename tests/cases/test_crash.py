@@ -25,12 +25,14 @@ from sqlmodel import Session, col, select
 from jun_engine.cases.accounts import notification_recipient, town_id
 from jun_engine.config.loading import load_config
 from jun_engine.config.schema import Config
-from jun_engine.domain.messages import MessageKind
+from jun_engine.domain.messages import Channel, MessageKind
+from jun_engine.domain.residents import Identity
 from jun_engine.emulator.emulator import Emulator
 from jun_engine.emulator.records import DmEvent, Post
 from jun_engine.emulator.town import SimulatedTown
+from jun_engine.residents.verification import bind
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import MessageStatus, OutboxStatus, Privacy, ResidentStatus
+from jun_engine.store.statuses import MessageStatus, OutboxStatus, Privacy
 from jun_engine.store.tables import CaseRow, InboundMessageRow, OutboxRow, ResidentRow
 from tests.daemon.harness import (
     CONFIG,
@@ -138,18 +140,12 @@ def enrol_everyone(engine: Engine, town: SimulatedTown, emulator: Emulator) -> N
     now = emulator.clock.now()
     with session_scope(engine) as session:
         for resident in town.residents:
-            session.add(
-                ResidentRow(
-                    name=resident.name,
-                    district="Centro",
-                    language=resident.language,
-                    x_user_id=resident.user_id,
-                    x_handle=resident.handle,
-                    status=ResidentStatus.VERIFIED,
-                    verified_at=now,
-                    enrolled_at=now,
-                )
+            row = ResidentRow(
+                name=resident.name, district="Centro", language=resident.language, enrolled_at=now
             )
+            session.add(row)
+            session.flush()
+            bind(session, row, Identity(Channel.X, resident.user_id, resident.handle), now=now)
 
 
 def case_outbox(engine: Engine, *statuses: OutboxStatus) -> int:

@@ -17,12 +17,15 @@ from jun_engine.cases.sla import missed_target
 from jun_engine.channels.x.gateway import XGateway
 from jun_engine.config.schema import Config
 from jun_engine.domain.cases import OPEN_STATUSES
+from jun_engine.domain.messages import Channel
+from jun_engine.domain.residents import Identity
 from jun_engine.emulator.emulator import Emulator
 from jun_engine.emulator.town import SimulatedTown
 from jun_engine.pipeline.deliver import gateways_for
+from jun_engine.residents.verification import bind
 from jun_engine.routing.router import Router
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import CaseStatus, OutboxStatus, ResidentStatus
+from jun_engine.store.statuses import CaseStatus, OutboxStatus
 from jun_engine.store.tables import CaseEventRow, CaseRow, InboundMessageRow, OutboxRow, ResidentRow
 from tests.cases.loop import Loop
 
@@ -66,17 +69,16 @@ def test_the_simulated_town_is_served_end_to_end(
     x_emulator.advance_town()
     with session_scope(engine) as session:
         for resident in town.residents:
-            session.add(
-                ResidentRow(
-                    name=resident.name,
-                    district="Centro",
-                    language=resident.language,
-                    x_user_id=resident.user_id,
-                    x_handle=resident.handle,
-                    status=ResidentStatus.VERIFIED,
-                    enrolled_at=x_emulator.clock.now(),
-                )
+            row = ResidentRow(
+                name=resident.name,
+                district="Centro",
+                language=resident.language,
+                enrolled_at=x_emulator.clock.now(),
             )
+            session.add(row)
+            session.flush()
+            account = Identity(Channel.X, resident.user_id, resident.handle)
+            bind(session, row, account, now=x_emulator.clock.now())
     loop = Loop(engine, config, router, x_emulator, gateways)
 
     # When the engine runs for two emulated hours, a pass a minute (DMs every 2 minutes)

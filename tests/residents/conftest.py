@@ -53,10 +53,11 @@ def inbox(session: Session, town_id: str) -> Inbox:
         handle: str | None = None,
         at: datetime = START,
         mentions: str | None = None,
+        channel: Channel = Channel.X,
     ) -> InboundMessageRow:
         number = next(numbers)
         row = InboundMessageRow(
-            channel=Channel.X,
+            channel=channel,
             kind=kind,
             platform_id=str(number),
             account_id=town_id,

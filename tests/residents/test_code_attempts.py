@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlmodel import Session, col, select
 
 from jun_engine.config.schema import Config
+from jun_engine.domain.messages import Channel
 from jun_engine.domain.residents import AdmissionOutcome
 from jun_engine.pipeline.verify import Verifier
 from jun_engine.residents.codes import generate_code, normalise
@@ -31,7 +32,9 @@ def guesses(right: str, wrong: int, length: int) -> str:
 def attempts(session: Session, account: str) -> list[bool]:
     statement = (
         select(VerificationAttemptRow.success)
-        .where(VerificationAttemptRow.x_user_id == account)
+        .where(
+            VerificationAttemptRow.channel == Channel.X, VerificationAttemptRow.user_id == account
+        )
         .order_by(col(VerificationAttemptRow.id))
     )
     return list(session.exec(statement).all())

@@ -45,7 +45,8 @@ def test_enrolment_records_a_pending_resident_and_issues_a_code(
     )
     assert resident.topics == ("roadworks", "water_cuts")
     assert resident.language == "th"
-    assert resident.x_user_id is None
+    assert resident.identities == ()
+    assert not resident.is_verified
     # And the code expires after code_ttl and is stored only as a salted hash
     assert issued.expires_at == START + config.verification.code_ttl
     stored = session.exec(select(VerificationCodeRow)).one()

@@ -17,7 +17,7 @@ from jun_engine.pipeline.verify import Verifier
 from jun_engine.residents.enrolment import enrol, issue_code
 from jun_engine.residents.erasure import erase, scrub_free_space
 from jun_engine.residents.errors import ResidentErasedError
-from jun_engine.residents.repository import history, row_by_id
+from jun_engine.residents.repository import history, load_resident, row_by_id
 from jun_engine.store.statuses import Privacy, ResidentStatus
 from jun_engine.store.tables import METADATA, CaseEventRow, CaseRow, InboundMessageRow
 from tests.residents.conftest import Inbox
@@ -134,12 +134,9 @@ def test_counts_cases_and_other_people_stay(
     # And the resident is a dated record that an erasure happened, without what was erased
     resident = row_by_id(session, erased_life)
     assert resident.status is ResidentStatus.ERASED
-    assert (resident.name, resident.district, resident.birth_year, resident.x_user_id) == (
-        None,
-        None,
-        None,
-        None,
-    )
+    assert (resident.name, resident.district, resident.birth_year) == (None, None, None)
+    assert load_resident(session, resident).identities == ()
+    assert {e.identity for e in history(session, erased_life)} == {None}
     last = history(session, erased_life)[-1]
     assert last.kind is ResidentEventKind.ERASED
     assert last.detail == "4 messages, 1 case note, 3 outgoing items erased"

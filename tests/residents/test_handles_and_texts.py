@@ -11,8 +11,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from jun_engine.config.schema import Config
-from jun_engine.domain.messages import MessageKind
-from jun_engine.domain.residents import AdmissionOutcome
+from jun_engine.domain.messages import Channel, MessageKind
+from jun_engine.domain.residents import AdmissionOutcome, Identity
 from jun_engine.pipeline.verify import Verifier
 from jun_engine.residents import texts
 from jun_engine.residents.repository import find_row, handle_of, handles_of
@@ -48,8 +48,11 @@ def test_a_resident_is_found_by_the_handle_she_tweets_under(
     resident_id = verified_without_a_handle_then_tweeting(session, config, verifier, inbox)
     assert find_row(session, "@ana_jun").id == resident_id
     assert find_row(session, "@ANA_JUN").id == resident_id
-    assert handle_of(session, MARIA) == "ana_jun"
-    assert handles_of(session, [MARIA, "42", MARIA]) == {MARIA: "ana_jun"}
+    maria = Identity(Channel.X, MARIA)
+    assert handle_of(session, maria) == "ana_jun"
+    assert handle_of(session, Identity(Channel.LINE, MARIA)) is None
+    unknown = Identity(Channel.X, "42")
+    assert handles_of(session, [maria, unknown, maria]) == {maria: "ana_jun"}
 
 
 def test_the_desk_lists_and_shows_residents_by_handle_never_by_bare_id(
@@ -65,7 +68,9 @@ def test_the_desk_lists_and_shows_residents_by_handle_never_by_bare_id(
     assert "@ana_jun" in listed.stdout
     assert MARIA not in listed.stdout
     document = json.loads(run(db, "show", "@ana_jun", "--json").stdout)
-    assert (document["x_user_id"], document["x_handle"]) == (MARIA, "ana_jun")
+    assert document["identities"] == [{"channel": "x", "user_id": MARIA, "handle": "ana_jun"}]
+    verified = [e["account"] for e in document["history"] if e["kind"] == "verified"]
+    assert verified == [{"channel": "x", "user_id": MARIA, "handle": "ana_jun"}]
 
 
 def test_an_account_x_never_named_reads_as_x_colon_id(

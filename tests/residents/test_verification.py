@@ -8,11 +8,11 @@ from datetime import timedelta
 from sqlmodel import Session
 
 from jun_engine.config.schema import Config
-from jun_engine.domain.messages import MessageKind
-from jun_engine.domain.residents import AdmissionOutcome, ResidentEventKind
+from jun_engine.domain.messages import Channel, MessageKind
+from jun_engine.domain.residents import AdmissionOutcome, Identity, ResidentEventKind
 from jun_engine.pipeline.verify import Verifier
 from jun_engine.residents.enrolment import issue_code
-from jun_engine.residents.repository import history, row_by_id
+from jun_engine.residents.repository import history, load_resident, row_by_id
 from jun_engine.residents.revocation import revoke
 from jun_engine.store.statuses import MessageStatus, OutboxKind, ResidentStatus
 from tests.residents.conftest import Inbox
@@ -30,6 +30,16 @@ from tests.residents.scene import (
 WRONG = "ZZZZ-2222"
 
 
+def _account(session: Session, resident_id: int) -> Identity | None:
+    """The resident's bound X account, if any."""
+    return load_resident(session, row_by_id(session, resident_id)).identity_on(Channel.X)
+
+
+def _handle(session: Session, resident_id: int) -> str | None:
+    account = _account(session, resident_id)
+    return account.handle if account else None
+
+
 def test_the_code_binds_the_sender_user_id_and_a_confirmation_dm_is_queued(
     session: Session, config: Config, verifier: Verifier, inbox: Inbox
 ) -> None:
@@ -41,12 +51,11 @@ def test_the_code_binds_the_sender_user_id_and_a_confirmation_dm_is_queued(
     # Then her X user id is bound and she is verified
     assert admission.outcome is AdmissionOutcome.VERIFIED
     assert not admission.proceeds
-    resident = row_by_id(session, issued.resident_id)
-    assert (resident.status, resident.x_user_id, resident.x_handle) == (
-        ResidentStatus.VERIFIED,
-        MARIA,
-        "maria_jun",
-    )
+    resident = load_resident(session, row_by_id(session, issued.resident_id))
+    assert resident.status is ResidentStatus.VERIFIED
+    assert [(i.channel, i.user_id, i.handle) for i in resident.identities] == [
+        (Channel.X, MARIA, "maria_jun")
+    ]
     # And one private DM confirms it, from the account she wrote to, without the code
     (confirmation,) = outbox(session)
     assert confirmation.kind is OutboxKind.DM
@@ -70,7 +79,7 @@ def test_a_code_is_single_use(
     again = process(session, verifier, config, inbox(INTRUDER, issued.code), START)
     # Then it is refused, and María stays bound
     assert again.outcome is AdmissionOutcome.CODE_REJECTED
-    assert row_by_id(session, issued.resident_id).x_user_id == MARIA
+    assert _account(session, issued.resident_id) == Identity(Channel.X, MARIA)
     refusal = outbox(session)[-1]
     assert (refusal.target, refusal.kind) == (INTRUDER, OutboxKind.DM)
     assert "no es válido" in refusal.text
@@ -176,7 +185,7 @@ def test_a_handle_change_keeps_the_resident_verified(
     # When María renames her account, her messages are still hers
     renamed = inbox(MARIA, "Gracias por arreglar la fuente", handle="maria_nunez")
     assert process(session, verifier, config, renamed, START).resident_id == issued.resident_id
-    assert row_by_id(session, issued.resident_id).x_handle == "maria_nunez"
+    assert _handle(session, issued.resident_id) == "maria_nunez"
     changes = [e for e in history(session, issued.resident_id) if e.detail and "->" in e.detail]
     assert [(e.kind, e.detail) for e in changes] == [
         (ResidentEventKind.HANDLE_CHANGED, "@maria_jun -> @maria_nunez")
@@ -199,13 +208,15 @@ def test_moving_to_a_new_account_with_a_fresh_code(
     moved = process(session, verifier, config, inbox(NEW_ACCOUNT, fresh.code), START)
     # Then the new account is hers and the old one is not any more
     assert moved.outcome is AdmissionOutcome.VERIFIED
-    assert row_by_id(session, issued.resident_id).x_user_id == NEW_ACCOUNT
+    assert _account(session, issued.resident_id) == Identity(Channel.X, NEW_ACCOUNT)
     again = process(session, verifier, config, inbox(MARIA, "¿Y mañana?"), START)
     assert again.outcome is AdmissionOutcome.WAITING
     unbound = [
         e for e in history(session, issued.resident_id) if e.kind is ResidentEventKind.UNBOUND
     ]
-    assert [e.x_user_id for e in unbound] == [MARIA]
+    assert [(e.identity, e.detail) for e in unbound] == [
+        (Identity(Channel.X, MARIA), "moved to another X account")
+    ]
 
 
 def test_revocation_stops_service_until_a_new_code_is_used(
@@ -217,7 +228,8 @@ def test_revocation_stops_service_until_a_new_code_is_used(
     revoked = revoke(session, issued.resident_id, now=START, actor=STAFF, reason="phone stolen")
     session.commit()
     assert revoked.status is ResidentStatus.REVOKED
-    assert revoked.x_user_id is None
+    assert revoked.identities == ()
+    assert _account(session, issued.resident_id) is None
     # Then her account is served as anyone's
     after = process(session, verifier, config, inbox(MARIA, "¿Hola?"), START)
     assert after.outcome is AdmissionOutcome.WAITING

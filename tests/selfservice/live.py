@@ -12,8 +12,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from jun_engine.config.schema import Config
+from jun_engine.domain.messages import Channel
+from jun_engine.domain.residents import Identity
 from jun_engine.emulator.emulator import Emulator
-from jun_engine.store.statuses import MessageStatus, OutboxStatus, ResidentStatus
+from jun_engine.residents.verification import bind
+from jun_engine.store.statuses import MessageStatus, OutboxStatus
 from jun_engine.store.tables import AppointmentRow, InboundMessageRow, OutboxRow, ResidentRow
 
 OFFER_LINE = re.compile(r"^(\d)\. (.+)$", re.MULTILINE)
@@ -33,16 +36,12 @@ def verified_neighbour(emulator: Emulator, engine: Engine, handle: str) -> Neigh
     """A new X user, enrolled and verified as a resident (bound to that user id)."""
     user_id = emulator.sink.add_user(handle, handle)
     with Session(engine) as session:
-        row = ResidentRow(
-            name=handle,
-            district="Centro",
-            language="es",
-            x_user_id=user_id,
-            x_handle=handle,
-            status=ResidentStatus.VERIFIED,
-            verified_at=datetime(2026, 1, 1, tzinfo=UTC),
-        )
+        row = ResidentRow(name=handle, district="Centro", language="es")
         session.add(row)
+        session.flush()
+        bind(
+            session, row, Identity(Channel.X, user_id, handle), now=datetime(2026, 1, 1, tzinfo=UTC)
+        )
         session.commit()
         assert row.id is not None
         return Neighbour(row.id, user_id, handle)

@@ -12,11 +12,14 @@ from sqlalchemy.engine import Engine
 
 from jun_engine.channels.x import XGateway, credentials_for
 from jun_engine.config.schema import Config
+from jun_engine.domain.messages import Channel
+from jun_engine.domain.residents import Identity
 from jun_engine.emulator.emulator import Emulator
 from jun_engine.outbox.sender import OutboxSender
+from jun_engine.residents.verification import bind
 from jun_engine.store.repository import Checkpoint, store_messages
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import PollStream, ResidentStatus
+from jun_engine.store.statuses import PollStream
 from jun_engine.store.tables import ResidentRow
 from tests.selfservice.town import run_chain
 
@@ -48,12 +51,10 @@ class Jun:
 def _resident(emulator: Emulator, engine: Engine, handle: str, name: str) -> str:
     user_id = emulator.sink.add_user(handle, name)
     with session_scope(engine) as session:
-        session.add(
-            ResidentRow(
-                name=name, district="Centro", language="es", x_user_id=user_id,
-                status=ResidentStatus.VERIFIED, verified_at=emulator.clock.now(),
-            )
-        )  # fmt: skip
+        row = ResidentRow(name=name, district="Centro", language="es")
+        session.add(row)
+        session.flush()
+        bind(session, row, Identity(Channel.X, user_id), now=emulator.clock.now())
     return user_id
 
 

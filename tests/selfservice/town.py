@@ -17,9 +17,11 @@ from sqlmodel import Session, col, select
 from jun_engine import selfservice
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import Channel, MessageKind
+from jun_engine.domain.residents import Identity
 from jun_engine.pipeline.verify import Verifier
+from jun_engine.residents.verification import bind
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import MessageStatus, OutboxKind, ResidentStatus
+from jun_engine.store.statuses import MessageStatus, OutboxKind
 from jun_engine.store.tables import InboundMessageRow, OutboxRow, ResidentRow, SchoolMenuRow
 
 _ids = itertools.count(1_000_000)
@@ -38,16 +40,10 @@ def add_resident(
 ) -> Person:
     """A resident verified and bound to a fresh X user id."""
     user_id = str(next(_ids) * 7919)
-    row = ResidentRow(
-        name=name,
-        district=district,
-        language=language,
-        x_user_id=user_id,
-        status=ResidentStatus.VERIFIED,
-        verified_at=datetime(2026, 1, 1, tzinfo=UTC),
-    )
+    row = ResidentRow(name=name, district=district, language=language)
     session.add(row)
     session.flush()
+    bind(session, row, Identity(Channel.X, user_id), now=datetime(2026, 1, 1, tzinfo=UTC))
     assert row.id is not None
     return Person(row.id, user_id)
 

@@ -31,6 +31,7 @@ from jun_engine.store.tables import (
     InboundMessageRow,
     IncidentRow,
     OutboxRow,
+    ResidentIdentityRow,
     ResidentRow,
     ResidentTopicRow,
     RoutingExampleRow,
@@ -48,8 +49,14 @@ def _save(engine: sa.Engine, *rows: SQLModel) -> None:
             session.flush()
 
 
-def _resident(x_user_id: str | None = None) -> ResidentRow:
-    return ResidentRow(name="Carmen", district="Centro", x_user_id=x_user_id, enrolled_at=AT)
+def _resident() -> ResidentRow:
+    return ResidentRow(name="Carmen", district="Centro", enrolled_at=AT)
+
+
+def _identity(resident_id: int, user_id: str, channel: Channel = Channel.X) -> ResidentIdentityRow:
+    return ResidentIdentityRow(
+        resident_id=resident_id, channel=channel, user_id=user_id, bound_at=AT
+    )
 
 
 def _case(reference: str, satisfaction: int | None = None) -> CaseRow:
@@ -87,7 +94,17 @@ def _mention(platform_id: str) -> InboundMessageRow:
 
 UNIQUE_KEYS: dict[str, Callable[[], list[SQLModel]]] = {
     "message_identity": lambda: [_mention("1"), _mention("1")],
-    "resident_x_user_id": lambda: [_resident("2002"), _resident("2002")],
+    "identity_one_resident_per_account": lambda: [
+        _resident(),
+        _resident(),
+        _identity(1, "2002"),
+        _identity(2, "2002"),
+    ],
+    "identity_one_account_per_channel": lambda: [
+        _resident(),
+        _identity(1, "2002"),
+        _identity(1, "2003"),
+    ],
     "case_reference": lambda: [_case("JUN-2026-000001"), _case("JUN-2026-000001")],
     "outbox_idempotency_key": lambda: [_outbox("ack:1"), _outbox("ack:1")],
     "verification_code_hash": lambda: [
@@ -116,8 +133,16 @@ def test_unique_keys_refuse_a_second_row(
         _save(engine, *rows())
 
 
-def test_unverified_residents_may_share_the_empty_x_user_id(engine: sa.Engine) -> None:
-    _save(engine, _resident(), _resident())
+def test_one_resident_may_have_an_account_on_each_channel(engine: sa.Engine) -> None:
+    _save(engine, _resident(), _identity(1, "2002"), _identity(1, "2002", Channel.LINE))
+
+
+def test_deleting_a_resident_removes_their_identities(engine: sa.Engine) -> None:
+    _save(engine, _resident(), _identity(1, "2002"))
+    with session_scope(engine) as session:
+        session.delete(session.get(ResidentRow, 1))
+    with session_scope(engine) as session:
+        assert session.exec(select(ResidentIdentityRow)).all() == []
 
 
 def test_a_closed_incident_frees_its_key(engine: sa.Engine) -> None:
@@ -131,6 +156,7 @@ CHECKS: dict[str, Callable[[], list[SQLModel]]] = {
     "name_unless_erased": lambda: [ResidentRow(name=None, enrolled_at=AT)],
     "birth_year_plausible": lambda: [ResidentRow(name="Ana", birth_year=1850, enrolled_at=AT)],
     "resident_topic_needs_a_resident": lambda: [ResidentTopicRow(resident_id=99, topic="water")],
+    "identity_needs_a_resident": lambda: [_identity(99, "2002")],
     "delivery_needs_a_notice": lambda: [_resident(), DeliveryRow(notice_id=99, resident_id=1)],
     "daemon_lock_single_row": lambda: [DaemonLockRow(id=2, holder="b", host="h", pid=2)],
 }

@@ -8,14 +8,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from jun_engine.cases.opening import set_due_times
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import Channel, MessageKind
+from jun_engine.domain.residents import Identity
+from jun_engine.residents.repository import find_row, load_resident
+from jun_engine.residents.verification import bind
 from jun_engine.staff import accounts
 from jun_engine.staff.passwords import Hashing, Passwords
-from jun_engine.store.statuses import CaseStatus, Privacy, ResidentStatus, StaffRole
+from jun_engine.store.statuses import CaseStatus, Privacy, StaffRole
 from jun_engine.store.tables import CaseEventRow, CaseRow, InboundMessageRow, ResidentRow
 
 NOW = datetime(2026, 3, 2, 11, 30, tzinfo=UTC)
@@ -72,13 +75,14 @@ def case(
     number = next(_numbers)
     opened = NOW - timedelta(hours=hours_ago)
     account = config.accounts[to].user_id
+    [author] = load_resident(session, resident).identities
     message = InboundMessageRow(
         channel=Channel.X,
         kind=kind,
         platform_id=str(1_900_000_000_000_000_000 + number),
         account_id=account,
-        author_id=resident.x_user_id or "",
-        author_handle=resident.x_handle,
+        author_id=author.user_id,
+        author_handle=author.handle,
         text=text,
         created_at=opened,
         received_at=opened,
@@ -97,7 +101,7 @@ def case(
         status=CaseStatus.ACKNOWLEDGED,
         opened_at=opened,
         acknowledged_at=opened,
-        author_id=resident.x_user_id,
+        author_id=author.user_id,
         language="es",
         urgency=urgency,
     )
@@ -126,7 +130,7 @@ def case(
 
 def resident(session: Session, handle: str) -> ResidentRow:
     """The seeded resident with this handle."""
-    return session.exec(select(ResidentRow).where(ResidentRow.x_handle == handle)).one()
+    return find_row(session, f"@{handle}")
 
 
 def seed(engine: Engine, config: Config) -> Seeded:
@@ -136,24 +140,12 @@ def seed(engine: Engine, config: Config) -> Seeded:
             accounts.add(
                 session, name, role, department, PASSWORD, config=config, now=NOW, passwords=FAST
             )
-        lola = ResidentRow(
-            name="Lola Martínez",
-            district="Centro",
-            language="es",
-            x_user_id="9000000001",
-            x_handle="lola_jun",
-            status=ResidentStatus.VERIFIED,
-        )
-        pepe = ResidentRow(
-            name="Pepe Ruiz",
-            district="Los Llanos",
-            language="es",
-            x_user_id="9000000002",
-            x_handle="pepe_llanos",
-            status=ResidentStatus.VERIFIED,
-        )
+        lola = ResidentRow(name="Lola Martínez", district="Centro", language="es")
+        pepe = ResidentRow(name="Pepe Ruiz", district="Los Llanos", language="es")
         session.add_all([lola, pepe])
         session.flush()
+        bind(session, lola, Identity(Channel.X, "9000000001", "lola_jun"), now=NOW)
+        bind(session, pepe, Identity(Channel.X, "9000000002", "pepe_llanos"), now=NOW)
 
         seeded = Seeded(
             streetlight=case(
