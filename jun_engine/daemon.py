@@ -31,7 +31,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
 from jun_engine.channels.x import XGateway
+from jun_engine.channels.x.delivery import XDelivery
 from jun_engine.config.schema import Config
+from jun_engine.domain.messages import Channel
 from jun_engine.outbox.sender import OutboxSender
 from jun_engine.pipeline import streams as streams_module
 from jun_engine.pipeline.baseline import record_baselines
@@ -113,7 +115,12 @@ class Daemon:
         self.processor = Processor(engine, clock, chain, self.outage)
         self.pollers = self._pollers(gateways, backfill) + self._followers(gateways)
         self.sender = (
-            OutboxSender(engine, self._clones(gateways), clock, config, outage=self.outage)
+            OutboxSender(
+                engine,
+                {Channel.X: XDelivery(engine, self._clones(gateways), config, clock)},
+                clock,
+                outage=self.outage,
+            )
             if send
             else None
         )

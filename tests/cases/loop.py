@@ -12,8 +12,10 @@ from sqlalchemy.engine import Engine
 
 from jun_engine.cases.follow import follow_department_posts
 from jun_engine.cases.sla import escalate_overdue
+from jun_engine.channels.x.delivery import XDelivery
 from jun_engine.channels.x.gateway import XGateway
 from jun_engine.config.schema import Config
+from jun_engine.domain.messages import Channel
 from jun_engine.emulator.emulator import Emulator
 from jun_engine.outbox.sender import OutboxSender
 from jun_engine.pipeline.poll import StreamReader, fetcher
@@ -56,7 +58,8 @@ class Loop:
         self.router = router
         self.clock = EmulatorTime(emulator)
         self.gateways = gateways
-        self.sender = OutboxSender(engine, gateways, self.clock, config)
+        x = XDelivery(engine, gateways, config, self.clock)
+        self.sender = OutboxSender(engine, {Channel.X: x}, self.clock)
         prices, own = Prices.of(config), own_account_ids(config)
         self.readers = [
             StreamReader(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from twitter_text import extract_urls
 
-from jun_engine.outbox.queue import OutboxItem
+from jun_engine.channels.ports import OutboxItem
 from jun_engine.pipeline.spend import WriteKind
 from jun_engine.store.statuses import OutboxKind
 
