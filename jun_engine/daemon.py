@@ -32,6 +32,7 @@ from sqlmodel import Session, func, select
 
 from jun_engine.channels.x import XGateway
 from jun_engine.channels.x.billing import Prices, forget_billed_before
+from jun_engine.channels.x.delivery import XDelivery
 from jun_engine.channels.x.intake import streams as streams_module
 from jun_engine.channels.x.intake.baseline import record_baselines
 from jun_engine.channels.x.intake.poller import Poller
@@ -39,6 +40,7 @@ from jun_engine.channels.x.intake.sweep import StreamReader, fetcher
 from jun_engine.channels.x.intake.timelines import TimelineReader
 from jun_engine.clock import Clock
 from jun_engine.config.schema import Config
+from jun_engine.domain.messages import Channel
 from jun_engine.outbox.sender import OutboxSender
 from jun_engine.pipeline.chain import Chain
 from jun_engine.pipeline.desk import DeskJobs, run_desk
@@ -113,7 +115,12 @@ class Daemon:
         self.processor = Processor(engine, clock, chain, self.outage)
         self.pollers = self._pollers(gateways, backfill) + self._followers(gateways)
         self.sender = (
-            OutboxSender(engine, self._clones(gateways), clock, config, outage=self.outage)
+            OutboxSender(
+                engine,
+                {Channel.X: XDelivery(engine, self._clones(gateways), config, clock)},
+                clock,
+                outage=self.outage,
+            )
             if send
             else None
         )

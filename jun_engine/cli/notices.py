@@ -11,8 +11,10 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn
 from sqlmodel import Session, col, select
 
+from jun_engine.channels.x.limits import X_LIMITS
 from jun_engine.cli import console
 from jun_engine.cli.scheduling_desk import Desk, desk, out, parse_time, refusals
+from jun_engine.domain.messages import Channel
 from jun_engine.outbox.progress import BatchProgress, batch_progress
 from jun_engine.scheduling.notice_queue import dm_prefix
 from jun_engine.scheduling.notices import (
@@ -26,6 +28,9 @@ from jun_engine.scheduling.notices import (
 )
 from jun_engine.store.session import session_scope
 from jun_engine.store.tables import ScheduledItemRow
+
+LIMITS = {Channel.X: X_LIMITS}
+"""The write limits an ETA is laid out by: the channels notices are sent on."""
 
 HELP = (
     "Notices: posts at a time or on a schedule, and DMs to residents who opted in.\n\n"
@@ -146,7 +151,7 @@ def status_command(
     with desk(ctx) as opened, refusals(), session_scope(opened.engine) as session:
         now = opened.clock.now()
         notices = [view(get_notice(session, notice_id))] if notice_id else _dm_notices(session)
-        progress = [(n, batch_progress(session, dm_prefix(n.id), now)) for n in notices]
+        progress = [(n, batch_progress(session, dm_prefix(n.id), now, LIMITS)) for n in notices]
     if as_json:
         console.print_json([_progress_dict(n, p, now) for n, p in progress])
         return

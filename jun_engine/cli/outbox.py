@@ -18,7 +18,8 @@ from rich.table import Table
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from jun_engine.channels.x.gateway import X_API_ORIGIN, XGateway
+from jun_engine.channels.x.delivery import Gateways, XDelivery, gateways_for
+from jun_engine.channels.x.session import X_API_ORIGIN
 from jun_engine.cli import console
 from jun_engine.cli.context import GlobalOptions, global_options
 from jun_engine.cli.exit_codes import ExitCode
@@ -26,9 +27,10 @@ from jun_engine.cli.people import People
 from jun_engine.clock import Clock, ClockError, FollowedClock, SystemClock
 from jun_engine.config import Config, ConfigError, load_config
 from jun_engine.domain.errors import MissingSecret
+from jun_engine.domain.messages import Channel
 from jun_engine.outbox.sender import OutboxSender
 from jun_engine.outbox.staff import OutboxEntry, list_items, retry_items
-from jun_engine.pipeline.deliver import DeliveryStage, gateways_for
+from jun_engine.pipeline.deliver import DeliveryStage
 from jun_engine.store.engine import create_engine_from_url
 from jun_engine.store.errors import StoreError
 from jun_engine.store.migrate import ensure_schema_current
@@ -102,10 +104,11 @@ def drain_command(
     options = global_options(ctx)
     config = _config(options)
     base_url = os.environ.get(BASE_URL_VARIABLE, X_API_ORIGIN)
-    gateways = _gateways(config, base_url)
+    gateways = _x_gateways(config, base_url)
+    clock = _clock(base_url)
     with _store(options) as engine:
-        sender = OutboxSender(engine, gateways, _clock(base_url), config)
-        stage = DeliveryStage(sender, gateways)
+        x = XDelivery(engine, gateways, config, clock)
+        stage = DeliveryStage(OutboxSender(engine, {Channel.X: x}, clock), [x])
         stop = _stop_on_signals()
         if until_empty:
             done = stage.sender.drain_until_empty(stop)
@@ -113,7 +116,7 @@ def drain_command(
         stage.run(stop)
 
 
-def _gateways(config: Config, base_url: str) -> dict[str, XGateway]:
+def _x_gateways(config: Config, base_url: str) -> Gateways:
     try:
         return gateways_for(config, os.environ, base_url)
     except MissingSecret as exc:

@@ -1,4 +1,4 @@
-"""Enqueue a post, reply or DM in the caller's transaction, split into thread or DM parts.
+"""Enqueue a post, reply or DM in the caller's transaction, split into the channel's parts.
 
 `enqueue` never commits: the caller's unit of work decides, so "processed the message" and
 "queued its reply" are stored together or not at all. Enqueueing a key twice is a no-op.
@@ -14,8 +14,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
+from jun_engine.channels.splitting import split
+from jun_engine.domain.messages import Channel
 from jun_engine.outbox.errors import InvalidOutboxItemError
-from jun_engine.outbox.splitting import split_dm, split_post
 from jun_engine.store.statuses import OutboxKind, OutboxStatus
 from jun_engine.store.tables import OutboxRow, now_utc
 
@@ -67,19 +68,22 @@ def enqueue(
     expires_at: datetime | None = None,
     private: bool = False,
     case_id: int | None = None,
+    channel: Channel = Channel.X,
 ) -> int | None:
-    """Queue `text` from `account_id`; return the id of its first part, or None if `key` was
-    already enqueued. A post over 280 weighted characters becomes a numbered thread, a DM over
-    10,000 characters several DMs; part N goes out only after part N-1 was sent.
+    """Queue `text` from `account_id` (an account's id on `channel`); return the id of its first
+    part, or None if `key` was already enqueued. A text too long for one item becomes parts as
+    the channel cuts it (on X: a numbered thread, several DMs); part N goes out only after part
+    N-1 was sent.
 
     `target` is the post replied to (REPLY) or the recipient's user id (DM). A DM is always
     private; a private POST or REPLY is refused (personal data is never posted publicly).
     `expires_at`: if it has not gone out by then, it never does (abandoned as `expired`).
     """
     _check(key=key, account_id=account_id, kind=kind, text=text, target=target, private=private)
-    parts = split_dm(text) if kind is OutboxKind.DM else split_post(text)
+    parts = split(channel, kind, text)
     created_at = now_utc()
     common: dict[str, Any] = {
+        "channel": channel,
         "account_id": account_id,
         "priority": priority,
         "not_before": not_before,

@@ -1,6 +1,6 @@
 """When to try an item again, by the engine's retry policy (`jun_engine.retry`):
-X's reset time (plus slack) after a rate limit, an hour after a usage cap, jittered exponential
-backoff otherwise; and never look for an uncertain item sooner than `LOOK_DELAY`.
+the platform's reset time (plus slack) after a rate limit, an hour after a usage cap, jittered
+exponential backoff otherwise; and never confirm an uncertain item sooner than `LOOK_DELAY`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from jun_engine import retry
 from jun_engine.domain.errors import ChannelError
 
 LOOK_DELAY = timedelta(seconds=5)
-"""X does not promise read-after-write (DMs): give an uncertain attempt time to show up."""
+"""Platforms do not promise read-after-write (X's DMs): give an uncertain attempt time to show."""
 
 
 def retry_time(error: ChannelError, attempt: int, now: datetime, rng: random.Random) -> datetime:

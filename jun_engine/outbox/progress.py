@@ -3,7 +3,7 @@ notice's DMs) and when its last part should be out, from the pacing limits.
 
 The ETA is an estimate: it counts the batch's waiting parts and the ones queued ahead of them on
 the same account and quota, and lays them out as fast as the limits and the attempts already
-made allow. Rate-limit answers from X and failures can only make it later.
+made allow. Rate-limit answers from the platform and failures can only make it later.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from jun_engine.outbox.limits import X_LIMITS, Bucket, Limit, bucket_of, kinds_of
+from jun_engine.channels.ports import Bucket, Limit, Limits
+from jun_engine.domain.messages import Channel
 from jun_engine.outbox.pacing import recent_attempts
 from jun_engine.store.statuses import OutboxKind, OutboxStatus
 from jun_engine.store.tables import OutboxRow
@@ -47,9 +48,10 @@ def batch_progress(
     session: Session,
     key_prefix: str,
     now: datetime,
-    limits: Mapping[Bucket, Sequence[Limit]] = X_LIMITS,
+    limits: Mapping[Channel, Limits],
 ) -> BatchProgress:
-    """The progress of every item whose idempotency key starts with `key_prefix`."""
+    """The progress of every item whose idempotency key starts with `key_prefix`, paced by
+    each channel's `limits` (its `Delivery.limits`)."""
     in_batch = OUTBOX.c.idempotency_key.startswith(key_prefix, autoescape=True)
     counts = dict(
         session.execute(
@@ -86,10 +88,11 @@ def _eta(
     session: Session,
     in_batch: sa.ColumnElement[bool],
     now: datetime,
-    limits: Mapping[Bucket, Sequence[Limit]],
+    limits: Mapping[Channel, Limits],
 ) -> datetime:
     groups = session.execute(
         sa.select(
+            OUTBOX.c.channel,
             OUTBOX.c.account_id,
             OUTBOX.c.kind,
             sa.func.count(),
@@ -97,36 +100,37 @@ def _eta(
             sa.func.max(OUTBOX.c.id),
         )
         .where(in_batch, OUTBOX.c.status.in_(WAITING))
-        .group_by(OUTBOX.c.account_id, OUTBOX.c.kind)
+        .group_by(OUTBOX.c.channel, OUTBOX.c.account_id, OUTBOX.c.kind)
     ).all()
-    lanes: dict[tuple[str, Bucket], tuple[int, int, int]] = {}
-    for account_id, kind, count, priority, last_id in groups:
-        key = (account_id, bucket_of(OutboxKind(kind)))
+    lanes: dict[tuple[Channel, str, Bucket], tuple[int, int, int]] = {}
+    for channel, account_id, kind, count, priority, last_id in groups:
+        key = (Channel(channel), account_id, Bucket.of(OutboxKind(kind)))
         before = lanes.get(key, (0, priority, last_id))
         lanes[key] = (before[0] + count, max(before[1], priority), max(before[2], last_id))
     etas = [
-        _lane_eta(session, account_id, bucket, lane, in_batch, now, limits[bucket])
-        for (account_id, bucket), lane in lanes.items()
+        _lane_eta(session, (channel, account_id, bucket), lane, in_batch, now, limits[channel])
+        for (channel, account_id, bucket), lane in lanes.items()
     ]
     return max(etas, default=now)
 
 
 def _lane_eta(
     session: Session,
-    account_id: str,
-    bucket: Bucket,
+    sender: tuple[Channel, str, Bucket],
     lane: tuple[int, int, int],
     in_batch: sa.ColumnElement[bool],
     now: datetime,
-    limits: Sequence[Limit],
+    limits: Limits,
 ) -> datetime:
-    """When the batch's parts on one account and quota are out, after those queued ahead."""
+    """When the batch's parts on one channel account and quota are out, after those ahead."""
+    channel, account_id, bucket = sender
     count, priority, last_id = lane
     ahead = session.execute(
         sa.select(sa.func.count()).where(
             sa.not_(in_batch),
+            OUTBOX.c.channel == channel,
             OUTBOX.c.account_id == account_id,
-            OUTBOX.c.kind.in_(kinds_of(bucket)),
+            OUTBOX.c.kind.in_(bucket.kinds),
             OUTBOX.c.status.in_(WAITING),
             sa.or_(
                 OUTBOX.c.priority > priority,
@@ -136,8 +140,8 @@ def _lane_eta(
     ).scalar_one()
     history = {
         limit: recent_attempts(
-            session, None if limit.per_app else account_id, bucket, now - limit.window
+            session, channel, None if limit.per_app else account_id, bucket, now - limit.window
         )
-        for limit in limits
+        for limit in limits[bucket]
     }
     return finish_time(count + ahead, history, now)

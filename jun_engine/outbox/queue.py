@@ -7,19 +7,19 @@
                        -> abandoned    (too many attempts, duplicate of another post)
 
 Every function takes the caller's session and never commits. A claim writes the attempt row in
-the same transaction as the `sending` status, and the sender commits it BEFORE calling X.
+the same transaction as the `sending` status, and the sender commits it BEFORE calling the channel.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from jun_engine.outbox.limits import Bucket, bucket_of, kinds_of
+from jun_engine.channels.ports import Bucket, OutboxItem
+from jun_engine.domain.messages import Channel
 from jun_engine.store.statuses import OutboxKind, OutboxStatus
 from jun_engine.store.tables import OutboxAttemptRow, OutboxRow
 
@@ -27,25 +27,8 @@ OUTBOX: sa.Table = OutboxRow.__table__  # type: ignore[attr-defined]
 ATTEMPTS: sa.Table = OutboxAttemptRow.__table__  # type: ignore[attr-defined]
 
 
-@dataclass(frozen=True, slots=True)
-class OutboxItem:
-    """One part to send: what, from which account, to what; `text` may be personal data."""
-
-    id: int
-    key: str
-    account_id: str
-    kind: OutboxKind
-    target: str | None
-    text: str
-    private: bool
-    attempts: int
-    part_no: int
-    expires_at: datetime | None = None
-
-    @property
-    def bucket(self) -> Bucket:
-        """The write quota sending it spends."""
-        return bucket_of(self.kind)
+Senders = Mapping[Channel, Collection[str]]
+"""The channel accounts a sender sends from, by channel."""
 
 
 def item_from_row(row: OutboxRow, target: str | None = None) -> OutboxItem:
@@ -54,6 +37,7 @@ def item_from_row(row: OutboxRow, target: str | None = None) -> OutboxItem:
     return OutboxItem(
         id=row.id,
         key=row.idempotency_key,
+        channel=row.channel,
         account_id=row.account_id,
         kind=row.kind,
         target=target if target is not None else row.target,
@@ -68,8 +52,8 @@ def item_from_row(row: OutboxRow, target: str | None = None) -> OutboxItem:
 def next_due(
     session: Session,
     now: datetime,
-    accounts: Collection[str],
-    excluded: Collection[tuple[str, Bucket]] = (),
+    senders: Senders,
+    excluded: Collection[tuple[Channel, str, Bucket]] = (),
 ) -> OutboxItem | None:
     """The pending item to send next: highest priority, then oldest; its thread parent sent."""
     parent = OUTBOX.alias("parent")
@@ -78,16 +62,22 @@ def next_due(
         .outerjoin(parent, OUTBOX.c.thread_parent == parent.c.id)
         .where(
             OutboxRow.status == OutboxStatus.PENDING,
-            OUTBOX.c.account_id.in_(list(accounts)),
+            _sent_by(senders),
             sa.or_(OUTBOX.c.not_before.is_(None), OUTBOX.c.not_before <= now),
             sa.or_(OUTBOX.c.thread_parent.is_(None), parent.c.status == OutboxStatus.SENT),
         )
         .order_by(OUTBOX.c.priority.desc(), OUTBOX.c.created_at, OUTBOX.c.id)
         .limit(1)
     )
-    for account_id, bucket in excluded:
+    for channel, account_id, bucket in excluded:
         statement = statement.where(
-            sa.not_(sa.and_(OUTBOX.c.account_id == account_id, OUTBOX.c.kind.in_(kinds_of(bucket))))
+            sa.not_(
+                sa.and_(
+                    OUTBOX.c.channel == channel,
+                    OUTBOX.c.account_id == account_id,
+                    OUTBOX.c.kind.in_(bucket.kinds),
+                )
+            )
         )
     found = session.exec(statement).first()
     if found is None:
@@ -109,7 +99,11 @@ def claim(session: Session, item: OutboxItem, now: datetime) -> bool:
         return False
     session.execute(
         sa.insert(ATTEMPTS).values(
-            outbox_id=item.id, account_id=item.account_id, kind=item.kind, started_at=now
+            outbox_id=item.id,
+            channel=item.channel,
+            account_id=item.account_id,
+            kind=item.kind,
+            started_at=now,
         )
     )
     return True
@@ -156,13 +150,13 @@ def give_up(session: Session, item_id: int, status: OutboxStatus, failure: str, 
     return _abandon_later_parts(session, item_id)
 
 
-def uncertain_due(session: Session, now: datetime, accounts: Collection[str]) -> list[OutboxItem]:
+def uncertain_due(session: Session, now: datetime, senders: Senders) -> list[OutboxItem]:
     """Items left `sending` (a crash mid-call, a timeout) whose look is due, oldest first."""
     statement = (
         select(OutboxRow)
         .where(
             OutboxRow.status == OutboxStatus.SENDING,
-            OUTBOX.c.account_id.in_(list(accounts)),
+            _sent_by(senders),
             sa.or_(OUTBOX.c.not_before.is_(None), OUTBOX.c.not_before <= now),
         )
         .order_by(OUTBOX.c.priority.desc(), OUTBOX.c.created_at, OUTBOX.c.id)
@@ -170,11 +164,11 @@ def uncertain_due(session: Session, now: datetime, accounts: Collection[str]) ->
     return [item_from_row(row) for row in session.exec(statement)]
 
 
-def waiting_count(session: Session, accounts: Collection[str]) -> int:
-    """How many items of these accounts are pending or being sent."""
+def waiting_count(session: Session, senders: Senders) -> int:
+    """How many items of these channel accounts are pending or being sent."""
     statement = sa.select(sa.func.count()).where(
         OUTBOX.c.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING]),
-        OUTBOX.c.account_id.in_(list(accounts)),
+        _sent_by(senders),
     )
     return int(session.execute(statement).scalar_one())
 
@@ -192,6 +186,17 @@ def finish_attempt(session: Session, item_id: int, outcome: str, now: datetime) 
         sa.update(ATTEMPTS)
         .where(ATTEMPTS.c.outbox_id == item_id, ATTEMPTS.c.finished_at.is_(None))
         .values(finished_at=now, outcome=outcome)
+    )
+
+
+def _sent_by(senders: Senders) -> sa.ColumnElement[bool]:
+    """Items sent from one of these channel accounts."""
+    return sa.or_(
+        sa.false(),
+        *(
+            sa.and_(OUTBOX.c.channel == channel, OUTBOX.c.account_id.in_(list(accounts)))
+            for channel, accounts in senders.items()
+        ),
     )
 
 

@@ -447,11 +447,13 @@ class OutboxRow(StoreModel, table=True):
     idempotency_key: str = Field(
         sa_column=sa.Column(StoredString(200), nullable=False, unique=True)
     )
+    channel: Channel = Field(sa_column=_enum(Channel, "channel"))
+    """The channel it goes out on; its `Delivery` (`jun_engine.channels.ports`) sends it."""
     account_id: str = Field(sa_column=_string(ID_LENGTH))
-    """The X user id of the sending account."""
+    """The channel account it is sent from: that account's id on `channel`."""
     kind: OutboxKind = Field(sa_column=_enum(OutboxKind, "outbox_kind"))
     target: str | None = Field(default=None, sa_column=_string(ID_LENGTH, nullable=True))
-    """The post replied to, or the DM recipient's user id; None for a new post."""
+    """The post replied to, or the DM recipient's user id on `channel`; None for a new post."""
     text: str = Field(sa_column=_text())
     thread_parent: int | None = Field(default=None, sa_column=_ref("outbox.id", "CASCADE"))
     """For part 2.. of a thread: the outbox item this part replies to once it is sent."""
@@ -484,11 +486,13 @@ class OutboxAttemptRow(StoreModel, table=True):
     and where look-before-retry starts looking."""
 
     __tablename__ = "outbox_attempt"
-    __table_args__ = (sa.Index(None, "account_id", "started_at"),)
+    __table_args__ = (sa.Index(None, "channel", "account_id", "started_at"),)
 
     id: int | None = Field(default=None, sa_column=_pk())
     outbox_id: int = Field(sa_column=_ref("outbox.id", "CASCADE", nullable=False))
+    channel: Channel = Field(sa_column=_enum(Channel, "channel"))
     account_id: str = Field(sa_column=_string(ID_LENGTH))
+    """The channel account the request was made from (the pacing key, with `channel`)."""
     kind: OutboxKind = Field(sa_column=_enum(OutboxKind, "outbox_kind"))
     started_at: datetime = Field(sa_column=_time())
     finished_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))

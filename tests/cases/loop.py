@@ -12,10 +12,12 @@ from sqlalchemy.engine import Engine
 from jun_engine.cases.follow import follow_department_posts
 from jun_engine.cases.sla import escalate_overdue
 from jun_engine.channels.x.billing import Prices
+from jun_engine.channels.x.delivery import XDelivery
 from jun_engine.channels.x.gateway import XGateway
 from jun_engine.channels.x.intake.streams import own_account_ids, streams_of
 from jun_engine.channels.x.intake.sweep import StreamReader, fetcher
 from jun_engine.config.schema import Config
+from jun_engine.domain.messages import Channel
 from jun_engine.emulator.emulator import Emulator
 from jun_engine.outbox.sender import OutboxSender
 from jun_engine.routing.router import Router
@@ -40,7 +42,8 @@ class Loop:
         self.router = router
         self.clock = emulator.clock
         self.gateways = gateways
-        self.sender = OutboxSender(engine, gateways, self.clock, config)
+        x = XDelivery(engine, gateways, config, self.clock)
+        self.sender = OutboxSender(engine, {Channel.X: x}, self.clock)
         prices, own = Prices.of(config), own_account_ids(config)
         self.readers = [
             StreamReader(

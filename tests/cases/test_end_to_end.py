@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from jun_engine.cases.sla import missed_target
+from jun_engine.channels.x.delivery import gateways_for
 from jun_engine.channels.x.gateway import XGateway
 from jun_engine.config.schema import Config
 from jun_engine.domain.cases import OPEN_STATUSES
@@ -21,7 +22,6 @@ from jun_engine.domain.messages import Channel
 from jun_engine.domain.residents import Identity
 from jun_engine.emulator.emulator import Emulator
 from jun_engine.emulator.town import SimulatedTown
-from jun_engine.pipeline.deliver import gateways_for
 from jun_engine.residents.verification import bind
 from jun_engine.routing.router import Router
 from jun_engine.store.session import session_scope

@@ -56,6 +56,7 @@ def feed(engine: Engine, config: Config) -> Feed:
         session.add(
             OutboxRow(
                 idempotency_key="case:JUN-2026-0001:ack",
+                channel=Channel.X,
                 account_id=town,
                 kind=OutboxKind.REPLY,
                 target="101",
@@ -170,7 +171,7 @@ def busy_feed(feed: Feed, engine: Engine, config: Config) -> Feed:
         )  # fmt: skip
         session.add(
             OutboxRow(
-                idempotency_key="case:JUN-2026-0001:ack-dm", account_id=town,
+                idempotency_key="case:JUN-2026-0001:ack-dm", channel=Channel.X, account_id=town,
                 kind=OutboxKind.DM, target="555", text="Recibido", status=OutboxStatus.SENT,
                 sent_at=AT, private=True,
             )

@@ -14,12 +14,13 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from jun_engine.channels.x.delivery import XDelivery, gateways_for
 from jun_engine.channels.x.gateway import XGateway
 from jun_engine.config.schema import Config
+from jun_engine.domain.messages import Channel
 from jun_engine.emulator.clock import Clock
 from jun_engine.emulator.emulator import Emulator
 from jun_engine.outbox.sender import OutboxSender
-from jun_engine.pipeline.deliver import gateways_for
 from jun_engine.store.engine import create_engine_from_url
 
 
@@ -58,7 +59,14 @@ def sender(
     clock: Clock,
     x_emulator_config: Config,
 ) -> OutboxSender:
-    return OutboxSender(engine, gateways, clock, x_emulator_config)
+    return OutboxSender(engine, x_deliveries(engine, gateways, clock, x_emulator_config), clock)
+
+
+def x_deliveries(
+    engine: Engine, gateways: dict[str, XGateway], clock: Clock, config: Config
+) -> dict[Channel, XDelivery]:
+    """X's delivery on these gateways, as the daemon gives it to its sender."""
+    return {Channel.X: XDelivery(engine, gateways, config, clock)}
 
 
 @pytest.fixture

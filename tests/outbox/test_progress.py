@@ -6,9 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.engine import Engine
 
+from jun_engine.channels.ports import Bucket, Limit
+from jun_engine.channels.x.limits import DAY, QUARTER, X_LIMITS
+from jun_engine.domain.messages import Channel
 from jun_engine.emulator.clock import Clock
 from jun_engine.outbox.api import Priority, enqueue
-from jun_engine.outbox.limits import DAY, QUARTER, X_LIMITS, Bucket, Limit
 from jun_engine.outbox.progress import batch_progress, finish_time
 from jun_engine.outbox.sender import OutboxSender
 from jun_engine.store.session import session_scope
@@ -16,6 +18,7 @@ from jun_engine.store.statuses import OutboxKind
 from tests.outbox.conftest import Accounts
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+LIMITS = {Channel.X: X_LIMITS}
 DM_LIMITS: dict[Limit, list[datetime]] = {limit: [] for limit in X_LIMITS[Bucket.DMS]}
 
 
@@ -63,7 +66,7 @@ def test_a_batchs_progress_counts_only_its_own_items(
     _queue_dms(engine, "notice:70:", 3, accounts.town, resident)
 
     with session_scope(engine) as session:
-        progress = batch_progress(session, "notice:7:", clock.now())
+        progress = batch_progress(session, "notice:7:", clock.now(), LIMITS)
 
     assert (progress.total, progress.sent, progress.waiting) == (5, 0, 5)
     assert progress.eta == clock.now()
@@ -80,12 +83,12 @@ def test_forty_dms_are_all_out_thirty_minutes_after_the_first(
     start = clock.now()
     _queue_dms(engine, "notice:8:", 40, accounts.town, resident)
     with session_scope(engine) as session:
-        before = batch_progress(session, "notice:8:", start)
+        before = batch_progress(session, "notice:8:", start, LIMITS)
 
     sender.drain_once()
 
     with session_scope(engine) as session:
-        after = batch_progress(session, "notice:8:", clock.now())
+        after = batch_progress(session, "notice:8:", clock.now(), LIMITS)
     assert before.eta == after.eta == start + 2 * QUARTER
     assert (after.sent, after.waiting, after.failed, after.abandoned) == (15, 25, 0, 0)
 
@@ -98,7 +101,7 @@ def test_the_eta_counts_the_items_queued_ahead_on_the_same_account(
     _queue_dms(engine, "police:", 10, accounts.police, resident, Priority.EMERGENCY)
 
     with session_scope(engine) as session:
-        progress = batch_progress(session, "notice:9:", clock.now())
+        progress = batch_progress(session, "notice:9:", clock.now(), LIMITS)
 
     assert progress.eta == clock.now() + QUARTER
 
@@ -110,7 +113,7 @@ def test_a_finished_batch_has_no_eta(
     sender.drain_once()
 
     with session_scope(engine) as session:
-        progress = batch_progress(session, "notice:10:", clock.now())
+        progress = batch_progress(session, "notice:10:", clock.now(), LIMITS)
 
     assert progress.done
     assert progress.eta is None

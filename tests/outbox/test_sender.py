@@ -11,14 +11,16 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from jun_engine.channels.ports import Bucket, OutboxItem
 from jun_engine.channels.x.credentials import credentials_for
 from jun_engine.channels.x.gateway import XGateway
+from jun_engine.channels.x.limits import X_LIMITS
 from jun_engine.config.schema import Config
+from jun_engine.domain.messages import Channel
 from jun_engine.emulator.clock import Clock
 from jun_engine.emulator.emulator import Emulator
 from jun_engine.outbox import queue
 from jun_engine.outbox.api import Priority, enqueue
-from jun_engine.outbox.limits import X_LIMITS, Bucket
 from jun_engine.outbox.pacing import Pacer
 from jun_engine.outbox.sender import OutboxSender
 from jun_engine.outbox.staff import retry_items
@@ -26,7 +28,7 @@ from jun_engine.pipeline.deliver import DeliveryStage
 from jun_engine.store.session import session_scope
 from jun_engine.store.statuses import OutboxKind, OutboxStatus
 from jun_engine.store.tables import ApiCallRow, OutboxRow
-from tests.outbox.conftest import Accounts, XRecord
+from tests.outbox.conftest import Accounts, XRecord, x_deliveries
 
 LONG = "El pleno aprueba el presupuesto participativo de 2026 para los barrios de Jun. " * 6
 
@@ -41,10 +43,10 @@ def _put(engine: Engine, **item: object) -> int | None:
         return enqueue(session, **item)  # type: ignore[arg-type]
 
 
-def _claim_next(engine: Engine, clock: Clock, accounts: list[str]) -> queue.OutboxItem:
+def _claim_next(engine: Engine, clock: Clock, accounts: list[str]) -> OutboxItem:
     """What a sender commits before calling X: the item `sending`, with its attempt."""
     with session_scope(engine) as session:
-        item = queue.next_due(session, clock.now(), accounts)
+        item = queue.next_due(session, clock.now(), {Channel.X: accounts})
         assert item is not None
         assert queue.claim(session, item, clock.now())
     return item
@@ -202,9 +204,10 @@ def test_pacing_survives_a_restart(
             target=resident,
             text=f"Aviso {n}",
         )
-    assert OutboxSender(engine, gateways, clock, x_emulator_config).drain_once() == 15
+    deliveries = x_deliveries(engine, gateways, clock, x_emulator_config)
+    assert OutboxSender(engine, deliveries, clock).drain_once() == 15
 
-    restarted = OutboxSender(engine, gateways, clock, x_emulator_config)
+    restarted = OutboxSender(engine, deliveries, clock)
 
     assert restarted.drain_once() == 0
     x_emulator.step(15 * 60)
@@ -365,7 +368,8 @@ def test_a_read_timeout_after_the_request_left_is_looked_for_not_resent_blindly(
 ) -> None:
     credentials = credentials_for(x_emulator_config, "town", x_emulator.credentials_env())
     impatient = XGateway(credentials, base_url=x_emulator.base_url, timeout=(2.0, 0.3))
-    sender = OutboxSender(engine, {accounts.town: impatient}, clock, x_emulator_config)
+    deliveries = x_deliveries(engine, {accounts.town: impatient}, clock, x_emulator_config)
+    sender = OutboxSender(engine, deliveries, clock)
     _put(engine, key="bando", account_id=accounts.town, kind=OutboxKind.POST, text="Bando")
     x_record.set_faults("timeout=1:1s")
 
@@ -591,15 +595,15 @@ class StallingPacer(Pacer):
     for the database, or an emulated clock thousands of times faster than real time)."""
 
     def __init__(self, emulator: Emulator, stall: timedelta) -> None:
-        super().__init__(X_LIMITS)
+        super().__init__({Channel.X: X_LIMITS})
         self._emulator = emulator
         self._stall = stall
 
     def available_at(
-        self, session: Session, account_id: str, bucket: Bucket, now: datetime
+        self, session: Session, channel: Channel, account_id: str, bucket: Bucket, now: datetime
     ) -> datetime | None:
         self._emulator.clock.step(self._stall)
-        return super().available_at(session, account_id, bucket, now)
+        return super().available_at(session, channel, account_id, bucket, now)
 
 
 def test_a_post_whose_moment_passes_while_it_is_claimed_is_never_sent(
@@ -618,7 +622,8 @@ def test_a_post_whose_moment_passes_while_it_is_claimed_is_never_sent(
          expires_at=expires)  # fmt: skip
     # When the machine stalls ten minutes while the sender claims it
     pacer = StallingPacer(x_emulator, timedelta(minutes=10))
-    sender = OutboxSender(engine, gateways, clock, x_emulator_config, pacer=pacer)
+    deliveries = x_deliveries(engine, gateways, clock, x_emulator_config)
+    sender = OutboxSender(engine, deliveries, clock, pacer=pacer)
     assert sender.drain_once() == 0
     # Then it is checked against the clock at the moment of sending: abandoned, never posted
     assert clock.now() >= expires

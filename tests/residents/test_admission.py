@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session
 
+from jun_engine.channels.x.splitting import split_post
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import MessageKind
 from jun_engine.domain.residents import AdmissionOutcome
-from jun_engine.outbox.splitting import split_post
 from jun_engine.pipeline.verify import Verifier
 from jun_engine.residents.texts import guess_language, how_to_verify
 from jun_engine.store.statuses import MessageStatus, OutboxKind

@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import Session, col, select
 
 from jun_engine.config.schema import Config
-from jun_engine.domain.messages import MessageKind
+from jun_engine.domain.messages import Channel, MessageKind
 from jun_engine.domain.residents import AdmissionOutcome
 from jun_engine.outbox.queue import next_due
 from jun_engine.pipeline.verify import Verifier
@@ -58,7 +58,7 @@ def test_wrong_codes_from_many_accounts_queue_a_bounded_number_of_dms_behind_res
         assert item.expires_at is not None
         assert item.expires_at <= moment + bounds.expire_after
     # And the sender's next choice is the resident's confirmation, whatever is queued before it
-    first = next_due(session, moment, [town])
+    first = next_due(session, moment, {Channel.X: [town]})
     assert first is not None
     assert first.target == MARIA
     assert first.key == f"verify-confirm:{message.platform_id}"

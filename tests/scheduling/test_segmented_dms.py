@@ -11,12 +11,14 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from jun_engine.channels.x.delivery import XDelivery, gateways_for
+from jun_engine.channels.x.limits import X_LIMITS
 from jun_engine.config.schema import Config
+from jun_engine.domain.messages import Channel
 from jun_engine.emulator.emulator import Emulator
 from jun_engine.emulator.wire import Exchange
 from jun_engine.outbox.progress import batch_progress
 from jun_engine.outbox.sender import OutboxSender
-from jun_engine.pipeline.deliver import gateways_for
 from jun_engine.scheduling.alerts import raise_alert
 from jun_engine.scheduling.notice_queue import dm_prefix
 from jun_engine.scheduling.notices import NoticeRequest, add_notice
@@ -65,11 +67,11 @@ def test_a_notice_to_3000_residents_runs_at_the_dm_limit_with_emergencies_first(
         )
     Scheduler(engine, config, clock).tick()
     with session_scope(engine) as session:
-        promised = batch_progress(session, dm_prefix(notice), start)
+        promised = batch_progress(session, dm_prefix(notice), start, {Channel.X: X_LIMITS})
     assert promised.total == RESIDENTS
     assert promised.eta is not None
     gateways = gateways_for(config, x_emulator.credentials_env(), x_emulator.base_url)
-    sender = OutboxSender(engine, gateways, clock, config)
+    sender = OutboxSender(engine, {Channel.X: XDelivery(engine, gateways, config, clock)}, clock)
     town = config.town_account().user_id
     alert_at = None
     try:

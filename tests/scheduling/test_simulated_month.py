@@ -16,12 +16,13 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from jun_engine.channels.x.delivery import XDelivery, gateways_for
 from jun_engine.channels.x.gateway import XGateway
 from jun_engine.config.schema import Config
+from jun_engine.domain.messages import Channel
 from jun_engine.emulator.clock import Clock
 from jun_engine.emulator.emulator import Emulator
 from jun_engine.outbox.sender import OutboxSender
-from jun_engine.pipeline.deliver import gateways_for
 from jun_engine.scheduling.calendar import at_local_time, closed_reason, local_day
 from jun_engine.scheduling.menu_checks import check_menus
 from jun_engine.scheduling.menu_file import read_menu_file
@@ -59,7 +60,8 @@ class Daemon:
 
     def restart(self) -> None:
         self.scheduler = Scheduler(self.engine, self.config, self.clock)
-        self.sender = OutboxSender(self.engine, self.gateways, self.clock, self.config)
+        x = XDelivery(self.engine, self.gateways, self.config, self.clock)
+        self.sender = OutboxSender(self.engine, {Channel.X: x}, self.clock)
 
     def crash_mid_tick(self) -> None:
         """Decide and queue everything due, then die before the transaction commits."""

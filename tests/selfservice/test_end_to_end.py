@@ -11,6 +11,7 @@ import httpx
 from sqlalchemy.engine import Engine
 
 from jun_engine.channels.x import XGateway, credentials_for
+from jun_engine.channels.x.delivery import XDelivery
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import Channel
 from jun_engine.domain.residents import Identity
@@ -33,7 +34,8 @@ class Jun:
         self.town_id = creds.user_id
         self.gateway = XGateway(creds, base_url=emulator.base_url)
         self.clock = emulator.clock
-        self.sender = OutboxSender(engine, {self.town_id: self.gateway}, self.clock, self.config)
+        x = XDelivery(engine, {self.town_id: self.gateway}, self.config, self.clock)
+        self.sender = OutboxSender(engine, {Channel.X: x}, self.clock)
 
     def turn(self) -> None:
         """One poll, one processing pass, one sending pass, at the emulator's time."""

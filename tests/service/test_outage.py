@@ -22,6 +22,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from jun_engine.channels.x.delivery import XDelivery, gateways_for
 from jun_engine.clock import FollowedClock
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import Channel, InboundMessage, MessageKind
@@ -30,7 +31,6 @@ from jun_engine.emulator.testing import TEST_START
 from jun_engine.outbox.api import enqueue
 from jun_engine.outbox.sender import OutboxSender
 from jun_engine.pipeline import desk as desk_module
-from jun_engine.pipeline.deliver import gateways_for
 from jun_engine.pipeline.desk import DeskJobs, run_desk
 from jun_engine.pipeline.process import Processor
 from jun_engine.scheduling.scheduler import Scheduler
@@ -143,7 +143,8 @@ def test_every_loop_backs_off_through_a_locked_database_and_loses_nothing(
     clock = FollowedClock(x_emulator.base_url, resync_seconds=0.05)
     gateways = gateways_for(x_emulator_config, x_emulator.credentials_env(), x_emulator.base_url)
     processor = Processor(engine, clock, _mark_processed, watch)
-    sender = OutboxSender(engine, gateways, clock, x_emulator_config, outage=watch)
+    x = XDelivery(engine, gateways, x_emulator_config, clock)
+    sender = OutboxSender(engine, {Channel.X: x}, clock, outage=watch)
     scheduler = Scheduler(
         engine, x_emulator_config, clock, tick_seconds=0.05, desk=run_desk, outage=watch
     )

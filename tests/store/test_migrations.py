@@ -115,3 +115,60 @@ def test_a_revision_from_a_newer_version_is_reported_as_ahead(engine: sa.Engine)
 def test_an_unknown_target_revision_is_refused_with_its_name(db_url: str) -> None:
     with pytest.raises(RevisionError, match="nope"):
         upgrade(db_url, "nope")
+
+
+OUTBOX_ROW = (
+    "INSERT INTO outbox (id, idempotency_key, account_id, kind, text, part_no, priority, status,"
+    " attempts, created_at, private) VALUES (1, 'menu:1', '100', 'post', 'Lunch', 1, 0, 'sent',"
+    " 1, '2026-12-01 09:00:00+00:00', false)"
+)
+ATTEMPT_ROW = (
+    "INSERT INTO outbox_attempt (id, outbox_id, account_id, kind, started_at, outcome)"
+    " VALUES (1, 1, '100', 'post', '2026-12-01 09:00:00+00:00', 'sent')"
+)
+
+
+def test_the_outbox_channel_revision_keeps_the_rows_both_ways(db_url: str) -> None:
+    # Given an outbox with a sent item and its attempt, one revision before "0014"
+    upgrade(db_url, "0014")
+    downgrade(db_url, "-1")
+    _execute(db_url, OUTBOX_ROW, ATTEMPT_ROW)
+    # When "0014" runs, the rows written before it were all X's
+    upgrade(db_url, "0014")
+    assert _rows(db_url, "SELECT id, channel, account_id FROM outbox") == [(1, "x", "100")]
+    assert _rows(db_url, "SELECT id, channel, account_id FROM outbox_attempt") == [(1, "x", "100")]
+    # And going back down keeps them, without the column
+    downgrade(db_url, "-1")
+    assert _rows(db_url, "SELECT id, account_id, text FROM outbox") == [(1, "100", "Lunch")]
+    assert _rows(db_url, "SELECT id, outbox_id FROM outbox_attempt") == [(1, 1)]
+    assert "channel" not in {c["name"] for c in _columns(db_url, "outbox")}
+    # And up again reaches head, matching the models
+    assert upgrade(db_url).state is SchemaState.CURRENT
+    assert _drift(db_url) == []
+
+
+def _execute(url: str, *statements: str) -> None:
+    engine = create_engine_from_url(url)
+    try:
+        with engine.begin() as connection:
+            for statement in statements:
+                connection.execute(sa.text(statement))
+    finally:
+        engine.dispose()
+
+
+def _rows(url: str, query: str) -> list[tuple[object, ...]]:
+    engine = create_engine_from_url(url)
+    try:
+        with engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(sa.text(query))]
+    finally:
+        engine.dispose()
+
+
+def _columns(url: str, table: str) -> list[dict[str, object]]:
+    engine = create_engine_from_url(url)
+    try:
+        return [dict(column) for column in sa.inspect(engine).get_columns(table)]
+    finally:
+        engine.dispose()

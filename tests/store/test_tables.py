@@ -72,7 +72,12 @@ def _case(reference: str, satisfaction: int | None = None) -> CaseRow:
 
 def _outbox(key: str, kind: OutboxKind = OutboxKind.POST, private: bool = False) -> OutboxRow:
     return OutboxRow(
-        idempotency_key=key, account_id="1001", kind=kind, text="hola", private=private
+        idempotency_key=key,
+        channel=Channel.X,
+        account_id="1001",
+        kind=kind,
+        text="hola",
+        private=private,
     )
 
 

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from jun_engine.outbox.graphemes import graphemes
-from jun_engine.outbox.splitting import MAX_DM_CHARS, post_weight, split_dm, split_post
+from jun_engine.channels.graphemes import graphemes
+from jun_engine.channels.x.splitting import MAX_DM_CHARS, post_weight, split_dm, split_post
 
 SUFFIX = re.compile(r" (\d+)/(\d+)$")
 FAMILY = "\U0001f468\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466"

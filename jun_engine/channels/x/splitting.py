@@ -16,7 +16,8 @@ from functools import lru_cache
 
 from twitter_text import parse_tweet
 
-from jun_engine.outbox.graphemes import graphemes
+from jun_engine.channels.graphemes import graphemes
+from jun_engine.store.statuses import OutboxKind
 
 MAX_POST_WEIGHT = 280
 MAX_DM_CHARS = 10_000
@@ -39,6 +40,11 @@ def split_post(text: str) -> list[str]:
             count = len(parts)
             return [f"{part} {number}/{count}" for number, part in enumerate(parts, start=1)]
         total = len(parts)
+
+
+def split(kind: OutboxKind, text: str) -> list[str]:
+    """`text` as the parts X accepts for an item of `kind`: DMs, or posts of a thread."""
+    return split_dm(text) if kind is OutboxKind.DM else split_post(text)
 
 
 def split_dm(text: str) -> list[str]:

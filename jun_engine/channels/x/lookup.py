@@ -14,9 +14,8 @@ from datetime import datetime, timedelta
 
 from twitter_text import extract_urls
 
+from jun_engine.channels.ports import DeliveryUnknown, OutboxItem
 from jun_engine.channels.x.gateway import XGateway
-from jun_engine.outbox.errors import LookInconclusiveError
-from jun_engine.outbox.queue import OutboxItem
 from jun_engine.store.statuses import OutboxKind
 
 SLACK = timedelta(seconds=30)
@@ -39,7 +38,7 @@ def find_landed(
 ) -> str | None:
     """The platform id of `item` if it landed at or after `since`; None if it did not.
 
-    Raises `LookInconclusiveError` when the history could not be read back far enough, and the
+    Raises `DeliveryUnknown` when the history could not be read back far enough, and the
     gateway's `ChannelError`s when the look itself fails.
     """
     if item.kind is OutboxKind.DM:
@@ -72,7 +71,7 @@ def _find_post(gateway: XGateway, item: OutboxItem, since: datetime, seen: PageS
         token = page.next_token
         if token is None:
             return None
-    raise LookInconclusiveError(item.id, MAX_PAGES)
+    raise _inconclusive(item)
 
 
 def _find_dm(gateway: XGateway, item: OutboxItem, since: datetime, seen: PageSeen) -> str | None:
@@ -92,7 +91,7 @@ def _find_dm(gateway: XGateway, item: OutboxItem, since: datetime, seen: PageSee
         token = page.next_token
         if token is None:
             return None
-    raise LookInconclusiveError(item.id, MAX_PAGES)
+    raise _inconclusive(item)
 
 
 def _between(conversation_id: str | None, account_id: str, recipient: str | None) -> bool:
@@ -100,3 +99,8 @@ def _between(conversation_id: str | None, account_id: str, recipient: str | None
     if conversation_id is None or recipient is None:
         return False
     return set(conversation_id.split("-")) == {account_id, recipient}
+
+
+def _inconclusive(item: OutboxItem) -> DeliveryUnknown:
+    reason = f"{MAX_PAGES} pages of history read without reaching its first attempt"
+    return DeliveryUnknown(item.id, reason)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from twitter_text import extract_urls
 
+from jun_engine.channels.ports import OutboxItem
 from jun_engine.channels.x.billing import WriteKind
-from jun_engine.outbox.queue import OutboxItem
 from jun_engine.store.statuses import OutboxKind
 
 POSTS_ENDPOINT = "/2/tweets"

@@ -1,0 +1,208 @@
+"""The ports every channel implements: how it takes messages in, delivers, and addresses residents.
+
+A channel (X in `channels/x/`, LINE later) converts its own payloads into the small domain
+objects below, so nothing outside its package sees its types.
+
+Taking in. A channel either is *polled* (X: a sweep reads pages of mentions and DMs) or *pushes*
+(a webhook posts batches). Both end in the same durable insert: `MessageStore.store` writes a
+batch's messages AND its progress marker (the newest id a sweep covered, the webhook delivery's
+id) in ONE transaction, idempotent on (channel, kind, platform id). A crash before the commit
+loses neither: the sweep reads again from the old marker, the webhook is redelivered.
+
+Delivering. The outbox (`jun_engine.outbox`) stores each part first, commits an attempt, then asks
+the channel's `Delivery` to send it. After a crash or a timeout an attempt may have landed or not:
+the sender asks `confirm` before ever trying again (X looks through the account's own posts or DM
+events; LINE will send a retry key), so nothing goes out twice. The sender paces every account by
+the channel's `limits` and records the channel's price of each send with the item's outcome.
+
+Addressing. `Addressing` says where the answer to a message goes (where the resident wrote,
+publicly or privately), how a post is linked to, and how a department account is mentioned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Protocol
+
+from sqlmodel import Session
+
+from jun_engine.channels.results import RateLimit
+from jun_engine.domain.errors import ChannelError
+from jun_engine.domain.messages import Channel, InboundMessage
+from jun_engine.store.statuses import OutboxKind
+
+# --- taking in --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeBatch:
+    """Messages a channel took in, and how far that takes its intake (None: nothing to mark)."""
+
+    channel: Channel
+    messages: tuple[InboundMessage, ...]
+    marker: str | None = None
+
+
+class PolledIntake(Protocol):
+    """A channel read by the engine (X): each sweep yields batches, oldest progress first."""
+
+    def sweep(self) -> Iterator[IntakeBatch]: ...
+
+
+class PushedIntake(Protocol):
+    """A channel that calls the engine (a webhook): a request body becomes one batch."""
+
+    def accept(self, body: bytes, signature: str) -> IntakeBatch:
+        """The batch a verified request carries; raises `ChannelError` on a bad signature."""
+        ...
+
+
+class MessageStore(Protocol):
+    """The durable insert every intake ends in: messages and marker, one transaction."""
+
+    def store(self, session: Session, batch: IntakeBatch) -> int:
+        """Insert the batch's new messages and its marker; returns how many were new."""
+        ...
+
+
+# --- delivering -------------------------------------------------------------------------------
+
+
+class Bucket(StrEnum):
+    """The write quota an outbox item spends: public posts and replies, or private messages."""
+
+    POSTS = "posts"
+    DMS = "dms"
+
+    @classmethod
+    def of(cls, kind: OutboxKind) -> Bucket:
+        """The quota an item of `kind` spends."""
+        return cls.DMS if kind is OutboxKind.DM else cls.POSTS
+
+    @property
+    def kinds(self) -> tuple[OutboxKind, ...]:
+        """The outbox kinds that spend this quota."""
+        return (OutboxKind.DM,) if self is Bucket.DMS else (OutboxKind.POST, OutboxKind.REPLY)
+
+
+@dataclass(frozen=True, slots=True)
+class Limit:
+    """At most `calls` requests in any `window`, per account or (`per_app`) for all together."""
+
+    calls: int
+    window: timedelta
+    per_app: bool = False
+
+
+Limits = Mapping[Bucket, Sequence[Limit]]
+"""A channel's write limits, by quota."""
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    """One part to send: what, on which channel, from which account, to what (maybe personal)."""
+
+    id: int
+    key: str
+    channel: Channel
+    account_id: str
+    """The channel account it is sent from."""
+    kind: OutboxKind
+    target: str | None
+    """The post replied to, or the recipient of a DM; None for a new post."""
+    text: str
+    private: bool
+    attempts: int
+    part_no: int
+    expires_at: datetime | None = None
+
+    @property
+    def bucket(self) -> Bucket:
+        """The write quota sending it spends."""
+        return Bucket.of(self.kind)
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """A send that landed: the platform's id for it, and the quota the platform reported."""
+
+    platform_id: str
+    rate_limit: RateLimit | None = None
+
+
+class Delivery(Protocol):
+    """How one channel sends the outbox, for every account of the town on it."""
+
+    channel: Channel
+    limits: Limits
+
+    def accounts(self) -> frozenset[str]:
+        """The channel accounts it can send from."""
+        ...
+
+    def split(self, kind: OutboxKind, text: str) -> list[str]:
+        """`text` as the parts this channel accepts (a numbered thread, several DMs)."""
+        ...
+
+    def refusal(self, item: OutboxItem) -> tuple[str, str] | None:
+        """Why `item` can never be sent from its account (failure code, reason), or None."""
+        ...
+
+    def send(self, item: OutboxItem) -> Receipt:
+        """Send `item` once; raises `ChannelError` (a `NetworkError` may have landed)."""
+        ...
+
+    def confirm(self, item: OutboxItem, since: datetime) -> str | None:
+        """The platform id of `item` if an attempt started at or after `since` landed, else None.
+        Raises `DeliveryUnknown` when it cannot tell, `ChannelError` when asking failed."""
+        ...
+
+    def charge(
+        self, session: Session, item: OutboxItem, error: ChannelError | None, at: datetime
+    ) -> None:
+        """Record in `session` what one send of `item` cost: it landed (`error` None) or failed."""
+        ...
+
+    def close(self) -> None:
+        """Release its connections."""
+        ...
+
+
+class DeliveryUnknown(Exception):  # noqa: N818 (says what happened, like `NotFound`)
+    """A channel could not tell whether an item landed; the outbox gives it up, unconfirmed."""
+
+    def __init__(self, item_id: int, reason: str) -> None:
+        self.item_id = item_id
+        super().__init__(f"outbox item {item_id}: {reason}; cannot tell whether it was sent")
+
+
+# --- addressing -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    """Where an outbox item goes: from which account, as what kind, to which target."""
+
+    channel: Channel
+    account_id: str
+    kind: OutboxKind
+    target: str | None
+
+
+class Addressing(Protocol):
+    """How a channel names residents, posts and departments in what the engine writes."""
+
+    def answer(self, message: InboundMessage, *, private: bool) -> Address:
+        """Where to answer `message`: where it was written, or privately to its author."""
+        ...
+
+    def permalink(self, message: InboundMessage) -> str:
+        """A link staff can open to see `message` on the channel."""
+        ...
+
+    def mention(self, handle: str) -> str:
+        """How a text names an account (a department) so the channel tags it."""
+        ...

@@ -1,0 +1,17 @@
+"""How each channel cuts a long text into the parts it accepts, for `outbox.api.enqueue`.
+
+A channel's `Delivery.split` is the same function; a new channel adds its case here.
+"""
+
+from __future__ import annotations
+
+from jun_engine.channels.x import splitting as x_splitting
+from jun_engine.domain.messages import Channel
+from jun_engine.store.statuses import OutboxKind
+
+
+def split(channel: Channel, kind: OutboxKind, text: str) -> list[str]:
+    """`text` as the parts `channel` accepts for an item of `kind` (one part if it fits)."""
+    if channel is Channel.X:
+        return x_splitting.split(kind, text)
+    return [text]
