@@ -22,7 +22,7 @@ from jun_engine.pipeline.streams import own_account_ids, streams_of
 from jun_engine.routing.router import Router
 from jun_engine.store.session import session_scope
 from jun_engine.store.statuses import PollStream
-from tests.cases.chain import process_all
+from tests.stages import process_all
 
 
 class EmulatorTime:
