@@ -19,12 +19,12 @@ from jun_engine.cases.privacy import leaked_runs, normalise, public_vocabulary, 
 from jun_engine.cases.repository import case_of_message
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import MessageKind
-from jun_engine.pipeline.chain import Chain
 from jun_engine.pipeline.process import process_claimed
 from jun_engine.routing.router import Router
 from jun_engine.store.statuses import OutboxKind, Privacy
 from jun_engine.store.tables import OutboxRow
 from tests.cases.conftest import MONDAY, StoreMessage
+from tests.stages import case_desk_chain
 
 OPENINGS = (
     "aviso confidencial: he visto trapicheo",  # police tips: private
@@ -59,7 +59,7 @@ def test_no_private_text_ever_reaches_a_public_post(
     batch: list[tuple[str, str, str, str]],
     answer_secret: bool,
 ) -> None:
-    chain = Chain.build(config, router)
+    chain = case_desk_chain(config, router)  # every message a case: self-service left out
     with session.begin_nested() as example:
         verified_resident()
         private: list[str] = []
