@@ -112,7 +112,7 @@ class Daemon:
         """Another daemon took the lock over: this one stopped (`jun-engine run` exits 4)."""
         self.outage = OutageWatch(rng=random.Random(self._rng.random()))  # noqa: S311 (jitter)
         chain = stage or Chain.build(config, router or build_router(config, Path.cwd()))
-        self.processor = Processor(engine, clock, chain, self.outage)
+        self.processor = Processor(engine, clock, config, chain, self.outage)
         self.pollers = self._pollers(gateways, backfill) + self._followers(gateways)
         self.sender = (
             OutboxSender(
@@ -210,7 +210,9 @@ class Daemon:
         try:
             for poller in self.pollers:
                 poller.turn()
-            self.processor.processed += process_all(self._engine, self._clock, self.processor.stage)
+            self.processor.processed += process_all(
+                self._engine, self._clock, self._config, self.processor.stage
+            )
             if self.scheduler is not None:
                 self.scheduler.tick()
                 run_desk(self._engine, self._config, self._clock.now())

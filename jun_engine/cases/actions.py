@@ -21,16 +21,17 @@ from sqlmodel import Session, func, select
 from jun_engine.cases import accounts
 from jun_engine.cases.errors import CaseRefusedError, UnknownDepartmentError
 from jun_engine.cases.opening import notify_department, privacy_of, set_due_times
-from jun_engine.cases.outgoing import case_key, direct_message, reply_in_public
-from jun_engine.cases.repository import add_event, message_of, move
+from jun_engine.cases.outgoing import answer_in_public, case_key
+from jun_engine.cases.repository import add_event, move, opening_message
 from jun_engine.cases.survey import request_rating
 from jun_engine.cases.texts import localized, say
 from jun_engine.config.schema import Config
 from jun_engine.domain.cases import can_move
-from jun_engine.domain.messages import MessageKind
+from jun_engine.domain.messages import InboundMessage, MessageKind
+from jun_engine.outbox.answer import answer as answer_resident
 from jun_engine.outbox.api import Priority
 from jun_engine.store.statuses import CaseStatus, ExampleSource, Privacy
-from jun_engine.store.tables import CaseEventRow, CaseRow, InboundMessageRow, RoutingExampleRow
+from jun_engine.store.tables import CaseEventRow, CaseRow, RoutingExampleRow
 
 
 def answer(
@@ -40,7 +41,7 @@ def answer(
     if not text.strip():
         raise CaseRefusedError(case.reference, "the answer is empty", key="empty_answer")
     _refuse_if_final(case)
-    message = message_of(session, case)
+    message = opening_message(session, case)
     if message is None:
         raise CaseRefusedError(
             case.reference, "its message is gone (erased); answer in person", key="erased"
@@ -82,14 +83,14 @@ def resolve(
     move(session, case, CaseStatus.RESOLVED, kind="resolved", actor=actor, at=now)
     if case.first_response_at is None:
         case.first_response_at = now
-    message = message_of(session, case)
+    message = opening_message(session, case)
     if message is not None and case.author_id and _private_path(case, message):
-        direct_message(
+        _answer_privately(
             session,
             case,
-            key=case_key(case, "resolved"),
-            sender=_dm_from(config, message),
-            recipient=case.author_id,
+            message,
+            config,
+            what="resolved",
             priority=Priority.NOTICE,
             text=say(config, "resolved_dm", case.language, reference=case.reference),
         )
@@ -128,7 +129,7 @@ def reroute(
             f"category of {department}", category, dept.categories, department=department
         )
     _refuse_unless(case, CaseStatus.REROUTED)
-    message = message_of(session, case)
+    message = opening_message(session, case)
     previous = f"{case.department}/{case.category or '-'}"
     case.department, case.category = department, category
     case.external_body = dept.categories[category].external_body if category else None
@@ -184,14 +185,14 @@ def merge(
         detail=f"into {into.reference}",
     )
     add_event(session, into, "merged_in", actor=actor, at=now, detail=case.reference)
-    message = message_of(session, case)
+    message = opening_message(session, case)
     if message is not None and case.author_id and _private_path(case, message):
-        direct_message(
+        _answer_privately(
             session,
             case,
-            key=case_key(case, "merged"),
-            sender=_dm_from(config, message),
-            recipient=case.author_id,
+            message,
+            config,
+            what="merged",
             priority=Priority.NOTICE,
             text=say(
                 config, "merged_dm", case.language, reference=case.reference, into=into.reference
@@ -208,7 +209,7 @@ def has_resolved_tag(text: str, config: Config) -> bool:
 def _send_answer(
     session: Session,
     case: CaseRow,
-    message: InboundMessageRow,
+    message: InboundMessage,
     text: str,
     config: Config,
     *,
@@ -226,18 +227,10 @@ def _send_answer(
             reference=case.reference,
             answer=text,
         )
-        direct_message(
-            session,
-            case,
-            key=case_key(case, what),
-            sender=_dm_from(config, message),
-            recipient=case.author_id,
-            text=dm,
-            priority=Priority.ACK,
-        )
+        _answer_privately(session, case, message, config, what=what, text=dm, priority=Priority.ACK)
         return "dm"
     dept_id = accounts.department_id(config, case.department)
-    if dept_id == message.account_id or dept_id in message.mentioned_ids.split():
+    if dept_id == message.account_id or message.mentions(dept_id):
         sender, public = dept_id, text
     else:
         handle = "@" + config.accounts[dept.account].handle
@@ -251,26 +244,48 @@ def _send_answer(
             reference=case.reference,
             answer=text,
         )
-    at = f"@{message.author_handle} " if message.author_handle else ""
-    reply_in_public(
+    answer_in_public(
         session,
         case,
+        message,
         config,
         what=what,
-        sender=sender,
-        in_reply_to=message.platform_id,
-        text=at + public,
+        text=public,
         priority=Priority.ACK,
+        sender=sender,
     )
     return "reply from department" if sender == dept_id else "reply from town, crediting"
 
 
-def _private_path(case: CaseRow, message: InboundMessageRow) -> bool:
-    return message.kind is MessageKind.DM or case.privacy is Privacy.PRIVATE
+def _answer_privately(
+    session: Session,
+    case: CaseRow,
+    message: InboundMessage,
+    config: Config,
+    *,
+    what: str,
+    text: str,
+    priority: int,
+) -> None:
+    """A DM to the resident: from the account they wrote to by DM (or the town's)."""
+    answer_resident(
+        session,
+        message,
+        text,
+        key=case_key(case, what),
+        privately=True,
+        sender=_dm_from(config, message),
+        priority=priority,
+        case_id=case.id,
+    )
 
 
-def _dm_from(config: Config, message: InboundMessageRow) -> str:
-    if message.kind is MessageKind.DM:
+def _private_path(case: CaseRow, message: InboundMessage) -> bool:
+    return message.is_private or case.privacy is Privacy.PRIVATE
+
+
+def _dm_from(config: Config, message: InboundMessage) -> str:
+    if message.is_private:
         return accounts.dm_sender(config, message.account_id)
     return accounts.town_id(config)
 

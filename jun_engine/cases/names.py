@@ -13,13 +13,15 @@ from sqlmodel import Session
 from jun_engine.cases import accounts
 from jun_engine.cases.texts import say
 from jun_engine.config.schema import Config
-from jun_engine.domain.messages import Channel
+from jun_engine.domain.messages import Channel, InboundMessage
 from jun_engine.domain.residents import Identity
 from jun_engine.residents.repository import handle_of
 from jun_engine.store.tables import InboundMessageRow
 
 
-def author_of(session: Session, message: InboundMessageRow, config: Config, language: str) -> str:
+def author_of(
+    session: Session, message: InboundMessage | InboundMessageRow, config: Config, language: str
+) -> str:
     """Who wrote `message`: `@handle` (the one X gave with it, else the last one seen for the
     account), else a sentence saying the handle is not known yet, in `language`."""
     author = Identity(message.channel, message.author_id)

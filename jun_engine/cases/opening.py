@@ -1,7 +1,7 @@
 """Opening a case from an admitted, routed message: the case, its acknowledgement to the resident
 and its notification to the department, all in the caller's transaction.
 
-Acknowledgement (in the resident's language):
+Acknowledgement (in the resident's language, where they wrote: `outbox.answer`):
 - a public mention in a public category: a reply from the account the resident mentioned, with
   the reference and the department's handle (X lets an account answer whoever mentioned it);
 - a public mention in a private category: a public "we have sent you a DM" and the real
@@ -22,42 +22,39 @@ from sqlmodel import Session
 from jun_engine.cases import accounts
 from jun_engine.cases.business_time import Calendar, add_business_time
 from jun_engine.cases.names import author_of
-from jun_engine.cases.outgoing import case_key, direct_message, reply_in_public
+from jun_engine.cases.outgoing import answer_in_public, case_key, direct_message
 from jun_engine.cases.repository import ENGINE, add_event, case_of_message, move, next_reference
 from jun_engine.cases.texts import localized, say, word
 from jun_engine.config.schema import Config
-from jun_engine.domain.messages import MessageKind
+from jun_engine.domain.messages import InboundMessage, MessageKind
 from jun_engine.domain.residents import Admission
 from jun_engine.domain.routing import Routing
+from jun_engine.outbox.answer import answer
 from jun_engine.outbox.api import Priority
+from jun_engine.pipeline.turn import Turn
 from jun_engine.residents.texts import guess_language
 from jun_engine.store.statuses import CaseStatus, Privacy
-from jun_engine.store.tables import CaseRow, InboundMessageRow, ResidentRow
+from jun_engine.store.tables import CaseRow, ResidentRow
 
 SUMMARY_CHARS = 200
 """How much of a public post a department's notification quotes."""
 
 
-def open_case(
-    session: Session,
-    message_row: InboundMessageRow,
-    admission: Admission,
-    routing: Routing,
-    config: Config,
-    now: datetime,
-) -> int:
-    """Open the case for `message_row` (or return the one it already opened); its id."""
-    assert message_row.id is not None
-    existing = case_of_message(session, message_row.id)
+def open_case(message: InboundMessage, turn: Turn) -> int:
+    """Open the case for the admitted, routed `message` (or return the one it already opened);
+    its id."""
+    assert turn.admission is not None
+    assert turn.routing is not None
+    session, config, now = turn.session, turn.config, turn.now
+    existing = case_of_message(session, turn.message_id)
     if existing is not None and existing.id is not None:
         return existing.id
-    case = _new_case(session, message_row, admission, routing, config, now)
+    case = _new_case(session, message, turn.message_id, turn.admission, turn.routing, config, now)
     add_event(session, case, "opened", actor=ENGINE, at=now, to_status=CaseStatus.OPEN)
-    move(
-        session, case, CaseStatus.ROUTED, kind="routed", actor=ENGINE, at=now, detail=_why(routing)
-    )
-    acknowledge(session, case, message_row, config, now)
-    notify_department(session, case, message_row, config, now)
+    why = _why(turn.routing)
+    move(session, case, CaseStatus.ROUTED, kind="routed", actor=ENGINE, at=now, detail=why)
+    acknowledge(session, case, message, config, now)
+    notify_department(session, case, message, config, now)
     assert case.id is not None
     return case.id
 
@@ -80,7 +77,8 @@ def set_due_times(case: CaseRow, config: Config) -> None:
 
 def _new_case(
     session: Session,
-    message: InboundMessageRow,
+    message: InboundMessage,
+    message_id: int,
     admission: Admission,
     routing: Routing,
     config: Config,
@@ -96,7 +94,7 @@ def _new_case(
     case = CaseRow(
         reference=next_reference(session, config.cases.reference_prefix, year),
         resident_id=admission.resident_id,
-        message_id=message.id,
+        message_id=message_id,
         department=department,
         category=category,
         intent=routing.intent.value,
@@ -116,52 +114,35 @@ def _new_case(
 
 
 def acknowledge(
-    session: Session, case: CaseRow, message: InboundMessageRow, config: Config, now: datetime
+    session: Session, case: CaseRow, message: InboundMessage, config: Config, now: datetime
 ) -> None:
     """Queue the resident's one acknowledgement and mark the case acknowledged (or forwarded)."""
     priority = Priority.EMERGENCY if case.urgency == "emergency" else Priority.ACK
-    if message.kind is MessageKind.DM:
-        direct_message(
+    if message.is_private:
+        answer(
             session,
-            case,
+            message,
+            _ack_dm(case, config),
             key=case_key(case, "ack"),
-            sender=message.account_id,
-            recipient=message.author_id,
-            text=_ack_dm(case, config),
             priority=priority,
+            case_id=case.id,
         )
     elif case.privacy is Privacy.PRIVATE:
         public = say(config, "ack_moved_to_dm", case.language, reference=case.reference)
-        reply_in_public(
+        answer_in_public(session, case, message, config, what="ack", text=public, priority=priority)
+        answer(
             session,
-            case,
-            config,
-            what="ack",
-            sender=message.account_id,
-            in_reply_to=message.platform_id,
-            text=_at(message, public),
-            priority=priority,
-        )
-        direct_message(
-            session,
-            case,
+            message,
+            _ack_dm(case, config),
             key=case_key(case, "ack-dm"),
+            privately=True,
             sender=accounts.town_id(config),
-            recipient=message.author_id,
-            text=_ack_dm(case, config),
             priority=priority,
+            case_id=case.id,
         )
     else:
-        reply_in_public(
-            session,
-            case,
-            config,
-            what="ack",
-            sender=message.account_id,
-            in_reply_to=message.platform_id,
-            text=_at(message, _ack_public(case, config)),
-            priority=priority,
-        )
+        text = _ack_public(case, config)
+        answer_in_public(session, case, message, config, what="ack", text=text, priority=priority)
     status = CaseStatus.FORWARDED if case.external_body else CaseStatus.ACKNOWLEDGED
     move(
         session, case, status, kind="acknowledged", actor=ENGINE, at=now, detail=case.external_body
@@ -172,7 +153,7 @@ def acknowledge(
 def notify_department(
     session: Session,
     case: CaseRow,
-    message: InboundMessageRow,
+    message: InboundMessage,
     config: Config,
     now: datetime,
     *,
@@ -259,10 +240,6 @@ def _ack_dm(case: CaseRow, config: Config) -> str:
     )
 
 
-def _at(message: InboundMessageRow, text: str) -> str:
-    return f"@{message.author_handle} {text}" if message.author_handle else text
-
-
 def _category_name(config: Config, case: CaseRow, language: str) -> str:
     dept = config.departments[case.department]
     if case.category in dept.categories:
@@ -271,7 +248,7 @@ def _category_name(config: Config, case: CaseRow, language: str) -> str:
 
 
 def _language(
-    session: Session, message: InboundMessageRow, admission: Admission, config: Config
+    session: Session, message: InboundMessage, admission: Admission, config: Config
 ) -> str:
     if admission.resident_id is not None:
         resident = session.get(ResidentRow, admission.resident_id)

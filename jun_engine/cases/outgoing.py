@@ -1,5 +1,6 @@
 """The case desk's two ways out, both through the outbox in the caller's transaction: a public
-reply (always past the privacy gate) and a direct message.
+answer to the resident's post (always past the privacy gate; `outbox.answer`) and a direct
+message.
 
 Idempotency keys are `case:<REFERENCE>:<what>`, so re-running a stage never sends twice.
 """
@@ -11,7 +12,9 @@ from sqlmodel import Session
 from jun_engine.cases.privacy import guard_public
 from jun_engine.cases.repository import private_texts
 from jun_engine.config.schema import Config
-from jun_engine.outbox.api import enqueue
+from jun_engine.domain.messages import InboundMessage
+from jun_engine.outbox.answer import answer
+from jun_engine.outbox.api import enqueue, tagged_reply
 from jun_engine.store.statuses import OutboxKind
 from jun_engine.store.tables import CaseRow
 
@@ -21,27 +24,32 @@ def case_key(case: CaseRow, what: str) -> str:
     return f"case:{case.reference}:{what}"
 
 
-def reply_in_public(
+def answer_in_public(
     session: Session,
     case: CaseRow,
+    message: InboundMessage,
     config: Config,
     *,
     what: str,
-    sender: str,
-    in_reply_to: str,
     text: str,
     priority: int,
+    sender: str | None = None,
 ) -> int | None:
-    """Queue a public reply from `sender` to the post `in_reply_to`, once the privacy gate has
-    checked it against every private text of the case. None if it was already queued."""
-    guard_public(text, private_texts(session, case), config, case.reference)
-    return enqueue(
+    """Answer the resident's public `message` with a public reply (from `sender`, default the
+    account they wrote to), once the privacy gate has checked it against every private text of
+    the case. None if it was already queued."""
+    guard_public(
+        tagged_reply(text, message.platform_id),
+        private_texts(session, case),
+        config,
+        case.reference,
+    )
+    return answer(
         session,
+        message,
+        text,
         key=case_key(case, what),
-        account_id=sender,
-        kind=OutboxKind.REPLY,
-        text=text,
-        target=in_reply_to,
+        sender=sender,
         priority=priority,
         case_id=case.id,
     )

@@ -23,7 +23,8 @@ from jun_engine.domain.cases import (
     format_reference,
     sequence_scope,
 )
-from jun_engine.domain.messages import MessageKind
+from jun_engine.domain.messages import InboundMessage, MessageKind
+from jun_engine.store.repository import message_from_row
 from jun_engine.store.statuses import CaseStatus
 from jun_engine.store.tables import CaseEventRow, CaseRow, CaseSequenceRow, InboundMessageRow
 
@@ -128,6 +129,12 @@ def by_reference(session: Session, reference: str) -> CaseRow:
 def message_of(session: Session, case: CaseRow) -> InboundMessageRow | None:
     """The message that opened the case."""
     return None if case.message_id is None else session.get(InboundMessageRow, case.message_id)
+
+
+def opening_message(session: Session, case: CaseRow) -> InboundMessage | None:
+    """The message that opened the case, as the domain message the stages read."""
+    row = message_of(session, case)
+    return None if row is None else message_from_row(row)
 
 
 def case_of_message(session: Session, message_id: int) -> CaseRow | None:

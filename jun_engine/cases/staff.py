@@ -24,15 +24,16 @@ from jun_engine.cases.errors import (
     CaseRefusedError,
     UnknownDepartmentError,
 )
-from jun_engine.cases.outgoing import direct_message
 from jun_engine.cases.privacy import PrivateTextInPublicError
 from jun_engine.cases.repository import by_reference
 from jun_engine.cases.texts import TEXTS, localized, say, word
 from jun_engine.config.schema import Config
 from jun_engine.domain.cases import format_reference
-from jun_engine.domain.messages import MessageKind
+from jun_engine.domain.messages import InboundMessage, MessageKind
+from jun_engine.outbox.answer import answer
 from jun_engine.outbox.api import Priority
-from jun_engine.store.tables import CaseRow, InboundMessageRow
+from jun_engine.pipeline.turn import Turn
+from jun_engine.store.tables import CaseRow
 
 log = logging.getLogger(__name__)
 
@@ -61,21 +62,20 @@ class StaffOutcome:
     reference: str | None = None
 
 
-def handle_staff_dm(
-    session: Session, message_row: InboundMessageRow, config: Config, now: datetime
-) -> StaffOutcome:
+def handle_staff_dm(message: InboundMessage, turn: Turn) -> StaffOutcome:
     """Act on one DM sent to the town account by one of the town's own accounts."""
-    if message_row.kind is not MessageKind.DM or message_row.account_id != accounts.town_id(config):
+    session, config, now = turn.session, turn.config, turn.now
+    if message.kind is not MessageKind.DM or message.account_id != accounts.town_id(config):
         return StaffOutcome(StaffResult.IGNORED)
-    scope = accounts.staff_departments(config, message_row.author_id)
+    scope = accounts.staff_departments(config, message.author_id)
     if scope is None:
         log.warning(
-            "staff command refused: account %s does not staff any department", message_row.author_id
+            "staff command refused: account %s does not staff any department", message.author_id
         )
         return StaffOutcome(StaffResult.REFUSED)
-    reply = _Replier(session, message_row, config)
+    reply = _Replier(session, message, config)
     try:
-        command = parse(message_row.text)
+        command = parse(message.text)
     except CommandSyntaxError as error:
         key = f"problem_{error.key}"
         example = _example(config, now)
@@ -84,7 +84,7 @@ def handle_staff_dm(
         )
         reply("staff_invalid", problem=problem)
         return StaffOutcome(StaffResult.INVALID)
-    return _run(session, command, scope, reply, message_row, config, now)
+    return _run(session, command, scope, reply, message, config, now)
 
 
 def _run(
@@ -92,7 +92,7 @@ def _run(
     command: StaffCommand,
     scope: frozenset[str],
     reply: _Replier,
-    message: InboundMessageRow,
+    message: InboundMessage,
     config: Config,
     now: datetime,
 ) -> StaffOutcome:
@@ -188,19 +188,18 @@ def _example(config: Config, now: datetime) -> str:
 class _Replier:
     """Answers the staff member by DM from the town account, once per command message."""
 
-    def __init__(self, session: Session, message: InboundMessageRow, config: Config) -> None:
+    def __init__(self, session: Session, message: InboundMessage, config: Config) -> None:
         self._session = session
         self._message = message
         self._config = config
 
     def __call__(self, key: str, **values: object) -> None:
         text = say(self._config, key, self._config.town.default_language, **values)
-        direct_message(
+        answer(
             self._session,
-            None,
+            self._message,
+            text,
             key=f"staff:{self._message.platform_id}",
             sender=accounts.town_id(self._config),
-            recipient=self._message.author_id,
-            text=text,
             priority=Priority.ACK,
         )

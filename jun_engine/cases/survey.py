@@ -19,11 +19,12 @@ from jun_engine.cases.repository import add_event, move
 from jun_engine.cases.texts import say
 from jun_engine.config.schema import Config
 from jun_engine.domain.cases import can_move
-from jun_engine.domain.messages import MessageKind
-from jun_engine.domain.residents import Admission
+from jun_engine.domain.messages import InboundMessage, MessageKind
+from jun_engine.outbox.answer import answer
 from jun_engine.outbox.api import Priority
+from jun_engine.pipeline.turn import Turn
 from jun_engine.store.statuses import CaseStatus
-from jun_engine.store.tables import CaseRow, InboundMessageRow
+from jun_engine.store.tables import CaseRow
 
 RATING = re.compile(r"^\s*([1-5๑-๕])\s*(?:/\s*5)?\s*[.!]*\s*$")
 THAI_DIGITS = str.maketrans("๑๒๓๔๕", "12345")
@@ -57,20 +58,15 @@ def parse_rating(text: str) -> int | None:
     return int(match.group(1).translate(THAI_DIGITS)) if match else None
 
 
-def handle_rating(
-    session: Session,
-    message_row: InboundMessageRow,
-    admission: Admission,
-    config: Config,
-    now: datetime,
-) -> bool:
+def handle_rating(message: InboundMessage, turn: Turn) -> bool:
     """Store a DM that answers a pending survey; True if it did (the message is done)."""
-    if message_row.kind is not MessageKind.DM:
+    session, config, now = turn.session, turn.config, turn.now
+    if message.kind is not MessageKind.DM:
         return False
-    rating = parse_rating(message_row.text)
+    rating = parse_rating(message.text)
     if rating is None:
         return False
-    case = _awaiting_rating(session, message_row.author_id)
+    case = _awaiting_rating(session, message.author_id)
     if case is None:
         return False
     case.satisfaction = rating
@@ -79,21 +75,21 @@ def handle_rating(
         session,
         case,
         "rated",
-        actor=message_row.author_id,
+        actor=message.author_id,
         at=now,
         detail=str(rating),
-        ref=message_row.platform_id,
+        ref=message.platform_id,
     )
     if can_move(case.status, CaseStatus.CLOSED):
         move(session, case, CaseStatus.CLOSED, kind="closed", actor="engine", at=now)
-    direct_message(
+    answer(
         session,
-        case,
+        message,
+        say(config, "survey_thanks", case.language, rating=rating),
         key=case_key(case, "rated"),
-        sender=accounts.dm_sender(config, message_row.account_id),
-        recipient=message_row.author_id,
+        sender=accounts.dm_sender(config, message.account_id),
         priority=Priority.NOTICE,
-        text=say(config, "survey_thanks", case.language, rating=rating),
+        case_id=case.id,
     )
     return True
 

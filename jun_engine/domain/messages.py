@@ -56,5 +56,15 @@ class InboundMessage:
 
     @property
     def explicitly_mentions(self) -> bool:
-        """True when the account was @mentioned in the text, not only implied by a reply chain."""
-        return self.account_id in self.mentioned_ids
+        """True when the account it reached was @mentioned in the text, not only implied by a
+        reply chain (a DM mentions no one)."""
+        return self.mentions(self.account_id)
+
+    @property
+    def is_implicit_mention(self) -> bool:
+        """A mention that does not @mention the account it reached (only a reply chain's)."""
+        return self.kind is MessageKind.MENTION and not self.explicitly_mentions
+
+    def mentions(self, account_id: str) -> bool:
+        """Whether `account_id` was @mentioned in the text."""
+        return account_id in self.mentioned_ids

@@ -1,39 +1,40 @@
-"""The chain one stored message goes through, inside its one transaction, to the status it ends in.
+"""The chain one stored message goes through, inside its one transaction: an ordered list of
+handlers, the first that settles the message wins.
 
-    from one of the town's own accounts ── a DM to the town account ──> staff command
-                                        └─ anything else ────────────> ignored
-    a mention that does not @mention the account (implicit, from a reply chain) ──> ignored
-    verification ── waiting / a code / locked out ──> stops here (kept, released on verification)
-    an emergency or a police report ──────────────────> straight to routing, whatever else is open
-    self-service ── a booking step, an instant answer, help ──> answered without a department
-    survey ── a rating for a resolved case ──> stored on the case
-    routing ──> a case at its department: acknowledgement and notification queued in the outbox
+    StaffCommands     a DM to the town account from one of the town's own accounts ──> command
+    OwnAccounts       anything else from one of them ──────────────────────────────> ignored
+    ImplicitMentions  a mention that does not @mention the account (a reply chain's) ──> ignored
+    Verification      waiting / a code / locked out ──> settled (kept, released on verification);
+                      admitted ──> passed on, with the admission (and codes masked)
+    Classification    passes on with the routing
+    StraightToDesk    an emergency or a police report ──> a case, whatever dialogue is open
+    SelfService       a booking step, an instant answer, help ──> answered without a department
+    Survey            a rating for a resolved case ──> stored on the case
+    CaseDesk          a case at its department: acknowledgement and notification queued
 
-Every stage writes in the caller's transaction and sends nothing itself: what it has to say goes
-to the outbox, so the message and everything it caused commit together, exactly once.
+Every handler writes in the caller's transaction and sends nothing itself: what it has to say
+goes to the outbox, so the message and everything it caused commit together, exactly once.
+Tests build shorter chains from these same handlers (verification alone, for instance).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-
-from sqlmodel import Session
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from jun_engine.cases.opening import open_case
 from jun_engine.cases.staff import handle_staff_dm
-from jun_engine.cases.survey import handle_rating
+from jun_engine.cases.survey import handle_rating, parse_rating
 from jun_engine.channels.x.intake.streams import own_account_ids
 from jun_engine.config.schema import Config
-from jun_engine.domain.messages import MessageKind
+from jun_engine.domain.messages import InboundMessage, MessageKind
 from jun_engine.domain.residents import AdmissionOutcome
 from jun_engine.domain.routing import Intent, Routing
+from jun_engine.pipeline.turn import Handler, Outcome, PassOn, Turn
 from jun_engine.pipeline.verify import Verifier
 from jun_engine.routing.router import Router
 from jun_engine.selfservice import handle as self_service
-from jun_engine.store.repository import message_from_row
 from jun_engine.store.statuses import MessageStatus
-from jun_engine.store.tables import InboundMessageRow
 
 
 def goes_straight_to_the_desk(routing: Routing) -> bool:
@@ -42,44 +43,157 @@ def goes_straight_to_the_desk(routing: Routing) -> bool:
     return routing.is_emergency or routing.intent is Intent.POLICE_REPORT
 
 
-@dataclass(frozen=True)
-class Chain:
-    """The stages, built once for the daemon's life (lexicons and the model compiled once)."""
+@dataclass(frozen=True, slots=True)
+class StaffCommands:
+    """A DM to the town account from one of the town's own accounts: a staff command."""
 
-    config: Config
-    router: Router
-    verifier: Verifier
     own_ids: frozenset[str]
     town_id: str
 
-    @classmethod
-    def build(cls, config: Config, router: Router) -> Chain:
-        """The chain for this town, with `router` (from `jun_engine.routing.setup.build_router`)."""
-        return cls(
-            config, router, Verifier(), own_account_ids(config), config.town_account().user_id
+    def check(self, message: InboundMessage, turn: Turn) -> bool:
+        return (
+            message.author_id in self.own_ids
+            and message.kind is MessageKind.DM
+            and message.account_id == self.town_id
         )
 
-    def __call__(self, session: Session, row: InboundMessageRow, now: datetime) -> MessageStatus:
-        """Run `row` through the stages; the status it ends in."""
-        if row.author_id in self.own_ids:
-            return self._from_staff(session, row, now)
-        if row.kind is MessageKind.MENTION and row.account_id not in row.mentioned_ids.split():
-            return MessageStatus.IGNORED
-        admission = self.verifier(session, row, self.config, now)
-        if not admission.proceeds:
-            waiting = admission.outcome is AdmissionOutcome.WAITING
-            return MessageStatus.WAITING_VERIFICATION if waiting else MessageStatus.PROCESSED
-        routing = self.router.classify(message_from_row(row))
-        if not goes_straight_to_the_desk(routing):
-            if self_service(session, row, admission, self.config, now):
-                return MessageStatus.PROCESSED
-            if handle_rating(session, row, admission, self.config, now):
-                return MessageStatus.PROCESSED
-        open_case(session, row, admission, routing, self.config, now)
-        return MessageStatus.PROCESSED
+    def handle(self, message: InboundMessage, turn: Turn) -> Outcome:
+        handle_staff_dm(message, turn)
+        return Outcome(MessageStatus.PROCESSED, "staff command")
 
-    def _from_staff(self, session: Session, row: InboundMessageRow, now: datetime) -> MessageStatus:
-        if row.kind is MessageKind.DM and row.account_id == self.town_id:
-            handle_staff_dm(session, row, self.config, now)
-            return MessageStatus.PROCESSED
-        return MessageStatus.IGNORED
+
+@dataclass(frozen=True, slots=True)
+class OwnAccounts:
+    """Anything else the town's own accounts write is not a resident's: ignored."""
+
+    own_ids: frozenset[str]
+
+    def check(self, message: InboundMessage, turn: Turn) -> bool:
+        return message.author_id in self.own_ids
+
+    def handle(self, message: InboundMessage, turn: Turn) -> Outcome:
+        return Outcome(MessageStatus.IGNORED, "own account")
+
+
+class ImplicitMentions:
+    """A mention that reached the account only through a reply chain: not written to the town."""
+
+    def check(self, message: InboundMessage, turn: Turn) -> bool:
+        return message.is_implicit_mention
+
+    def handle(self, message: InboundMessage, turn: Turn) -> Outcome:
+        return Outcome(MessageStatus.IGNORED, "implicit mention")
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    """Only verified residents are served (`pipeline.verify`): the rest stop here."""
+
+    verifier: Verifier
+
+    def check(self, message: InboundMessage, turn: Turn) -> bool:
+        return turn.admission is None
+
+    def handle(self, message: InboundMessage, turn: Turn) -> Outcome | PassOn:
+        admission, stored = self.verifier(message, turn)
+        if admission.proceeds:
+            return PassOn(stored, replace(turn, admission=admission))
+        waiting = admission.outcome is AdmissionOutcome.WAITING
+        status = MessageStatus.WAITING_VERIFICATION if waiting else MessageStatus.PROCESSED
+        return Outcome(status, "verification", admission)
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    """The router's reading of an admitted message: department, category, urgency."""
+
+    router: Router
+
+    def check(self, message: InboundMessage, turn: Turn) -> bool:
+        return turn.admission is not None and turn.routing is None
+
+    def handle(self, message: InboundMessage, turn: Turn) -> PassOn:
+        return PassOn(message, replace(turn, routing=self.router.classify(message)))
+
+
+class StraightToDesk:
+    """The safety rule: an emergency or a police report is a case, whatever dialogue is open."""
+
+    def check(self, message: InboundMessage, turn: Turn) -> bool:
+        return turn.routing is not None and goes_straight_to_the_desk(turn.routing)
+
+    def handle(self, message: InboundMessage, turn: Turn) -> Outcome:
+        return CaseDesk().handle(message, turn)
+
+
+class SelfService:
+    """Answered without a department (`selfservice`), when it can."""
+
+    def check(self, message: InboundMessage, turn: Turn) -> bool:
+        admission = turn.admission
+        return admission is not None and admission.outcome is AdmissionOutcome.ADMITTED
+
+    def handle(self, message: InboundMessage, turn: Turn) -> Outcome | PassOn:
+        if self_service(message, turn):
+            return Outcome(MessageStatus.PROCESSED, "self-service", turn.admission)
+        return PassOn(message, turn)
+
+
+class Survey:
+    """A DM that is only a rating, for a resolved case awaiting one (`cases.survey`)."""
+
+    def check(self, message: InboundMessage, turn: Turn) -> bool:
+        return message.kind is MessageKind.DM and parse_rating(message.text) is not None
+
+    def handle(self, message: InboundMessage, turn: Turn) -> Outcome | PassOn:
+        if handle_rating(message, turn):
+            return Outcome(MessageStatus.PROCESSED, "survey", turn.admission)
+        return PassOn(message, turn)
+
+
+class CaseDesk:
+    """Everything else admitted and routed: a case at its department."""
+
+    def check(self, message: InboundMessage, turn: Turn) -> bool:
+        return turn.admission is not None and turn.routing is not None
+
+    def handle(self, message: InboundMessage, turn: Turn) -> Outcome:
+        open_case(message, turn)
+        return Outcome(MessageStatus.PROCESSED, "case desk", turn.admission)
+
+
+@dataclass(frozen=True, slots=True)
+class Chain:
+    """The handlers in order, built once for the daemon's life (lexicons and model compiled)."""
+
+    handlers: Sequence[Handler]
+
+    @classmethod
+    def build(cls, config: Config, router: Router) -> Chain:
+        """The daemon's chain for this town, with `router` (`routing.setup.build_router`)."""
+        own = own_account_ids(config)
+        return cls(
+            (
+                StaffCommands(own, config.town_account().user_id),
+                OwnAccounts(own),
+                ImplicitMentions(),
+                Verification(Verifier()),
+                Classification(router),
+                StraightToDesk(),
+                SelfService(),
+                Survey(),
+                CaseDesk(),
+            )
+        )
+
+    def __call__(self, message: InboundMessage, turn: Turn) -> Outcome:
+        """Run `message` through the handlers; what became of it. A message no handler settles
+        (in a shorter chain) is processed with what was learned."""
+        for handler in self.handlers:
+            if not handler.check(message, turn):
+                continue
+            done = handler.handle(message, turn)
+            if isinstance(done, Outcome):
+                return done
+            message, turn = done.message, done.turn
+        return Outcome(MessageStatus.PROCESSED, "passed through", turn.admission)

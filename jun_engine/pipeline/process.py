@@ -5,8 +5,8 @@ A message is claimed while its status is NEW, passed through the stages, and mar
 transaction as everything the stages wrote (a resident bound, a reply queued in the outbox): a
 crash before the commit leaves it NEW to be processed again, never half done, never twice.
 What happens to a message is the `Stage` the worker is given: in the daemon, the whole chain of
-`pipeline.chain` (staff commands, verification, self-service, survey, routing and case opening);
-`verification_only` is the intake's own stage, for tests of intake alone.
+`pipeline.chain` (staff commands, verification, self-service, survey, routing and case opening).
+The stored row is turned into the domain message here, once: the stages never see table rows.
 """
 
 from __future__ import annotations
@@ -22,57 +22,54 @@ from sqlmodel import Session
 
 from jun_engine.clock import Clock
 from jun_engine.config.schema import Config
-from jun_engine.domain.messages import MessageKind
-from jun_engine.domain.residents import Admission, AdmissionOutcome
-from jun_engine.pipeline.verify import Verifier
+from jun_engine.domain.messages import InboundMessage, MessageKind
+from jun_engine.pipeline.turn import Outcome, Turn
 from jun_engine.service.outage import OutageWatch
 from jun_engine.store.errors import DatabaseError, StoreError
-from jun_engine.store.repository import CHECKPOINTS, MESSAGES
+from jun_engine.store.repository import CHECKPOINTS, MESSAGES, message_from_row
 from jun_engine.store.session import session_scope
 from jun_engine.store.statuses import MessageStatus, PollStream
 from jun_engine.store.tables import InboundMessageRow, now_utc
 
 log = logging.getLogger(__name__)
 
-Admit = Callable[[Session, InboundMessageRow, Config, datetime], Admission]
-Stage = Callable[[Session, InboundMessageRow, datetime], MessageStatus]
-"""What processing one claimed message means: the status it ends in, written in its transaction."""
+Stage = Callable[[InboundMessage, Turn], Outcome]
+"""What processing one claimed message means (`pipeline.chain.Chain`): what became of it."""
 IDLE_WAIT_SECONDS = 0.5
 """Real seconds the worker waits for a wake-up before looking for new messages anyway."""
 
 
-def verification_only(config: Config, admit: Admit | None = None) -> Stage:
-    """A stage that stops after verification (`admit`, default the residents' `Verifier`)."""
-    checked = admit or Verifier()
-
-    def stage(session: Session, row: InboundMessageRow, now: datetime) -> MessageStatus:
-        return _status_after(session, row, config, now, checked)
-
-    return stage
-
-
-def process_next(engine: Engine, clock: Clock, stage: Stage) -> int | None:
+def process_next(engine: Engine, clock: Clock, config: Config, stage: Stage) -> int | None:
     """Process the oldest NEW message; its id, or None when there is none."""
     with session_scope(engine) as session:
         now = clock.now()
         row = _claim(session, now)
         if row is None:
             return None
-        status = stage(session, row, now)
-        if row.status is MessageStatus.NEW:
-            row.status = status
-        row.processed_at = now
-        session.add(row)
-        log.debug("message %s (%s) -> %s", row.id, row.kind.value, row.status.value)
+        process_claimed(session, row, config, now, stage)
         return row.id
 
 
-def process_all(engine: Engine, clock: Clock, stage: Stage) -> int:
+def process_all(engine: Engine, clock: Clock, config: Config, stage: Stage) -> int:
     """Process every NEW message; how many."""
     count = 0
-    while process_next(engine, clock, stage) is not None:
+    while process_next(engine, clock, config, stage) is not None:
         count += 1
     return count
+
+
+def process_claimed(
+    session: Session, row: InboundMessageRow, config: Config, now: datetime, stage: Stage
+) -> Outcome:
+    """Run a claimed row's domain message through `stage` in `session`, and mark the row with
+    the status it ends in; what became of it (not committed: the caller's transaction)."""
+    assert row.id is not None
+    outcome = stage(message_from_row(row), Turn(session, config, now, row.id))
+    row.status = outcome.status
+    row.processed_at = now
+    session.add(row)
+    log.debug("message %s (%s) -> %s by %s", row.id, row.kind.value, row.status.value, outcome.by)
+    return outcome
 
 
 def set_aside_oldest(engine: Engine) -> int | None:
@@ -129,25 +126,20 @@ def _next_in_sent_order() -> sa.ScalarSelect[int]:
     )
 
 
-def _status_after(
-    session: Session, row: InboundMessageRow, config: Config, now: datetime, admit: Admit
-) -> MessageStatus:
-    if row.kind is MessageKind.MENTION and row.account_id not in row.mentioned_ids.split():
-        return MessageStatus.IGNORED
-    admission = admit(session, row, config, now)
-    if admission.outcome is AdmissionOutcome.WAITING:
-        return MessageStatus.WAITING_VERIFICATION
-    return MessageStatus.PROCESSED
-
-
 class Processor:
     """The worker thread: processes messages as they come, until stopped between two of them."""
 
     def __init__(
-        self, engine: Engine, clock: Clock, stage: Stage, outage: OutageWatch | None = None
+        self,
+        engine: Engine,
+        clock: Clock,
+        config: Config,
+        stage: Stage,
+        outage: OutageWatch | None = None,
     ) -> None:
         self._engine = engine
         self._clock = clock
+        self.config = config
         self.stage = stage
         self._outage = outage or OutageWatch()
         self._wake = threading.Event()
@@ -183,7 +175,7 @@ class Processor:
     def _next(self) -> int | None:
         """Process one message; the id processed or set aside, None when there was none."""
         try:
-            return process_next(self._engine, self._clock, self.stage)
+            return process_next(self._engine, self._clock, self.config, self.stage)
         except StoreError:
             raise
         except Exception:  # a stage's bug must not stop the queue behind one message

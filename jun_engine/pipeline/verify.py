@@ -15,7 +15,8 @@ For each stored message, in the processing stage's transaction:
    or, for a police report where those need verification, how to reach the police.
 A live code seen in a public mention is used up and masked: whoever read it cannot use it.
 
-Answers to strangers (not verified residents) are bounded by `verification.stranger_answers`
+Every answer goes to the resident where they wrote (`outbox.answer`). Answers to strangers (not
+verified residents) are bounded by `verification.stranger_answers`
 (`residents.strangers`): per sender and overall, queued below every resident's answer, and
 expiring. Everything said is queued in the outbox in the same transaction, under keys that make
 it idempotent: a crash before the commit leaves nothing queued and the message NEW; a crash
@@ -25,15 +26,20 @@ after it leaves both, and processing again queues nothing twice.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from sqlmodel import Session, col, select
 
 from jun_engine.config.schema import Config
-from jun_engine.domain.messages import MessageKind
+from jun_engine.domain.messages import InboundMessage, MessageKind
 from jun_engine.domain.residents import Admission, AdmissionOutcome, Identity
 from jun_engine.domain.routing import Intent, Urgency
-from jun_engine.outbox.api import Priority, enqueue, tagged_reply
+from jun_engine.outbox.answer import addressed
+from jun_engine.outbox.answer import answer as answer_resident
+from jun_engine.outbox.api import Priority
+from jun_engine.pipeline.turn import Turn
 from jun_engine.residents import texts
 from jun_engine.residents.codes import find_codes, is_only_codes, mask_codes
 from jun_engine.residents.repository import verified_row
@@ -48,15 +54,15 @@ from jun_engine.residents.verification import (
 from jun_engine.routing.intent import IntentDetector
 from jun_engine.routing.text import TextView
 from jun_engine.routing.urgency import UrgencyDetector
-from jun_engine.store.statuses import MessageStatus, OutboxKind
-from jun_engine.store.tables import InboundMessageRow, OutboxRow, ResidentRow
+from jun_engine.store.repository import rewrite_message
+from jun_engine.store.tables import OutboxRow, ResidentRow
 
 HOW_TO_KEY = "verify-howto"
 POLICE_KEY = "verify-police"
 
 
 class Verifier:
-    """The stage, with the intent and emergency lexicons compiled once; call it like `admit`."""
+    """The stage, with the intent and emergency lexicons compiled once."""
 
     def __init__(
         self, intents: IntentDetector | None = None, urgency: UrgencyDetector | None = None
@@ -64,20 +70,33 @@ class Verifier:
         self._intents = intents or IntentDetector()
         self._urgency = urgency or UrgencyDetector()
 
-    def __call__(
-        self, session: Session, message: InboundMessageRow, config: Config, now: datetime
-    ) -> Admission:
-        """Decide about one stored message; see the module's docstring for the order."""
+    def __call__(self, message: InboundMessage, turn: Turn) -> tuple[Admission, InboundMessage]:
+        """Decide about one stored message (see the module's docstring for the order); the
+        admission, and the message as it is now stored (codes masked)."""
+        session, config, now = turn.session, turn.config, turn.now
         codes = _codes_in(message, config)
         if codes:
-            _mask(message, config.verification.code_length)
+            message = _mask(session, message, turn.message_id, config.verification.code_length)
         elif message.kind is MessageKind.MENTION:
-            _withdraw_public_codes(session, message, config, now)
+            message = _withdraw_public_codes(session, message, turn, config, now)
+        return self._admit(session, message, turn.message_id, config, now, codes), message
+
+    def _admit(
+        self,
+        session: Session,
+        message: InboundMessage,
+        message_id: int,
+        config: Config,
+        now: datetime,
+        codes: list[str],
+    ) -> Admission:
         resident = verified_row(session, _author(message))
         if resident is not None:
             note_handle(session, _author(message), now)
             if codes:
-                return _codes_from_resident(session, message, config, now, resident, codes)
+                return _codes_from_resident(
+                    session, message, message_id, config, now, resident, codes
+                )
             return Admission(AdmissionOutcome.ADMITTED, resident_id=resident.id)
         redemption = None
         if codes:
@@ -86,53 +105,54 @@ class Verifier:
                 return _verified(session, message, config, redemption)
         open_intent = self.open_intent(message.text, message.hashtags, config)
         if redemption is not None:
-            _answer_code(session, message, config, redemption, now, stranger=True)
+            _answer_code(session, message, message_id, config, redemption, now, stranger=True)
             return _code_admission(redemption, open_intent)
         if open_intent is not None:
             return Admission(AdmissionOutcome.ADMITTED_OPEN, open_intent=open_intent)
-        message.status = MessageStatus.WAITING_VERIFICATION
-        session.add(message)
         if self._intent(message.text, message.hashtags) is Intent.POLICE_REPORT:
-            _answer_once(session, message, config, now, AnswerKind.POLICE_CONTACT)
+            _answer_once(session, message, message_id, config, now, AnswerKind.POLICE_CONTACT)
         else:
-            _answer_once(session, message, config, now, AnswerKind.HOW_TO_VERIFY)
+            _answer_once(session, message, message_id, config, now, AnswerKind.HOW_TO_VERIFY)
         return Admission(AdmissionOutcome.WAITING)
 
-    def open_intent(self, text: str, hashtags: str, config: Config) -> str | None:
+    def open_intent(self, text: str, hashtags: Sequence[str], config: Config) -> str | None:
         """The `open_to_anyone` entry this text is (emergency first), or None."""
         wanted = set(config.verification.open_to_anyone)
         if not wanted:
             return None
-        view = TextView.of(text, tuple(hashtags.split()))
+        view = TextView.of(text, tuple(hashtags))
         if "emergency" in wanted and self._urgency.detect(view)[0] is Urgency.EMERGENCY:
             return "emergency"
         intent = self._intents.detect(view).intent.value
         return intent if intent in wanted else None
 
-    def _intent(self, text: str, hashtags: str) -> Intent:
-        return self._intents.detect(TextView.of(text, tuple(hashtags.split()))).intent
+    def _intent(self, text: str, hashtags: Sequence[str]) -> Intent:
+        return self._intents.detect(TextView.of(text, tuple(hashtags))).intent
 
 
-def admit(session: Session, message: InboundMessageRow, config: Config, now: datetime) -> Admission:
-    """The stage as a function (compiles the lexicons each call: a daemon keeps a `Verifier`)."""
-    return Verifier()(session, message, config, now)
-
-
-def _author(message: InboundMessageRow) -> Identity:
+def _author(message: InboundMessage) -> Identity:
     """The account that wrote the message, with the handle it wrote under."""
     return Identity(message.channel, message.author_id, message.author_handle)
 
 
-def _codes_in(message: InboundMessageRow, config: Config) -> list[str]:
+def _codes_in(message: InboundMessage, config: Config) -> list[str]:
     if message.kind is not MessageKind.DM:
         return []
     return find_codes(message.text, config.verification.code_length)
 
 
-def _mask(message: InboundMessageRow, length: int, only: list[str] | None = None) -> None:
+def _mask(
+    session: Session,
+    message: InboundMessage,
+    message_id: int,
+    length: int,
+    only: list[str] | None = None,
+) -> InboundMessage:
     """Mask the codes in the stored message: its text, and every string of its raw payload."""
-    message.text = mask_codes(message.text, length, only)
-    message.raw = _masked_raw(message.raw, length, only)
+    text = mask_codes(message.text, length, only)
+    raw = _masked_raw(message.raw, length, only)
+    rewrite_message(session, message_id, text=text, raw=raw)
+    return replace(message, text=text, raw=raw)
 
 
 def _masked_raw(raw: str, length: int, only: list[str] | None) -> str:
@@ -154,19 +174,19 @@ def _masked_strings(value: object, length: int, only: list[str] | None) -> objec
 
 
 def _withdraw_public_codes(
-    session: Session, message: InboundMessageRow, config: Config, now: datetime
-) -> None:
+    session: Session, message: InboundMessage, turn: Turn, config: Config, now: datetime
+) -> InboundMessage:
     """A live code in a public post is used up (anyone may have read it) and masked."""
     length = config.verification.code_length
     candidates = find_codes(message.text, length)
     exposed = withdraw_exposed(session, candidates, now) if candidates else []
     if exposed:
-        _mask(message, length, exposed)
-        session.add(message)
+        return _mask(session, message, turn.message_id, length, exposed)
+    return message
 
 
 def _redeem(
-    session: Session, message: InboundMessageRow, config: Config, now: datetime, codes: list[str]
+    session: Session, message: InboundMessage, config: Config, now: datetime, codes: list[str]
 ) -> Redemption:
     return redeem(
         session,
@@ -179,7 +199,8 @@ def _redeem(
 
 def _codes_from_resident(
     session: Session,
-    message: InboundMessageRow,
+    message: InboundMessage,
+    message_id: int,
     config: Config,
     now: datetime,
     resident: ResidentRow,
@@ -193,7 +214,7 @@ def _codes_from_resident(
         return _verified(session, message, config, redemption)
     if not is_only_codes(message.text):
         return Admission(AdmissionOutcome.ADMITTED, resident_id=resident.id)
-    _answer_code(session, message, config, redemption, now, stranger=False)
+    _answer_code(session, message, message_id, config, redemption, now, stranger=False)
     admission = _code_admission(redemption, None)
     return Admission(
         admission.outcome, resident_id=resident.id, locked_until=admission.locked_until
@@ -201,19 +222,16 @@ def _codes_from_resident(
 
 
 def _verified(
-    session: Session, message: InboundMessageRow, config: Config, redemption: Redemption
+    session: Session, message: InboundMessage, config: Config, redemption: Redemption
 ) -> Admission:
     resident = session.get(ResidentRow, redemption.resident_id)
     language = resident.language if resident else config.town.default_language
-    enqueue(
+    answer_resident(
         session,
+        message,
+        texts.confirmed(config, language, redemption.released),
         key=f"verify-confirm:{message.platform_id}",
-        account_id=message.account_id,
-        kind=OutboxKind.DM,
-        text=texts.confirmed(config, language, redemption.released),
-        target=message.author_id,
-        priority=Priority.ACK,
-        private=True,
+        privately=True,
     )
     if not is_only_codes(message.text):  # "my code is X; and the streetlight is out": served
         return Admission(
@@ -228,7 +246,8 @@ def _verified(
 
 def _answer_code(
     session: Session,
-    message: InboundMessageRow,
+    message: InboundMessage,
+    message_id: int,
     config: Config,
     redemption: Redemption,
     now: datetime,
@@ -251,30 +270,9 @@ def _answer_code(
         text = texts.code_rejected(config, language, redemption.attempts_left)
         kind = AnswerKind.CODE_REJECTED
     if not stranger:
-        enqueue(
-            session,
-            key=key,
-            account_id=message.account_id,
-            kind=OutboxKind.DM,
-            text=text,
-            target=message.author_id,
-            priority=Priority.ACK,
-            private=True,
-        )
+        answer_resident(session, message, text, key=key, privately=True, priority=Priority.ACK)
         return
-    answer(
-        session,
-        config.verification.stranger_answers,
-        kind=kind,
-        key=key,
-        account_id=message.account_id,
-        outbox_kind=OutboxKind.DM,
-        text=text,
-        target=message.author_id,
-        account=_author(message),
-        now=now,
-        message_id=message.id,
-    )
+    _answer_stranger(session, message, message_id, config, now, kind, key, text)
 
 
 def _code_admission(redemption: Redemption, open_intent: str | None) -> Admission:
@@ -293,7 +291,12 @@ def _code_admission(redemption: Redemption, open_intent: str | None) -> Admissio
 
 
 def _answer_once(
-    session: Session, message: InboundMessageRow, config: Config, now: datetime, kind: AnswerKind
+    session: Session,
+    message: InboundMessage,
+    message_id: int,
+    config: Config,
+    now: datetime,
+    kind: AnswerKind,
 ) -> None:
     """Queue the answer (how to verify, or how to reach the police) unless this account had one
     of the kind within `instructions_interval`, and within the bounds on stranger answers.
@@ -308,34 +311,38 @@ def _answer_once(
     keys = [f"{prefix}:{message.author_id}:{b}" for b in (bucket - 1, bucket)]
     if session.exec(select(OutboxRow.id).where(col(OutboxRow.idempotency_key).in_(keys))).first():
         return
-    outbox_kind, target = _answer_route(message)
-    if target is None:
+    if message.is_implicit_mention:  # X refuses replies to posts that did not @mention it
         return
     language = texts.guess_language(message.text, config)
     if kind is AnswerKind.POLICE_CONTACT:
         text = texts.police_contact(config, language)
     else:
         text = texts.how_to_verify(config, language)
+    _answer_stranger(session, message, message_id, config, now, kind, keys[-1], text)
+
+
+def _answer_stranger(
+    session: Session,
+    message: InboundMessage,
+    message_id: int,
+    config: Config,
+    now: datetime,
+    kind: AnswerKind,
+    key: str,
+    text: str,
+) -> None:
+    """Answer a stranger where they wrote, within `verification.stranger_answers`."""
+    to = addressed(message, text)
     answer(
         session,
         config.verification.stranger_answers,
         kind=kind,
-        key=keys[-1],
+        key=key,
         account_id=message.account_id,
-        outbox_kind=outbox_kind,
-        text=text if outbox_kind is OutboxKind.DM else tagged_reply(text, target),
-        target=target,
+        outbox_kind=to.kind,
+        text=to.text,
+        target=to.target,
         account=_author(message),
         now=now,
-        message_id=message.id,
+        message_id=message_id,
     )
-
-
-def _answer_route(message: InboundMessageRow) -> tuple[OutboxKind, str | None]:
-    """A DM answers a DM; a public reply answers a mention that @mentioned the account (X
-    refuses replies to posts that did not)."""
-    if message.kind is MessageKind.DM:
-        return OutboxKind.DM, message.author_id
-    if message.account_id in message.mentioned_ids.split():
-        return OutboxKind.REPLY, message.platform_id
-    return OutboxKind.REPLY, None

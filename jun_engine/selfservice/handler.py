@@ -18,8 +18,10 @@ from datetime import datetime
 from sqlmodel import Session
 
 from jun_engine.config.schema import Config
-from jun_engine.domain.residents import Admission, AdmissionOutcome
+from jun_engine.domain.messages import InboundMessage
+from jun_engine.domain.residents import AdmissionOutcome
 from jun_engine.domain.selfservice import AnswerKind, Appointment, Slot
+from jun_engine.pipeline.turn import Turn as ChainTurn
 from jun_engine.scheduling.calendar import zone
 from jun_engine.selfservice import answers, appointments, conversation
 from jun_engine.selfservice.choice import pick
@@ -29,7 +31,7 @@ from jun_engine.selfservice.replies import Responder
 from jun_engine.selfservice.slots import free_slots, slot_by_id
 from jun_engine.selfservice.texts import say
 from jun_engine.selfservice.vocabulary import Reading, Topic, Vocabulary
-from jun_engine.store.tables import InboundMessageRow, ResidentRow, SelfServiceAnswerRow
+from jun_engine.store.tables import ResidentRow, SelfServiceAnswerRow
 
 BOOKING = "booking"
 CHOOSE = "choose"
@@ -43,7 +45,7 @@ class Turn:
     """One message being answered, and everything answering it needs."""
 
     session: Session
-    message: InboundMessageRow
+    message: InboundMessage
     resident: ResidentRow
     config: Config
     now: datetime
@@ -57,36 +59,28 @@ class Turn:
         return self.resident.id or 0
 
 
-def handle(
-    session: Session,
-    message_row: InboundMessageRow,
-    admission: Admission,
-    config: Config,
-    now: datetime,
-) -> bool:
-    """Answer the message without a department if self-service can; True when it did."""
-    if admission.outcome is not AdmissionOutcome.ADMITTED or admission.resident_id is None:
+def handle(message: InboundMessage, chain_turn: ChainTurn) -> bool:
+    """Answer the admitted message without a department if self-service can; True when it did."""
+    admission, session = chain_turn.admission, chain_turn.session
+    if admission is None or admission.outcome is not AdmissionOutcome.ADMITTED:
         return False
-    resident = session.get(ResidentRow, admission.resident_id)
+    resident = (
+        None if admission.resident_id is None else session.get(ResidentRow, admission.resident_id)
+    )
     if resident is None:
         return False
-    turn = _turn(session, message_row, resident, config, now)
+    turn = _turn(message, chain_turn, resident)
     kind = _continue_dialogue(turn) or _new_request(turn)
     if kind is None:
         return False
-    if message_row.id is not None:
-        session.merge(SelfServiceAnswerRow(message_id=message_row.id, kind=kind.value, at=now))
+    answered = SelfServiceAnswerRow(message_id=chain_turn.message_id, kind=kind.value, at=turn.now)
+    session.merge(answered)
     session.flush()
     return True
 
 
-def _turn(
-    session: Session,
-    message: InboundMessageRow,
-    resident: ResidentRow,
-    config: Config,
-    now: datetime,
-) -> Turn:
+def _turn(message: InboundMessage, chain_turn: ChainTurn, resident: ResidentRow) -> Turn:
+    session, config, now = chain_turn.session, chain_turn.config, chain_turn.now
     vocabulary = Vocabulary(config)
     reading = vocabulary.read(message.text)
     languages = config.town.languages
@@ -94,7 +88,7 @@ def _turn(
         (lang for lang in (reading.language, resident.language) if lang in languages),
         config.town.default_language,
     )
-    out = Responder(session, message, config)
+    out = Responder(session, message, chain_turn.message_id, config)
     return Turn(session, message, resident, config, now, vocabulary, reading, language, out)
 
 
@@ -172,7 +166,7 @@ def _picked(turn: Turn, current: Conversation, slot_id: int) -> AnswerKind:
         turn.session, turn.config, slot_id=slot_id, resident_id=turn.resident_id,
         user_id=turn.message.author_id, account_id=turn.out.dm_from,
         channel=turn.message.channel, language=turn.language, now=turn.now,
-        message_id=turn.message.id,
+        message_id=turn.out.message_id,
     )  # fmt: skip
     if booked is None:
         return _taken(turn, current, slot_id)

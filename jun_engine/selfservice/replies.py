@@ -1,7 +1,9 @@
-"""Sending self-service's answers through the outbox: a reply to a mention, a DM to a DM, and
-anything personal (an appointment) only ever by DM, with a public "we sent you a DM" at most.
+"""Sending self-service's answers where the resident wrote (`outbox.answer`): a reply to a
+mention, a DM to a DM, and anything personal (an appointment) only ever by DM, with a public
+"we sent you a DM" at most.
 
-Idempotency keys derive from the message id, so a message processed twice is answered once.
+Idempotency keys derive from the stored message's id, so a message processed twice is answered
+once.
 """
 
 from __future__ import annotations
@@ -11,11 +13,9 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from jun_engine.config.schema import Config
-from jun_engine.domain.messages import MessageKind
-from jun_engine.outbox.api import Priority, enqueue, tagged_reply
+from jun_engine.domain.messages import InboundMessage
+from jun_engine.outbox.answer import answer
 from jun_engine.selfservice.texts import say
-from jun_engine.store.statuses import OutboxKind
-from jun_engine.store.tables import InboundMessageRow
 
 
 def dm_account(config: Config, account_id: str) -> str:
@@ -32,12 +32,13 @@ class Responder:
     """Answers one inbound message."""
 
     session: Session
-    message: InboundMessageRow
+    message: InboundMessage
+    message_id: int
     config: Config
 
     @property
     def is_dm(self) -> bool:
-        return self.message.kind is MessageKind.DM
+        return self.message.is_private
 
     @property
     def dm_from(self) -> str:
@@ -50,31 +51,21 @@ class Responder:
         if self.is_dm:
             self.private(text, name)
             return
-        enqueue(
-            self.session,
-            key=self._key(name),
-            account_id=self.message.account_id,
-            kind=OutboxKind.REPLY,
-            text=tagged_reply(text, self.message.platform_id),
-            target=self.message.platform_id,
-            priority=Priority.ACK,
-        )
+        answer(self.session, self.message, text, key=self._key(name))
 
     def private(self, text: str, name: str = "dm", language: str | None = None) -> None:
         """Send `text` by DM; a mention also gets a public "we sent you a DM" in `language`."""
-        enqueue(
+        answer(
             self.session,
+            self.message,
+            text,
             key=self._key(name),
-            account_id=self.dm_from,
-            kind=OutboxKind.DM,
-            text=text,
-            target=self.message.author_id,
-            priority=Priority.ACK,
-            private=True,
+            privately=True,
+            sender=self.dm_from,
         )
         if not self.is_dm:
             notice = say("sent_dm", language or self.config.town.default_language)
             self.answer(notice, "sent_dm")
 
     def _key(self, name: str) -> str:
-        return f"selfservice:{self.message.id}:{name}"
+        return f"selfservice:{self.message_id}:{name}"

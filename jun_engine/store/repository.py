@@ -182,6 +182,16 @@ def message_from_row(row: InboundMessageRow) -> InboundMessage:
     )
 
 
+def rewrite_message(session: Session, message_id: int, *, text: str, raw: str) -> None:
+    """Replace a stored message's text and raw payload (codes masked), in the caller's
+    transaction."""
+    row = session.get(InboundMessageRow, message_id)
+    if row is None:
+        return
+    row.text, row.raw = text, raw
+    session.add(row)
+
+
 def sent_order(message: InboundMessage) -> tuple[datetime, int, str]:
     """The order messages were sent in: their time, then their platform id (X's snowflakes grow
     with time; a shorter numeric id is an older one)."""

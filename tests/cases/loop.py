@@ -23,7 +23,7 @@ from jun_engine.outbox.sender import OutboxSender
 from jun_engine.routing.router import Router
 from jun_engine.store.session import session_scope
 from jun_engine.store.statuses import PollStream
-from tests.cases.chain import process_all
+from tests.stages import process_all
 
 
 class Loop:

@@ -22,8 +22,8 @@ from jun_engine.store.migrate import upgrade
 from jun_engine.store.session import session_scope
 from jun_engine.store.statuses import CaseStatus
 from jun_engine.store.tables import InboundMessageRow, OutboxRow
-from tests.cases.chain import process_all
 from tests.cases.conftest import MONDAY
+from tests.stages import process_all
 
 CONFIG = Path(__file__).resolve().parents[2] / "accounts.yaml"
 

@@ -8,7 +8,6 @@ from datetime import timedelta
 from sqlmodel import Session, select
 
 from jun_engine.cases.follow import follow_department_posts
-from jun_engine.cases.opening import open_case
 from jun_engine.cases.repository import history
 from jun_engine.channels.results import Post
 from jun_engine.config.schema import Config
@@ -16,6 +15,7 @@ from jun_engine.store.statuses import CaseStatus
 from jun_engine.store.tables import CaseRow, OutboxRow
 from tests.cases.conftest import MONDAY, StoreMessage, ids
 from tests.cases.test_opening import admitted, routed
+from tests.stages import open_case
 
 LATER = MONDAY + timedelta(hours=1)
 

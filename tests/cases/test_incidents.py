@@ -10,7 +10,6 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from jun_engine.cases.incidents import link_incidents
-from jun_engine.cases.opening import open_case
 from jun_engine.config.schema import Config
 from jun_engine.pipeline.desk import run_desk
 from jun_engine.routing.router import Router
@@ -18,6 +17,7 @@ from jun_engine.store.statuses import OutboxKind
 from jun_engine.store.tables import CaseRow, IncidentRow, OutboxRow
 from tests.cases.conftest import MONDAY, StoreMessage, ids
 from tests.cases.test_opening import admitted
+from tests.stages import open_case
 
 STREETS = ("calle Real", "Barrio Alto", "Los Llanos", "plaza Mayor", "camino Viejo")
 OUTAGE = (

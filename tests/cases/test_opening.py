@@ -8,7 +8,6 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
-from jun_engine.cases.opening import open_case
 from jun_engine.cases.repository import history
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import MessageKind
@@ -18,6 +17,7 @@ from jun_engine.outbox.api import Priority
 from jun_engine.store.statuses import CaseStatus, OutboxKind, Privacy
 from jun_engine.store.tables import CaseRow, OutboxRow
 from tests.cases.conftest import MONDAY, RESIDENT_ID, StoreMessage, ids
+from tests.stages import open_case
 
 
 def routed(
@@ -64,7 +64,8 @@ def test_a_public_mention_gets_one_public_reply_with_reference_and_department_ha
     assert len(replies) == 1
     assert replies[0].account_id == ids(config)["town"]
     assert replies[0].target == message.platform_id
-    assert replies[0].text.startswith("@lola_jun Hemos registrado")
+    assert replies[0].text.startswith("Hemos registrado")
+    assert replies[0].text.endswith(f"(ref. {message.platform_id[-5:]})")  # one public convention
     assert "JUN-2026-000001" in replies[0].text
     assert "@JunObras" in replies[0].text
     # And the department's account gets one DM from the town with the summary and link

@@ -19,11 +19,12 @@ from jun_engine.cases.privacy import leaked_runs, normalise, public_vocabulary, 
 from jun_engine.cases.repository import case_of_message
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import MessageKind
+from jun_engine.pipeline.process import process_claimed
 from jun_engine.routing.router import Router
 from jun_engine.store.statuses import OutboxKind, Privacy
 from jun_engine.store.tables import OutboxRow
-from tests.cases.chain import process_message
 from tests.cases.conftest import MONDAY, StoreMessage
+from tests.stages import case_desk_chain
 
 OPENINGS = (
     "aviso confidencial: he visto trapicheo",  # police tips: private
@@ -58,6 +59,7 @@ def test_no_private_text_ever_reaches_a_public_post(
     batch: list[tuple[str, str, str, str]],
     answer_secret: bool,
 ) -> None:
+    chain = case_desk_chain(config, router)  # every message a case: self-service left out
     with session.begin_nested() as example:
         verified_resident()
         private: list[str] = []
@@ -69,7 +71,7 @@ def test_no_private_text_ever_reaches_a_public_post(
             kind = MessageKind.DM if route == "dm" else MessageKind.MENTION
             row = store_message(f"@AytoJun {text}" if route == "mention" else text, kind=kind)
             # When it goes through the chain, and staff answer quoting it
-            process_message(session, row, config, router, MONDAY)
+            process_claimed(session, row, config, MONDAY, chain)
             case = case_of_message(session, row.id or 0)
             assert case is not None
             if case.privacy is Privacy.PRIVATE:

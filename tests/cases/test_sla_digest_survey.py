@@ -9,16 +9,16 @@ from sqlmodel import Session, select
 
 from jun_engine.cases import actions
 from jun_engine.cases.digest import send_daily_digests
-from jun_engine.cases.opening import open_case
 from jun_engine.cases.repository import CaseFilter, list_cases
 from jun_engine.cases.sla import escalate_overdue
-from jun_engine.cases.survey import handle_rating, parse_rating
+from jun_engine.cases.survey import parse_rating
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import MessageKind
 from jun_engine.store.statuses import CaseStatus, OutboxKind
 from jun_engine.store.tables import CaseRow, OutboxRow
 from tests.cases.conftest import MONDAY, RESIDENT_ID, StoreMessage, ids
 from tests.cases.test_opening import admitted, routed
+from tests.stages import handle_rating, open_case
 
 
 def open_leak(session: Session, config: Config, store_message: StoreMessage) -> CaseRow:

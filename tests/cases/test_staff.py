@@ -8,14 +8,15 @@ import logging
 import pytest
 from sqlmodel import Session, select
 
-from jun_engine.cases.opening import open_case
-from jun_engine.cases.staff import StaffResult, handle_staff_dm
+from jun_engine.cases.staff import StaffResult
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import MessageKind
+from jun_engine.outbox.api import tagged_reply
 from jun_engine.store.statuses import CaseStatus, ExampleSource, OutboxKind
 from jun_engine.store.tables import CaseRow, OutboxRow, RoutingExampleRow
 from tests.cases.conftest import MONDAY, RESIDENT_ID, StoreMessage, ids
 from tests.cases.test_opening import admitted, routed
+from tests.stages import handle_staff_dm, open_case
 
 LATER = MONDAY.replace(hour=11)
 
@@ -107,9 +108,10 @@ def test_a_reference_then_text_answers_the_resident_crediting_the_department(
     ).one()
     assert reply.kind is OutboxKind.REPLY
     assert reply.account_id == ids(config)["town"]
-    assert reply.text == (
-        f"@lola_jun Obras y Servicios (@JunObras) responde a {streetlight.reference}: "
-        "Mañana pasa el electricista."
+    assert reply.text == tagged_reply(
+        f"Obras y Servicios (@JunObras) responde a {streetlight.reference}: "
+        "Mañana pasa el electricista.",
+        reply.target or "",
     )
     # And the first response is recorded; the staff member is told it was done
     assert streetlight.first_response_at == LATER

@@ -15,10 +15,8 @@ from sqlmodel import Session, select
 from jun_engine.cases import commands
 from jun_engine.cases.digest import digest_text
 from jun_engine.cases.names import actor_name
-from jun_engine.cases.opening import open_case
 from jun_engine.cases.repository import history, open_cases
 from jun_engine.cases.sla import escalate_overdue
-from jun_engine.cases.staff import handle_staff_dm
 from jun_engine.cases.texts import FIELD, TEXTS, WORDS, say
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import MessageKind
@@ -26,6 +24,7 @@ from jun_engine.store.statuses import CaseStatus, OutboxKind
 from jun_engine.store.tables import CaseRow, OutboxRow
 from tests.cases.conftest import MONDAY, RESIDENT_ID, StoreMessage, ids
 from tests.cases.test_opening import admitted, routed
+from tests.stages import handle_staff_dm, open_case
 
 LANGUAGES = ("es", "en", "th")
 ENGLISH_IN_SPANISH = re.compile(

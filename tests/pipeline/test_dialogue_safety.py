@@ -27,6 +27,7 @@ from jun_engine.emulator.clock import Clock
 from jun_engine.emulator.testing import TEST_START, emulator_test_config
 from jun_engine.pipeline.chain import Chain
 from jun_engine.pipeline.process import process_all
+from jun_engine.pipeline.turn import Outcome, Turn
 from jun_engine.residents.enrolment import enrol
 from jun_engine.routing.router import Router
 from jun_engine.routing.setup import build_router
@@ -106,7 +107,7 @@ class Intake:
             )
 
     def process(self) -> int:
-        return process_all(self.engine, self.clock, self.chain)
+        return process_all(self.engine, self.clock, self.config, self.chain)
 
 
 @pytest.fixture
@@ -331,9 +332,9 @@ def test_interleavings_never_swallow_an_emergency_and_keep_each_residents_order(
     people.append(newcomer)
     chain, seen = Chain.build(config, router), []
 
-    def recording(session: Session, row: InboundMessageRow, now: datetime) -> MessageStatus:
-        seen.append(row.platform_id)
-        return chain(session, row, now)
+    def recording(message: InboundMessage, turn: Turn) -> Outcome:
+        seen.append(message.platform_id)
+        return chain(message, turn)
 
     intake = Intake(engine, config, chain, Clock.stepped(TEST_START), EXAMPLE_IDS)
     sent = [
@@ -345,7 +346,7 @@ def test_interleavings_never_swallow_an_emergency_and_keep_each_residents_order(
     pages = [sent[i : i + page_size] for i in range(0, len(sent), page_size)][::-1]
     for number, page in enumerate(pages):
         intake.page(*(s.message for s in page), midway=number < len(pages) - 1)
-        process_all(engine, intake.clock, recording)
+        process_all(engine, intake.clock, config, recording)
     # Then every verified resident's messages were handled once each, in the order sent
     rows = _rows(engine, [s.message.platform_id for s in sent])
     for who in range(NEWCOMER):

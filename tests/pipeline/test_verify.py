@@ -11,14 +11,14 @@ from sqlmodel import Session, col, select
 from jun_engine.config import load_config
 from jun_engine.domain.messages import Channel, InboundMessage, MessageKind
 from jun_engine.emulator.clock import Clock
-from jun_engine.pipeline.process import process_all, verification_only
-from jun_engine.pipeline.verify import Verifier
+from jun_engine.pipeline.process import process_all
 from jun_engine.residents.enrolment import enrol
 from jun_engine.store.repository import Checkpoint, store_messages
 from jun_engine.store.session import session_scope
 from jun_engine.store.statuses import MessageStatus, OutboxKind, PollStream
 from jun_engine.store.tables import InboundMessageRow, OutboxRow
 from tests.residents.conftest import ROOT
+from tests.stages import verification_chain
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 RESIDENT = "1500000000000000001"
@@ -48,12 +48,12 @@ def test_waiting_messages_are_processed_once_the_account_verifies(engine: Engine
     checkpoint = Checkpoint(town, PollStream.DMS, "2", START)
     with session_scope(engine) as session:
         store_messages(session, early, checkpoint)
-    assert process_all(engine, clock, verification_only(config, Verifier())) == 2
+    assert process_all(engine, clock, config, verification_chain()) == 2
     clock.step(timedelta(hours=2))
     with session_scope(engine) as session:
         store_messages(session, [dm(town, 3, code.code)], checkpoint)
     # When the processor runs
-    process_all(engine, clock, verification_only(config, Verifier()))
+    process_all(engine, clock, config, verification_chain())
     # Then every message is processed: the two early ones as hers, after the code
     with Session(engine) as session:
         statuses = session.exec(

@@ -7,10 +7,11 @@ from datetime import UTC, datetime
 from sqlmodel import Session, col, select
 
 from jun_engine.config.schema import Config
-from jun_engine.domain.residents import Admission, AdmissionOutcome, IssuedCode
+from jun_engine.domain.residents import Admission, IssuedCode
+from jun_engine.pipeline.chain import Chain, Verification
+from jun_engine.pipeline.process import process_claimed
 from jun_engine.pipeline.verify import Verifier
 from jun_engine.residents.enrolment import enrol
-from jun_engine.store.statuses import MessageStatus
 from jun_engine.store.tables import InboundMessageRow, OutboxRow
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -32,14 +33,19 @@ def enrolled(
 def process(
     session: Session, verifier: Verifier, config: Config, row: InboundMessageRow, now: datetime
 ) -> Admission:
-    """What the processing stage does with one message: admit it and mark it, then commit."""
-    admission = verifier(session, row, config, now)
-    if row.status is MessageStatus.NEW:
-        waiting = admission.outcome is AdmissionOutcome.WAITING
-        row.status = MessageStatus.WAITING_VERIFICATION if waiting else MessageStatus.PROCESSED
-    session.add(row)
+    """The processing stage with verification alone: admit the message and mark it, then commit."""
+    admission = admit(session, verifier, config, row, now)
     session.commit()
     return admission
+
+
+def admit(
+    session: Session, verifier: Verifier, config: Config, row: InboundMessageRow, now: datetime
+) -> Admission:
+    """The processing stage with verification alone, in `session`'s transaction (no commit)."""
+    outcome = process_claimed(session, row, config, now, Chain((Verification(verifier),)))
+    assert outcome.admission is not None
+    return outcome.admission
 
 
 def outbox(session: Session) -> list[OutboxRow]:

@@ -17,7 +17,7 @@ from jun_engine.residents.texts import guess_language, how_to_verify
 from jun_engine.store.statuses import MessageStatus, OutboxKind
 from jun_engine.store.tables import InboundMessageRow
 from tests.residents.conftest import Inbox
-from tests.residents.scene import INTRUDER, START, outbox, process
+from tests.residents.scene import INTRUDER, START, admit, outbox, process
 
 STRANGER = "1600000000000000001"
 
@@ -101,7 +101,7 @@ def test_the_once_per_interval_rule_survives_a_crash(
     # Given a message whose processing crashes before the commit
     first = inbox(STRANGER, "hola")
     session.commit()
-    verifier(session, first, config, START)
+    admit(session, verifier, config, first, START)
     session.rollback()
     # Then nothing was queued, and the message is still NEW to be processed again
     session.expire_all()

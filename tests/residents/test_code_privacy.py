@@ -29,7 +29,7 @@ from jun_engine.store.session import session_scope
 from jun_engine.store.statuses import MessageStatus
 from jun_engine.store.tables import CaseRow, InboundMessageRow
 from tests.residents.conftest import ROOT, Inbox
-from tests.residents.scene import INTRUDER, MARIA, STAFF, START, enrolled, process
+from tests.residents.scene import INTRUDER, MARIA, STAFF, START, admit, enrolled, process
 
 NUMBERS = count(2_000_000_000_000_000_001)
 
@@ -89,7 +89,7 @@ def verified_maria(engine: Engine, config: Config, chain: Chain) -> int:
     with session_scope(engine) as session:
         issued = enrolled(session, config)
     dm(engine, config, MARIA, issued.code)
-    process_all(engine, Clock.stepped(START), chain)
+    process_all(engine, Clock.stepped(START), config, chain)
     return issued.resident_id
 
 
@@ -109,7 +109,7 @@ def test_a_valid_code_from_a_verified_account_is_used_up_and_never_becomes_a_cas
     row_id = dm(engine, config, MARIA, f"hola, mi código es {fresh.code}")
     # When the chain processes it
     clock = Clock.stepped(START + timedelta(minutes=1))
-    process_all(engine, clock, chain)
+    process_all(engine, clock, config, chain)
     # Then no case was opened from it, and the code is nowhere in the stored message
     row = stored(engine, row_id)
     assert row.status is MessageStatus.PROCESSED
@@ -120,7 +120,7 @@ def test_a_valid_code_from_a_verified_account_is_used_up_and_never_becomes_a_cas
     # And the code does not stay valid: sent again from another account it is refused
     with session_scope(engine) as session:
         again = dm_row(session, config, INTRUDER, fresh.code)
-        admission = Verifier()(session, again, config, clock.now())
+        admission = admit(session, Verifier(), config, again, clock.now())
     assert admission.outcome is AdmissionOutcome.CODE_REJECTED
 
 
@@ -150,7 +150,7 @@ def test_a_request_holding_a_code_shaped_token_is_a_case_with_the_token_masked(
     row_id = dm(engine, config, MARIA, text)
     plain = dm(engine, config, MARIA, "La fuente de la plaza gotea 💧 \u202eRTL\u202c <b>x</b>")
     # When the chain processes them
-    process_all(engine, Clock.stepped(START + timedelta(minutes=1)), chain)
+    process_all(engine, Clock.stepped(START + timedelta(minutes=1)), config, chain)
     # Then the request is a case whose stored text has the token masked, nothing else changed
     row = stored(engine, row_id)
     with Session(engine) as session:
@@ -181,7 +181,7 @@ def test_the_desk_listings_show_no_code(
     dm(engine, config, MARIA, fresh.code)
     dm(engine, config, MARIA, f"Hay un bache en la calle Real, código {fresh.code.lower()}")
     dm(engine, config, MARIA, "Hay otro bache enorme en la plaza, ABCD-EF23")
-    process_all(engine, Clock.stepped(START + timedelta(minutes=1)), chain)
+    process_all(engine, Clock.stepped(START + timedelta(minutes=1)), config, chain)
     # When staff list and show cases and residents
     url = engine.url.render_as_string(hide_password=False)
     outputs = [_cli(url, "cases", "list", "--json"), _cli(url, "cases", "list")]

@@ -59,7 +59,7 @@ def test_a_tip_reaches_the_police_privately_and_is_never_echoed_in_public(
                 mentioned_ids=town if kind is MessageKind.MENTION else "",
             )
         )
-    process_all(engine, Clock.stepped(START), chain)
+    process_all(engine, Clock.stepped(START), config, chain)
     with Session(engine) as session:
         (case,) = session.exec(select(CaseRow)).all()
         queued = list(session.exec(select(OutboxRow)).all())

@@ -1,8 +1,9 @@
 """Test support: verified residents, their messages, and the processing chain's first steps.
 
-`run_chain` is the part of the daemon's chain (`pipeline/chain.py`) self-service needs:
-verification, then self-service, in one transaction per message; what self-service leaves is
-marked processed (the daemon would route it to a case).
+`run_chain` processes stored messages with the production processing stage and the part of the
+daemon's chain (`pipeline/chain.py`) self-service needs: its own handlers up to verification,
+then self-service; what self-service leaves is marked processed (the daemon would route it to
+a case).
 """
 
 from __future__ import annotations
@@ -14,10 +15,13 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from jun_engine import selfservice
 from jun_engine.config.schema import Config
-from jun_engine.domain.messages import Channel, MessageKind
+from jun_engine.domain.messages import Channel, InboundMessage, MessageKind
 from jun_engine.domain.residents import Identity
+from jun_engine.emulator.clock import Clock
+from jun_engine.pipeline.chain import Chain, ImplicitMentions, SelfService, Verification
+from jun_engine.pipeline.process import process_all, process_claimed
+from jun_engine.pipeline.turn import Outcome, Turn
 from jun_engine.pipeline.verify import Verifier
 from jun_engine.residents.verification import bind
 from jun_engine.store.session import session_scope
@@ -76,27 +80,26 @@ def add_message(
     return row
 
 
+SELF_SERVICE = "self-service"
+"""Who settled a message self-service answered (`pipeline.chain.SelfService`)."""
+
+
+def self_service_chain() -> Chain:
+    """The daemon's handlers up to verification, then self-service."""
+    return Chain((ImplicitMentions(), Verification(Verifier()), SelfService()))
+
+
 def run_chain(engine: Engine, config: Config, now: datetime) -> dict[int, bool]:
     """Process every NEW message: verification, then self-service; message id -> answered."""
-    verifier = Verifier()
-    answered: dict[int, bool] = {}
-    while True:
-        with session_scope(engine) as session:
-            statement = (
-                select(InboundMessageRow)
-                .where(InboundMessageRow.status == MessageStatus.NEW)
-                .order_by(col(InboundMessageRow.id))
-            )
-            row = session.exec(statement).first()
-            if row is None:
-                return answered
-            admission = verifier(session, row, config, now)
-            done = admission.proceeds and selfservice.handle(session, row, admission, config, now)
-            answered[row.id or 0] = done
-            if row.status is MessageStatus.NEW:
-                row.status = MessageStatus.PROCESSED
-            row.processed_at = now
-            session.add(row)
+    chain, answered = self_service_chain(), {}
+
+    def stage(message: InboundMessage, turn: Turn) -> Outcome:
+        outcome = chain(message, turn)
+        answered[turn.message_id] = outcome.by == SELF_SERVICE
+        return outcome
+
+    process_all(engine, Clock.stepped(now), config, stage)
+    return answered
 
 
 def say_and_process(
@@ -145,8 +148,5 @@ def process_one(engine: Engine, config: Config, message_id: int, now: datetime) 
         row = session.get(InboundMessageRow, message_id)
         assert row is not None
         assert row.status is MessageStatus.NEW
-        admission = Verifier()(session, row, config, now)
-        done = admission.proceeds and selfservice.handle(session, row, admission, config, now)
-        row.status, row.processed_at = MessageStatus.PROCESSED, now
-        session.add(row)
-        return done
+        outcome = process_claimed(session, row, config, now, self_service_chain())
+        return outcome.by == SELF_SERVICE

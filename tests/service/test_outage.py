@@ -33,6 +33,7 @@ from jun_engine.outbox.sender import OutboxSender
 from jun_engine.pipeline import desk as desk_module
 from jun_engine.pipeline.desk import DeskJobs, run_desk
 from jun_engine.pipeline.process import Processor
+from jun_engine.pipeline.turn import Outcome, Turn
 from jun_engine.scheduling.scheduler import Scheduler
 from jun_engine.service.outage import BACKOFF_CAP_SECONDS, OutageWatch
 from jun_engine.store.engine import create_engine_from_url
@@ -117,8 +118,8 @@ def _failures(caplog: pytest.LogCaptureFixture, loop: str) -> int:
     )
 
 
-def _mark_processed(_session: Session, _row: InboundMessageRow, _now: datetime) -> MessageStatus:
-    return MessageStatus.PROCESSED
+def _mark_processed(_message: InboundMessage, _turn: Turn) -> Outcome:
+    return Outcome(MessageStatus.PROCESSED, "test")
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
@@ -142,7 +143,7 @@ def test_every_loop_backs_off_through_a_locked_database_and_loses_nothing(
     watch = OutageWatch(first=0.02, cap=0.1)
     clock = FollowedClock(x_emulator.base_url, resync_seconds=0.05)
     gateways = gateways_for(x_emulator_config, x_emulator.credentials_env(), x_emulator.base_url)
-    processor = Processor(engine, clock, _mark_processed, watch)
+    processor = Processor(engine, clock, x_emulator_config, _mark_processed, watch)
     x = XDelivery(engine, gateways, x_emulator_config, clock)
     sender = OutboxSender(engine, {Channel.X: x}, clock, outage=watch)
     scheduler = Scheduler(

@@ -13,7 +13,7 @@ import pytest
 from sqlmodel import Session, select
 
 from jun_engine.staff.accounts import Staff
-from jun_engine.store.statuses import CaseStatus, ExampleSource, StaffRole
+from jun_engine.store.statuses import CaseStatus, ExampleSource, OutboxKind, StaffRole
 from jun_engine.store.tables import CaseEventRow, CaseRow, OutboxRow, RoutingExampleRow
 from jun_engine.web.access import Access
 from jun_engine.web.inbox import InboxFilter, inbox
@@ -93,7 +93,10 @@ def test_reply_goes_through_the_outbox_from_the_departments_side(
         sent = session.exec(select(OutboxRow).where(OutboxRow.case_id == row.id)).all()
     assert len(sent) == 1
     assert "Mañana lo arreglamos" in sent[0].text
-    assert "@lola_jun" in sent[0].text  # answered where the resident wrote, by handle
+    # answered where the resident wrote: a reply to the post, tagged with its reference
+    assert sent[0].kind is OutboxKind.REPLY
+    assert sent[0].target is not None
+    assert sent[0].text.endswith(f"(ref. {sent[0].target[-5:]})")
     assert "Mañana lo arreglamos" in response.text  # the page shows what was sent
 
 

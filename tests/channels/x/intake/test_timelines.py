@@ -8,7 +8,6 @@ from datetime import timedelta
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from jun_engine.cases.opening import open_case
 from jun_engine.cases.repository import history
 from jun_engine.channels.x import XGateway, credentials_for
 from jun_engine.channels.x.billing import Prices
@@ -23,6 +22,7 @@ from jun_engine.store.session import session_scope
 from jun_engine.store.statuses import PollStream
 from jun_engine.store.tables import CaseRow, InboundMessageRow
 from tests.cases.test_opening import admitted, routed
+from tests.stages import open_case
 
 
 def test_a_staff_reply_before_its_case_opened_is_recorded_on_a_later_sweep(
