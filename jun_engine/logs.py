@@ -20,8 +20,9 @@ from rich.logging import RichHandler
 
 CHATTY = ("tweepy", "oauthlib", "requests_oauthlib", "urllib3", "httpcore")
 """Libraries that log request and response bodies or headers at DEBUG: never below INFO."""
-QUIET = ("httpx",)
-"""Libraries that log every request at INFO (the emulator clock's): only their warnings."""
+QUIET = ("httpx", "fontTools")
+"""Libraries that log routine work at INFO (every request of the emulator clock's; each table
+of a font subset into the weekly PDF): only their warnings."""
 ROUTINE = ("apscheduler.executors", "apscheduler.scheduler")
 """Libraries that log each job run ("Running job", "executed successfully") at INFO: their
 warnings only, unless the command runs at DEBUG."""

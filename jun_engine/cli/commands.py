@@ -44,8 +44,9 @@ ENTRIES: tuple[Entry, ...] = (
         "status",
         "status",
         "Show the daemon's health: whether the database takes writes, per account and stream "
-        "the last poll, checkpoint, messages stored, backlog, errors, rate limit and today's "
-        "spend. Works while the daemon runs, and on a read-only or full disk: it only reads.",
+        "the last poll, checkpoint, messages stored, backlog, errors, how often it is polled "
+        "and why, rate limit and today's spend. Works while the daemon runs, and on a read-only "
+        "or full disk: it only reads.",
     ),
     Entry(
         "emulator",

@@ -258,9 +258,11 @@ def test_a_sweep_stops_at_a_spent_window_and_goes_on_after_its_reset_without_a_4
         posted = [x_emulator.sink.tweet(lola, f"@AytoJun {n}") for n in range(350)]
         x_emulator.step(1)
         # Given an account whose 15-minute window of mentions reads has two calls left
-        fetch = reader._fetch
-        while len(statuses) < 300 - 2:
-            fetch(None, None, 5)
+        fetch, left = reader._fetch, None
+        while left != 2:
+            limit = fetch(None, None, 5).rate_limit
+            assert limit is not None
+            left = limit.remaining
         # When it sweeps a backlog of four pages
         first = reader.sweep()
         # Then it reads two, keeps its place and stops instead of being refused
