@@ -43,10 +43,10 @@ from jun_engine.config.schema import Config
 from jun_engine.domain.messages import Channel
 from jun_engine.outbox.sender import OutboxSender
 from jun_engine.pipeline.chain import Chain
-from jun_engine.pipeline.desk import DeskJobs, run_desk
 from jun_engine.pipeline.process import Processor, Stage, process_all
 from jun_engine.routing.router import Router
 from jun_engine.routing.setup import build_router
+from jun_engine.scheduling.desk_jobs import DeskJobs, run_desk
 from jun_engine.scheduling.scheduler import Scheduler
 from jun_engine.service.outage import OutageWatch
 from jun_engine.store.engine import database_errors

@@ -30,7 +30,7 @@ from jun_engine.domain.errors import MissingSecret
 from jun_engine.domain.messages import Channel
 from jun_engine.outbox.sender import OutboxSender
 from jun_engine.outbox.staff import OutboxEntry, list_items, retry_items
-from jun_engine.pipeline.deliver import DeliveryStage
+from jun_engine.service.delivery import DeliveryStage
 from jun_engine.store.engine import create_engine_from_url
 from jun_engine.store.errors import StoreError
 from jun_engine.store.migrate import ensure_schema_current

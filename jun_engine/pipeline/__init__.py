@@ -1,1 +1,1 @@
-"""The per-message stages: verify, chain and process each stored message once, deliver answers."""
+"""The per-message stages: each stored message verified, taken through the chain, once."""

@@ -1,8 +1,9 @@
 """The mayor's office's weekly report: last week's figures as one self-contained HTML page and a
-PDF, kept in the desk (`/reports`). The scheduler makes it: `make_due_weekly_report` is one of the
-case desk's periodic jobs (`pipeline/desk.py`), run at every tick, and makes the report of the
-last full week once that week has ended and its report is not in the database yet (the database
-is the truth: a restart, a second daemon tick or a catch-up after an outage makes it once).
+PDF, kept in the desk (`/reports`). The scheduler makes it: `make_due_weekly_report` is one of
+the case desk's periodic jobs (`scheduling/desk_jobs.py`), run at every tick, and makes the report
+of the last full week once that week has ended and its report is not in the database yet (the
+database is the truth: a restart, a second daemon tick or a catch-up after an outage makes it
+once).
 `jun-engine web report` remakes it by hand, replacing the week's report, never duplicating it."""
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ from jun_engine.outbox.api import Priority, enqueue
 from jun_engine.outbox.pacing import Pacer
 from jun_engine.outbox.sender import OutboxSender
 from jun_engine.outbox.staff import retry_items
-from jun_engine.pipeline.deliver import DeliveryStage
+from jun_engine.service.delivery import DeliveryStage
 from jun_engine.store.session import session_scope
 from jun_engine.store.statuses import OutboxKind, OutboxStatus
 from jun_engine.store.tables import ApiCallRow, OutboxRow

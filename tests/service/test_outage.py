@@ -30,10 +30,10 @@ from jun_engine.emulator.emulator import Emulator
 from jun_engine.emulator.testing import TEST_START
 from jun_engine.outbox.api import enqueue
 from jun_engine.outbox.sender import OutboxSender
-from jun_engine.pipeline import desk as desk_module
-from jun_engine.pipeline.desk import DeskJobs, run_desk
 from jun_engine.pipeline.process import Processor
 from jun_engine.pipeline.turn import Outcome, Turn
+from jun_engine.scheduling import desk_jobs as desk_module
+from jun_engine.scheduling.desk_jobs import DeskJobs, run_desk
 from jun_engine.scheduling.scheduler import Scheduler
 from jun_engine.service.outage import BACKOFF_CAP_SECONDS, OutageWatch
 from jun_engine.store.engine import create_engine_from_url

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from jun_engine.cli.app import app as cli
-from jun_engine.pipeline.desk import JOBS
+from jun_engine.scheduling.desk_jobs import JOBS
 from jun_engine.staff.accounts import Staff
 from jun_engine.store.session import session_scope
 from jun_engine.store.statuses import StaffRole
