@@ -21,7 +21,7 @@ from jun_engine.config import load_config
 from jun_engine.demo.orchestrate import DemoRun, DemoSettings
 from jun_engine.demo.play import play
 from jun_engine.demo.views import ProgressLines
-from jun_engine.store.statuses import PollStream
+from jun_engine.domain.statuses import PollStream
 
 TITLE = "Cases: mention-to-acknowledgement latency"
 CONFIG = Path(__file__).resolve().parent.parent / "accounts.yaml"

@@ -25,13 +25,13 @@ from jun_engine.channels.x.intake.streams import StreamRef, own_account_ids, str
 from jun_engine.channels.x.intake.sweep import StreamReader, fetcher, snowflake_at
 from jun_engine.clock import FollowedClock
 from jun_engine.domain.messages import Channel, InboundMessage, MessageKind
+from jun_engine.domain.statuses import MessageStatus, PollStream
 from jun_engine.emulator.clock import Clock as EmulatorClock
 from jun_engine.emulator.emulator import Emulator
 from jun_engine.emulator.testing import emulator_test_config
 from jun_engine.store.engine import create_engine_from_url
 from jun_engine.store.migrate import upgrade
 from jun_engine.store.repository import MESSAGES
-from jun_engine.store.statuses import MessageStatus, PollStream
 
 TITLE = "Intake: requests per 1,000 messages, storage throughput, peak memory"
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -17,13 +17,13 @@ from sqlalchemy.engine import Engine
 
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import Channel
+from jun_engine.domain.statuses import ResidentStatus
 from jun_engine.emulator.testing import emulator_test_config
 from jun_engine.scheduling.notice_queue import queue_due_notices
 from jun_engine.scheduling.notices import NoticeRequest, add_notice
 from jun_engine.store.engine import create_engine_from_url
 from jun_engine.store.migrate import upgrade
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import ResidentStatus
 from jun_engine.store.tables import ResidentIdentityRow, ResidentRow, ResidentTopicRow
 
 TITLE = "Scheduling: queueing a 3,000-resident segmented notice (SQLite vs PostgreSQL)"

@@ -23,12 +23,12 @@ import uvicorn
 from sqlmodel import Session
 
 from jun_engine.config.schema import Config
+from jun_engine.domain.statuses import StaffRole
 from jun_engine.emulator.testing import emulator_test_config
 from jun_engine.staff import accounts
 from jun_engine.staff.passwords import Passwords
 from jun_engine.store.engine import create_engine_from_url
 from jun_engine.store.migrate import upgrade
-from jun_engine.store.statuses import StaffRole
 from jun_engine.store.tables import CaseRow, InboundMessageRow, ResidentIdentityRow, ResidentRow
 from jun_engine.web.app import create_app
 from jun_engine.web.settings import WebSettings

@@ -41,6 +41,7 @@ from jun_engine.channels.x.intake.timelines import TimelineReader
 from jun_engine.clock import Clock
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import Channel
+from jun_engine.domain.statuses import OutboxStatus
 from jun_engine.outbox.sender import OutboxSender
 from jun_engine.pipeline.chain import Chain
 from jun_engine.pipeline.process import Processor, Stage, process_all
@@ -53,7 +54,6 @@ from jun_engine.store.engine import database_errors
 from jun_engine.store.errors import DatabaseError, StoreError
 from jun_engine.store.lock import HEARTBEAT_SECONDS, DaemonLock, LockLostError
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import OutboxStatus
 from jun_engine.store.tables import ApiCallRow, OutboxRow
 
 log = logging.getLogger(__name__)

@@ -28,9 +28,9 @@ from jun_engine.cases.texts import localized, say
 from jun_engine.config.schema import Config
 from jun_engine.domain.cases import can_move
 from jun_engine.domain.messages import InboundMessage, MessageKind
+from jun_engine.domain.statuses import CaseStatus, ExampleSource, Privacy
 from jun_engine.outbox.answer import answer as answer_resident
 from jun_engine.outbox.api import Priority
-from jun_engine.store.statuses import CaseStatus, ExampleSource, Privacy
 from jun_engine.store.tables import CaseEventRow, CaseRow, RoutingExampleRow
 
 

@@ -22,8 +22,8 @@ from jun_engine.channels.results import Post
 from jun_engine.config.schema import Config
 from jun_engine.domain.cases import can_move
 from jun_engine.domain.messages import MessageKind
+from jun_engine.domain.statuses import CaseStatus, OutboxKind, OutboxStatus
 from jun_engine.outbox.api import enqueue
-from jun_engine.store.statuses import CaseStatus, OutboxKind, OutboxStatus
 from jun_engine.store.tables import CaseRow, InboundMessageRow, OutboxRow
 
 STAFF_REPLY = "staff_reply"

@@ -27,10 +27,10 @@ from jun_engine.cases.repository import ENGINE, add_event
 from jun_engine.cases.texts import localized
 from jun_engine.config.schema import Config
 from jun_engine.domain.routing import Intent, Layer, Routing, Urgency
+from jun_engine.domain.statuses import OutboxKind
 from jun_engine.outbox.api import Priority, enqueue
 from jun_engine.routing.incidents import Incident, IncidentRules, Report, find_incidents
 from jun_engine.routing.rules import RuleSet
-from jun_engine.store.statuses import OutboxKind
 from jun_engine.store.tables import CaseRow, InboundMessageRow, IncidentRow
 
 LINKED = "incident"

@@ -29,11 +29,11 @@ from jun_engine.config.schema import Config
 from jun_engine.domain.messages import InboundMessage, MessageKind
 from jun_engine.domain.residents import Admission
 from jun_engine.domain.routing import Routing
+from jun_engine.domain.statuses import CaseStatus, Privacy
 from jun_engine.outbox.answer import answer
 from jun_engine.outbox.api import Priority
 from jun_engine.pipeline.turn import Turn
 from jun_engine.residents.texts import guess_language
-from jun_engine.store.statuses import CaseStatus, Privacy
 from jun_engine.store.tables import CaseRow, ResidentRow
 
 SUMMARY_CHARS = 200

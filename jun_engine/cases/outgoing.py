@@ -13,9 +13,9 @@ from jun_engine.cases.privacy import guard_public
 from jun_engine.cases.repository import private_texts
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import InboundMessage
+from jun_engine.domain.statuses import OutboxKind
 from jun_engine.outbox.answer import answer
 from jun_engine.outbox.api import enqueue, tagged_reply
-from jun_engine.store.statuses import OutboxKind
 from jun_engine.store.tables import CaseRow
 
 

@@ -24,8 +24,8 @@ from jun_engine.domain.cases import (
     sequence_scope,
 )
 from jun_engine.domain.messages import InboundMessage, MessageKind
+from jun_engine.domain.statuses import CaseStatus
 from jun_engine.store.repository import message_from_row
-from jun_engine.store.statuses import CaseStatus
 from jun_engine.store.tables import CaseEventRow, CaseRow, CaseSequenceRow, InboundMessageRow
 
 SEQUENCES: sa.Table = CaseSequenceRow.__table__  # type: ignore[attr-defined]

@@ -20,10 +20,10 @@ from jun_engine.cases.texts import say
 from jun_engine.config.schema import Config
 from jun_engine.domain.cases import can_move
 from jun_engine.domain.messages import InboundMessage, MessageKind
+from jun_engine.domain.statuses import CaseStatus
 from jun_engine.outbox.answer import answer
 from jun_engine.outbox.api import Priority
 from jun_engine.pipeline.turn import Turn
-from jun_engine.store.statuses import CaseStatus
 from jun_engine.store.tables import CaseRow
 
 RATING = re.compile(r"^\s*([1-5๑-๕])\s*(?:/\s*5)?\s*[.!]*\s*$")

@@ -32,7 +32,7 @@ from sqlmodel import Session
 from jun_engine.channels.results import RateLimit
 from jun_engine.domain.errors import ChannelError
 from jun_engine.domain.messages import Channel, InboundMessage
-from jun_engine.store.statuses import OutboxKind
+from jun_engine.domain.statuses import OutboxKind
 
 # --- taking in --------------------------------------------------------------------------------
 

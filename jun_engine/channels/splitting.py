@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from jun_engine.channels.x import splitting as x_splitting
 from jun_engine.domain.messages import Channel
-from jun_engine.store.statuses import OutboxKind
+from jun_engine.domain.statuses import OutboxKind
 
 
 def split(channel: Channel, kind: OutboxKind, text: str) -> list[str]:

@@ -32,9 +32,9 @@ from jun_engine.cli.exit_codes import ExitCode
 from jun_engine.config.schema import Config
 from jun_engine.domain.cases import CaseEvent, CaseSummary, can_move
 from jun_engine.domain.messages import MessageKind
+from jun_engine.domain.statuses import CaseStatus
 from jun_engine.store.errors import DatabaseError, SchemaError, StoreError
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import CaseStatus
 from jun_engine.store.tables import CaseRow, ResidentRow
 
 HELP = (

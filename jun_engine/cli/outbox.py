@@ -28,6 +28,7 @@ from jun_engine.clock import Clock, ClockError, FollowedClock, SystemClock
 from jun_engine.config import Config, ConfigError, load_config
 from jun_engine.domain.errors import MissingSecret
 from jun_engine.domain.messages import Channel
+from jun_engine.domain.statuses import OutboxKind, OutboxStatus
 from jun_engine.outbox.sender import OutboxSender
 from jun_engine.outbox.staff import OutboxEntry, list_items, retry_items
 from jun_engine.service.delivery import DeliveryStage
@@ -35,7 +36,6 @@ from jun_engine.store.engine import create_engine_from_url
 from jun_engine.store.errors import StoreError
 from jun_engine.store.migrate import ensure_schema_current
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import OutboxKind, OutboxStatus
 
 BASE_URL_VARIABLE = "JUN_X_BASE_URL"
 HELP = (

@@ -23,6 +23,7 @@ from jun_engine.cli.desk import town_and_database
 from jun_engine.cli.exit_codes import ExitCode
 from jun_engine.config.schema import Config
 from jun_engine.domain.residents import Identity, IssuedCode, Resident, ResidentEvent
+from jun_engine.domain.statuses import ResidentStatus
 from jun_engine.residents.enrolment import canonical_district, enrol, issue_code
 from jun_engine.residents.erasure import erase, scrub_free_space
 from jun_engine.residents.errors import (
@@ -44,7 +45,6 @@ from jun_engine.store.errors import (
     StoreError,
 )
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import ResidentStatus
 
 HELP = (
     "The residents' register: who may use the town's X services.\n\n"

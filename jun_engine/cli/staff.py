@@ -12,12 +12,12 @@ import typer
 from jun_engine.cli import console
 from jun_engine.cli.desk import town_and_database
 from jun_engine.cli.exit_codes import ExitCode
+from jun_engine.domain.statuses import StaffRole
 from jun_engine.staff import accounts
 from jun_engine.staff.accounts import StaffError
 from jun_engine.staff.passwords import Passwords
 from jun_engine.store.errors import StoreError
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import StaffRole
 
 HELP = (
     "Web-desk accounts. Roles: `department` (its department's cases, private ones included), "

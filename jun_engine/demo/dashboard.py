@@ -22,7 +22,7 @@ from rich.table import Table
 from rich.text import Text
 
 from jun_engine.demo.feed import Feed, Line, Totals
-from jun_engine.store.statuses import MessageStatus
+from jun_engine.domain.statuses import MessageStatus
 
 REFRESH_PER_SECOND = 4
 WIDE = 120

@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 
 from jun_engine.config.schema import Config
+from jun_engine.domain.statuses import StaffRole
 from jun_engine.staff import accounts
 from jun_engine.staff.passwords import Passwords
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import StaffRole
 
 WAKING = time(7, 30)
 """The town's time when the demo starts: it wakes up, the school menu goes out at 08:00."""

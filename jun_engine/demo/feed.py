@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 from jun_engine.cases.follow import STAFF_REPLY
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import MessageKind
-from jun_engine.store.statuses import MessageStatus, OutboxStatus
+from jun_engine.domain.statuses import MessageStatus, OutboxStatus
 from jun_engine.store.tables import ApiCallRow, CaseEventRow, CaseRow, InboundMessageRow, OutboxRow
 
 ROWS = 30

@@ -25,9 +25,9 @@ from jun_engine.demo.record import XRecord
 from jun_engine.demo.stats import percentile, rounded
 from jun_engine.demo.summary import DemoSummary, judged
 from jun_engine.domain.messages import MessageKind
+from jun_engine.domain.statuses import MessageStatus, OutboxStatus, Privacy, ResidentStatus
 from jun_engine.emulator.town import SentMessage, StaffReply
 from jun_engine.selfservice.metrics import self_service_counts
-from jun_engine.store.statuses import MessageStatus, OutboxStatus, Privacy, ResidentStatus
 from jun_engine.store.tables import (
     ApiCallRow,
     CaseEventRow,

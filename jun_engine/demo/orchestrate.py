@@ -29,12 +29,12 @@ from jun_engine.config.schema import Config
 from jun_engine.daemon import Daemon, Summary
 from jun_engine.demo.schedule import seed_schedule
 from jun_engine.demo.town import CodeDm, GatedTown, populate, verify_residents
+from jun_engine.domain.statuses import MessageStatus, OutboxStatus
 from jun_engine.emulator.clock import Clock
 from jun_engine.emulator.emulator import Emulator
 from jun_engine.emulator.town import SimulatedTown
 from jun_engine.store.engine import create_engine_from_url
 from jun_engine.store.migrate import upgrade
-from jun_engine.store.statuses import MessageStatus, OutboxStatus
 from jun_engine.store.tables import InboundMessageRow, OutboxRow
 
 log = logging.getLogger(__name__)

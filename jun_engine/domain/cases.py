@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from jun_engine.store.statuses import CaseStatus
+from jun_engine.domain.statuses import CaseStatus
 
 S = CaseStatus
 

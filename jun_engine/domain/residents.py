@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from jun_engine.domain.messages import Channel
-from jun_engine.store.statuses import ResidentStatus
+from jun_engine.domain.statuses import ResidentStatus
 
 
 class ResidentEventKind(StrEnum):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from jun_engine.store.statuses import AppointmentStatus
+from jun_engine.domain.statuses import AppointmentStatus
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from jun_engine.domain.messages import InboundMessage
+from jun_engine.domain.statuses import OutboxKind
 from jun_engine.outbox.api import Priority, enqueue, tagged_reply
-from jun_engine.store.statuses import OutboxKind
 
 
 @dataclass(frozen=True, slots=True)

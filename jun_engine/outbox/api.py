@@ -16,8 +16,8 @@ from sqlmodel import Session
 
 from jun_engine.channels.splitting import split
 from jun_engine.domain.messages import Channel
+from jun_engine.domain.statuses import OutboxKind, OutboxStatus
 from jun_engine.outbox.errors import InvalidOutboxItemError
-from jun_engine.store.statuses import OutboxKind, OutboxStatus
 from jun_engine.store.tables import OutboxRow, now_utc
 
 OUTBOX: sa.Table = OutboxRow.__table__  # type: ignore[attr-defined]

@@ -17,8 +17,8 @@ from sqlmodel import Session
 
 from jun_engine.channels.ports import Bucket, Limit, Limits
 from jun_engine.domain.messages import Channel
+from jun_engine.domain.statuses import OutboxKind, OutboxStatus
 from jun_engine.outbox.pacing import recent_attempts
-from jun_engine.store.statuses import OutboxKind, OutboxStatus
 from jun_engine.store.tables import OutboxRow
 
 OUTBOX: sa.Table = OutboxRow.__table__  # type: ignore[attr-defined]

@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 
 from jun_engine.channels.ports import Bucket, OutboxItem
 from jun_engine.domain.messages import Channel
-from jun_engine.store.statuses import OutboxKind, OutboxStatus
+from jun_engine.domain.statuses import OutboxKind, OutboxStatus
 from jun_engine.store.tables import OutboxAttemptRow, OutboxRow
 
 OUTBOX: sa.Table = OutboxRow.__table__  # type: ignore[attr-defined]

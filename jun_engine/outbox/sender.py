@@ -35,13 +35,13 @@ from jun_engine.domain.errors import (
     ReplyNotAllowed,
 )
 from jun_engine.domain.messages import Channel
+from jun_engine.domain.statuses import OutboxStatus
 from jun_engine.outbox import queue
 from jun_engine.outbox.backoff import look_time, retry_time
 from jun_engine.outbox.pacing import Pacer
 from jun_engine.service.outage import OutageWatch
 from jun_engine.store.errors import DatabaseError
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import OutboxStatus
 
 log = logging.getLogger(__name__)
 

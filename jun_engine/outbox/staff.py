@@ -12,7 +12,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from jun_engine.store.statuses import OutboxKind, OutboxStatus
+from jun_engine.domain.statuses import OutboxKind, OutboxStatus
 from jun_engine.store.tables import OutboxRow
 
 OUTBOX: sa.Table = OutboxRow.__table__  # type: ignore[attr-defined]

@@ -30,11 +30,11 @@ from jun_engine.config.schema import Config
 from jun_engine.domain.messages import InboundMessage, MessageKind
 from jun_engine.domain.residents import AdmissionOutcome
 from jun_engine.domain.routing import Intent, Routing
+from jun_engine.domain.statuses import MessageStatus
 from jun_engine.pipeline.turn import Handler, Outcome, PassOn, Turn
 from jun_engine.pipeline.verify import Verifier
 from jun_engine.routing.router import Router
 from jun_engine.selfservice import handle as self_service
-from jun_engine.store.statuses import MessageStatus
 
 
 def goes_straight_to_the_desk(routing: Routing) -> bool:

@@ -23,12 +23,12 @@ from sqlmodel import Session
 from jun_engine.clock import Clock
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import InboundMessage, MessageKind
+from jun_engine.domain.statuses import MessageStatus, PollStream
 from jun_engine.pipeline.turn import Outcome, Turn
 from jun_engine.service.outage import OutageWatch
 from jun_engine.store.errors import DatabaseError, StoreError
 from jun_engine.store.repository import CHECKPOINTS, MESSAGES, message_from_row
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import MessageStatus, PollStream
 from jun_engine.store.tables import InboundMessageRow, now_utc
 
 log = logging.getLogger(__name__)

@@ -19,7 +19,7 @@ from jun_engine.config.schema import Config
 from jun_engine.domain.messages import InboundMessage
 from jun_engine.domain.residents import Admission
 from jun_engine.domain.routing import Routing
-from jun_engine.store.statuses import MessageStatus
+from jun_engine.domain.statuses import MessageStatus
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,10 +14,10 @@ from sqlmodel import Session, col, update
 
 from jun_engine.config.schema import Config
 from jun_engine.domain.residents import IssuedCode, ResidentEventKind
+from jun_engine.domain.statuses import ResidentStatus
 from jun_engine.residents.codes import generate_code, grouped, hash_code
 from jun_engine.residents.errors import InvalidEnrolmentError, ResidentErasedError
 from jun_engine.residents.repository import add_event, row_by_id
-from jun_engine.store.statuses import ResidentStatus
 from jun_engine.store.tables import ResidentRow, ResidentTopicRow, VerificationCodeRow
 
 NAME_MAX = 200

@@ -24,9 +24,9 @@ from sqlmodel import Session, and_, col, delete, or_, select, update
 from jun_engine.config.problems import plural
 from jun_engine.domain.messages import Channel
 from jun_engine.domain.residents import Identity, ResidentEventKind
+from jun_engine.domain.statuses import MessageStatus, OutboxStatus, ResidentStatus
 from jun_engine.residents.errors import ResidentErasedError
 from jun_engine.residents.repository import accounts_of, add_event, row_by_id
-from jun_engine.store.statuses import MessageStatus, OutboxStatus, ResidentStatus
 from jun_engine.store.tables import (
     AppointmentRow,
     BilledResourceRow,

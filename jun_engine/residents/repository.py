@@ -12,8 +12,8 @@ from sqlmodel import Session, col, func, select
 
 from jun_engine.domain.messages import Channel
 from jun_engine.domain.residents import Identity, Resident, ResidentEvent, ResidentEventKind
+from jun_engine.domain.statuses import ResidentStatus
 from jun_engine.residents.errors import AmbiguousResidentError, ResidentNotFoundError
-from jun_engine.store.statuses import ResidentStatus
 from jun_engine.store.tables import (
     InboundMessageRow,
     ResidentEventRow,

@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlmodel import Session
 
 from jun_engine.domain.residents import Resident, ResidentEventKind
+from jun_engine.domain.statuses import ResidentStatus
 from jun_engine.residents.enrolment import withdraw_codes
 from jun_engine.residents.errors import ResidentErasedError
 from jun_engine.residents.repository import add_event, load_resident, row_by_id
 from jun_engine.residents.verification import unbind_all
-from jun_engine.store.statuses import ResidentStatus
 
 
 def revoke(

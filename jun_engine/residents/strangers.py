@@ -20,8 +20,8 @@ from sqlmodel import Session
 
 from jun_engine.config.schema import StrangerAnswers
 from jun_engine.domain.residents import Identity
+from jun_engine.domain.statuses import OutboxKind
 from jun_engine.outbox.api import Priority, enqueue
-from jun_engine.store.statuses import OutboxKind
 from jun_engine.store.tables import StrangerAnswerRow
 
 log = logging.getLogger(__name__)

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select, update
 
 from jun_engine.config.schema import Verification
 from jun_engine.domain.residents import Identity, ResidentEventKind
+from jun_engine.domain.statuses import MessageStatus, ResidentStatus
 from jun_engine.residents.codes import matches
 from jun_engine.residents.lockout import attempts_left, locked_until, record_attempt
 from jun_engine.residents.repository import (
@@ -26,7 +27,6 @@ from jun_engine.residents.repository import (
     identity_row,
     identity_rows,
 )
-from jun_engine.store.statuses import MessageStatus, ResidentStatus
 from jun_engine.store.tables import (
     InboundMessageRow,
     ResidentIdentityRow,

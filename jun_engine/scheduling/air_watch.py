@@ -15,6 +15,7 @@ import httpx
 from sqlalchemy.engine import Engine
 
 from jun_engine.config.schema import Config
+from jun_engine.domain.statuses import OutboxKind
 from jun_engine.outbox.api import Priority, enqueue
 from jun_engine.scheduling.air_quality import (
     TIMEOUT_SECONDS,
@@ -27,7 +28,6 @@ from jun_engine.scheduling.air_quality import (
 )
 from jun_engine.scheduling.calendar import at_local_time, local_day
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import OutboxKind
 from jun_engine.store.tables import AirQualityDayRow
 
 log = logging.getLogger(__name__)

@@ -10,12 +10,12 @@ from datetime import datetime
 from sqlmodel import Session
 
 from jun_engine.config.schema import Config
+from jun_engine.domain.statuses import OutboxKind, ScheduledKind, ScheduledStatus
 from jun_engine.outbox.api import Priority, enqueue
 from jun_engine.scheduling.calendar import zone
 from jun_engine.scheduling.errors import InvalidNoticeError
 from jun_engine.scheduling.notice_queue import queue_dms
 from jun_engine.scheduling.notices import MAX_TEXT
-from jun_engine.store.statuses import OutboxKind, ScheduledKind, ScheduledStatus
 from jun_engine.store.tables import ScheduledItemRow
 
 

@@ -16,12 +16,12 @@ from sqlmodel import Session, col, select
 
 from jun_engine.config.problems import Problem
 from jun_engine.config.schema import Config
+from jun_engine.domain.statuses import MenuStatus, OutboxKind
 from jun_engine.outbox.api import Priority, enqueue
 from jun_engine.scheduling.calendar import at_local_time, closed_reason, local_day
 from jun_engine.scheduling.menu_checks import CheckedMenus, MenuDay
 from jun_engine.scheduling.menu_file import warning
 from jun_engine.scheduling.texts import allergens_line, menu_heading
-from jun_engine.store.statuses import MenuStatus, OutboxKind
 from jun_engine.store.tables import SchoolMenuRow
 
 log = logging.getLogger(__name__)

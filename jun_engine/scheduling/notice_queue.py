@@ -19,13 +19,13 @@ from sqlmodel import Session, col, select
 
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import Channel
+from jun_engine.domain.statuses import DeliveryStatus, OutboxKind, OutboxStatus, ScheduledStatus
 from jun_engine.outbox.api import enqueue
 from jun_engine.scheduling.calendar import local_day, zone
 from jun_engine.scheduling.notices import NOTICE_KINDS
 from jun_engine.scheduling.recurrence import first_after, latest_due, parse_cron
 from jun_engine.scheduling.segments import Segment, recipients
 from jun_engine.scheduling.texts import local_date
-from jun_engine.store.statuses import DeliveryStatus, OutboxKind, OutboxStatus, ScheduledStatus
 from jun_engine.store.tables import DeliveryRow, OutboxRow, ScheduledItemRow
 
 log = logging.getLogger(__name__)

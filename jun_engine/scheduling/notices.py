@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from jun_engine.config.problems import suggestion
 from jun_engine.config.schema import Config
+from jun_engine.domain.statuses import ScheduledKind, ScheduledStatus
 from jun_engine.outbox.api import Priority
 from jun_engine.scheduling.errors import (
     InvalidNoticeError,
@@ -23,7 +24,6 @@ from jun_engine.scheduling.errors import (
     NoticeNotFoundError,
 )
 from jun_engine.scheduling.recurrence import first_at_or_after, parse_cron
-from jun_engine.store.statuses import ScheduledKind, ScheduledStatus
 from jun_engine.store.tables import ScheduledItemRow
 
 DEFAULT_VALIDITY = timedelta(hours=24)

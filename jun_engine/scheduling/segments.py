@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import Channel
-from jun_engine.store.statuses import ResidentStatus
+from jun_engine.domain.statuses import ResidentStatus
 from jun_engine.store.tables import ResidentIdentityRow, ResidentRow, ResidentTopicRow
 
 RESIDENTS: sa.Table = ResidentRow.__table__  # type: ignore[attr-defined]

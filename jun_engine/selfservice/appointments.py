@@ -18,13 +18,13 @@ from sqlmodel import Session, col, select
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import Channel
 from jun_engine.domain.selfservice import Appointment
+from jun_engine.domain.statuses import AppointmentStatus, OutboxKind
 from jun_engine.outbox.api import Priority, enqueue
 from jun_engine.scheduling.calendar import at_local_time, zone
 from jun_engine.selfservice.dates import format_when
 from jun_engine.selfservice.errors import AppointmentCancelledError, AppointmentNotFoundError
 from jun_engine.selfservice.slots import day_bounds, local_day
 from jun_engine.selfservice.texts import say
-from jun_engine.store.statuses import AppointmentStatus, OutboxKind
 from jun_engine.store.tables import AppointmentRow, AppointmentSlotRow, ResidentRow
 
 SLOTS: sa.Table = AppointmentSlotRow.__table__  # type: ignore[attr-defined]

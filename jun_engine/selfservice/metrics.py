@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, func, select
 
-from jun_engine.store.statuses import MessageStatus
+from jun_engine.domain.statuses import MessageStatus
 from jun_engine.store.tables import InboundMessageRow, SelfServiceAnswerRow
 
 

@@ -9,8 +9,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from jun_engine.channels.results import RateLimit
+from jun_engine.domain.statuses import PollStream
 from jun_engine.store.repository import CHECKPOINTS
-from jun_engine.store.statuses import PollStream
 from jun_engine.store.tables import now_utc
 
 ERROR_LENGTH = 500

@@ -12,8 +12,8 @@ from jun_engine.channels.x.billing import requests_on, spent_by_account, spent_o
 from jun_engine.channels.x.intake.budget import budget_of
 from jun_engine.channels.x.intake.sweep import time_of
 from jun_engine.domain.messages import MessageKind
+from jun_engine.domain.statuses import MessageStatus, PollStream
 from jun_engine.store.lock import HEARTBEAT_SECONDS
-from jun_engine.store.statuses import MessageStatus, PollStream
 from jun_engine.store.tables import ApiCallRow, DaemonLockRow, InboundMessageRow, PollCheckpointRow
 
 KIND_OF = {PollStream.MENTIONS: MessageKind.MENTION, PollStream.DMS: MessageKind.DM}

@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from jun_engine.config.schema import Config
+from jun_engine.domain.statuses import StaffRole
 from jun_engine.staff.passwords import Passwords, WeakPasswordError
-from jun_engine.store.statuses import StaffRole
 from jun_engine.store.tables import StaffAccountRow
 
 log = logging.getLogger(__name__)

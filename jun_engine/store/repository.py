@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, func, select
 
 from jun_engine.domain.messages import Channel, InboundMessage, MessageKind
-from jun_engine.store.statuses import MessageStatus, PollStream
+from jun_engine.domain.statuses import MessageStatus, PollStream
 from jun_engine.store.tables import InboundMessageRow, PollCheckpointRow, now_utc
 
 BATCH = 200

@@ -16,8 +16,7 @@ from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from jun_engine.domain.messages import Channel, MessageKind
-from jun_engine.store.column_types import StoredString, StoredText, UtcDateTime, enum_type
-from jun_engine.store.statuses import (
+from jun_engine.domain.statuses import (
     AppointmentStatus,
     CaseStatus,
     DeliveryStatus,
@@ -33,6 +32,7 @@ from jun_engine.store.statuses import (
     ScheduledStatus,
     StaffRole,
 )
+from jun_engine.store.column_types import StoredString, StoredText, UtcDateTime, enum_type
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",

@@ -22,8 +22,8 @@ from sqlmodel import Session, col
 
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import MessageKind
+from jun_engine.domain.statuses import Privacy, StaffRole
 from jun_engine.staff.accounts import Staff
-from jun_engine.store.statuses import Privacy, StaffRole
 from jun_engine.store.tables import CaseRow, PrivateViewRow
 
 log = logging.getLogger(__name__)

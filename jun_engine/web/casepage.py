@@ -16,7 +16,7 @@ from jun_engine.cases.names import actor_name, author_of
 from jun_engine.cases.repository import by_reference, history, message_of
 from jun_engine.config.schema import Config
 from jun_engine.domain.cases import OPEN_STATUSES, CaseEvent, can_move
-from jun_engine.store.statuses import CaseStatus
+from jun_engine.domain.statuses import CaseStatus
 from jun_engine.store.tables import CaseRow, OutboxRow, ResidentRow
 from jun_engine.web.access import Access, is_private, record_private_view
 

@@ -16,8 +16,8 @@ from jun_engine.config.schema import Config
 from jun_engine.domain.cases import OPEN_STATUSES
 from jun_engine.domain.messages import MessageKind
 from jun_engine.domain.routing import Urgency
+from jun_engine.domain.statuses import CaseStatus, Privacy, StaffRole
 from jun_engine.store.column_types import UtcDateTime
-from jun_engine.store.statuses import CaseStatus, Privacy, StaffRole
 from jun_engine.store.tables import CaseRow, InboundMessageRow, ResidentRow
 from jun_engine.web.access import Access, is_private
 

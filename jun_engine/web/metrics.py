@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from jun_engine.domain.cases import OPEN_STATUSES
-from jun_engine.store.statuses import OutboxStatus
+from jun_engine.domain.statuses import OutboxStatus
 from jun_engine.store.tables import (
     ApiCallRow,
     CaseRow,

@@ -19,9 +19,9 @@ from jun_engine.cases.texts import localized
 from jun_engine.config.schema import Config
 from jun_engine.domain.cases import OPEN_STATUSES, InvalidTransitionError
 from jun_engine.domain.messages import Channel
+from jun_engine.domain.statuses import CaseStatus
 from jun_engine.staff.accounts import Staff
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import CaseStatus
 from jun_engine.store.tables import CaseRow
 from jun_engine.web.access import Access
 from jun_engine.web.auth import checked_form

@@ -18,9 +18,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from jun_engine.config.schema import Config
+from jun_engine.domain.statuses import StaffRole
 from jun_engine.staff.accounts import Staff
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import StaffRole
 from jun_engine.store.tables import CaseRow, WeeklyReportRow
 from jun_engine.web import i18n
 from jun_engine.web.access import Access

@@ -18,11 +18,11 @@ from jun_engine.channels.x.intake.streams import own_account_ids, streams_of
 from jun_engine.channels.x.intake.sweep import StreamReader, fetcher
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import Channel
+from jun_engine.domain.statuses import PollStream
 from jun_engine.emulator.emulator import Emulator
 from jun_engine.outbox.sender import OutboxSender
 from jun_engine.routing.router import Router
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import PollStream
 from tests.stages import process_all
 
 

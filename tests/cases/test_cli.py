@@ -16,11 +16,11 @@ from jun_engine.cli.app import app
 from jun_engine.cli.exit_codes import ExitCode
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import Channel, MessageKind
+from jun_engine.domain.statuses import CaseStatus
 from jun_engine.routing.router import Router
 from jun_engine.store.engine import create_engine_from_url
 from jun_engine.store.migrate import upgrade
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import CaseStatus
 from jun_engine.store.tables import InboundMessageRow, OutboxRow
 from tests.cases.conftest import MONDAY
 from tests.stages import process_all

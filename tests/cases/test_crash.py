@@ -27,12 +27,12 @@ from jun_engine.config.loading import load_config
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import Channel, MessageKind
 from jun_engine.domain.residents import Identity
+from jun_engine.domain.statuses import MessageStatus, OutboxStatus, Privacy
 from jun_engine.emulator.emulator import Emulator
 from jun_engine.emulator.records import DmEvent, Post
 from jun_engine.emulator.town import SimulatedTown
 from jun_engine.residents.verification import bind
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import MessageStatus, OutboxStatus, Privacy
 from jun_engine.store.tables import CaseRow, InboundMessageRow, OutboxRow, ResidentRow
 from tests.daemon.harness import (
     CONFIG,

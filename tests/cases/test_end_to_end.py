@@ -20,12 +20,12 @@ from jun_engine.config.schema import Config
 from jun_engine.domain.cases import OPEN_STATUSES
 from jun_engine.domain.messages import Channel
 from jun_engine.domain.residents import Identity
+from jun_engine.domain.statuses import CaseStatus, OutboxStatus
 from jun_engine.emulator.emulator import Emulator
 from jun_engine.emulator.town import SimulatedTown
 from jun_engine.residents.verification import bind
 from jun_engine.routing.router import Router
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import CaseStatus, OutboxStatus
 from jun_engine.store.tables import CaseEventRow, CaseRow, InboundMessageRow, OutboxRow, ResidentRow
 from tests.cases.loop import Loop
 

@@ -11,7 +11,7 @@ from jun_engine.cases.follow import follow_department_posts
 from jun_engine.cases.repository import history
 from jun_engine.channels.results import Post
 from jun_engine.config.schema import Config
-from jun_engine.store.statuses import CaseStatus
+from jun_engine.domain.statuses import CaseStatus
 from jun_engine.store.tables import CaseRow, OutboxRow
 from tests.cases.conftest import MONDAY, StoreMessage, ids
 from tests.cases.test_opening import admitted, routed

@@ -11,9 +11,9 @@ from sqlmodel import Session, select
 
 from jun_engine.cases.incidents import link_incidents
 from jun_engine.config.schema import Config
+from jun_engine.domain.statuses import OutboxKind
 from jun_engine.routing.router import Router
 from jun_engine.scheduling.desk_jobs import run_desk
-from jun_engine.store.statuses import OutboxKind
 from jun_engine.store.tables import CaseRow, IncidentRow, OutboxRow
 from tests.cases.conftest import MONDAY, StoreMessage, ids
 from tests.cases.test_opening import admitted

@@ -13,8 +13,8 @@ from jun_engine.config.schema import Config
 from jun_engine.domain.messages import MessageKind
 from jun_engine.domain.residents import Admission, AdmissionOutcome
 from jun_engine.domain.routing import Intent, Layer, Routing, Urgency
+from jun_engine.domain.statuses import CaseStatus, OutboxKind, Privacy
 from jun_engine.outbox.api import Priority
-from jun_engine.store.statuses import CaseStatus, OutboxKind, Privacy
 from jun_engine.store.tables import CaseRow, OutboxRow
 from tests.cases.conftest import MONDAY, RESIDENT_ID, StoreMessage, ids
 from tests.stages import open_case

@@ -19,9 +19,9 @@ from jun_engine.cases.privacy import leaked_runs, normalise, public_vocabulary, 
 from jun_engine.cases.repository import case_of_message
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import MessageKind
+from jun_engine.domain.statuses import OutboxKind, Privacy
 from jun_engine.pipeline.process import process_claimed
 from jun_engine.routing.router import Router
-from jun_engine.store.statuses import OutboxKind, Privacy
 from jun_engine.store.tables import OutboxRow
 from tests.cases.conftest import MONDAY, StoreMessage
 from tests.stages import case_desk_chain

@@ -15,7 +15,7 @@ from jun_engine.domain.cases import (
     check_move,
     find_reference,
 )
-from jun_engine.store.statuses import CaseStatus as S
+from jun_engine.domain.statuses import CaseStatus as S
 
 MOVES = [
     (S.OPEN, S.ROUTED, True),

@@ -20,7 +20,7 @@ from jun_engine.cases.sla import escalate_overdue
 from jun_engine.cases.texts import FIELD, TEXTS, WORDS, say
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import MessageKind
-from jun_engine.store.statuses import CaseStatus, OutboxKind
+from jun_engine.domain.statuses import CaseStatus, OutboxKind
 from jun_engine.store.tables import CaseRow, OutboxRow
 from tests.cases.conftest import MONDAY, RESIDENT_ID, StoreMessage, ids
 from tests.cases.test_opening import admitted, routed

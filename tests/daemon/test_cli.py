@@ -15,12 +15,12 @@ from jun_engine.channels.x.intake.streams import streams_of
 from jun_engine.cli.app import app
 from jun_engine.cli.exit_codes import ExitCode
 from jun_engine.config.schema import Config
+from jun_engine.domain.statuses import PollStream
 from jun_engine.emulator.emulator import Emulator
 from jun_engine.emulator.testing import TEST_START
 from jun_engine.service import health
 from jun_engine.store.repository import Checkpoint, store_messages
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import PollStream
 from tests.daemon.harness import (
     CONFIG,
     daemon_process,

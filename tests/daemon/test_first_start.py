@@ -16,9 +16,9 @@ from sqlalchemy.engine import Engine
 
 from jun_engine.channels.x.intake.streams import streams_of
 from jun_engine.config.loading import load_config
+from jun_engine.domain.statuses import PollStream
 from jun_engine.emulator.clock import Clock
 from jun_engine.emulator.emulator import Emulator
-from jun_engine.store.statuses import PollStream
 from tests.daemon.harness import (
     CONFIG,
     SPEND_CAP,

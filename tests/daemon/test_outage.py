@@ -28,12 +28,12 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, select
 
 from jun_engine.config.schema import Config
+from jun_engine.domain.statuses import OutboxKind, OutboxStatus
 from jun_engine.emulator.emulator import Emulator
 from jun_engine.emulator.town import SimulatedTown
 from jun_engine.outbox.api import Priority, enqueue
 from jun_engine.store.engine import create_engine_from_url
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import OutboxKind, OutboxStatus
 from jun_engine.store.tables import DaemonLockRow, OutboxRow
 from tests.daemon.harness import (
     REPO,

@@ -19,11 +19,11 @@ from typer.testing import CliRunner
 from jun_engine.cli.app import app
 from jun_engine.config import load_config
 from jun_engine.config.schema import Config
+from jun_engine.domain.statuses import StaffRole
 from jun_engine.staff import accounts
 from jun_engine.staff.passwords import Passwords
 from jun_engine.store.engine import create_engine_from_url
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import StaffRole
 from jun_engine.store.tables import CaseRow
 
 REPO = Path(__file__).resolve().parents[2]

@@ -17,8 +17,8 @@ from jun_engine.demo.dashboard import Dashboard, Moment, render
 from jun_engine.demo.feed import Feed, public_excerpt
 from jun_engine.demo.views import LiveView, ProgressLines, progress_line, save_svg, view_for
 from jun_engine.domain.messages import Channel, MessageKind
+from jun_engine.domain.statuses import MessageStatus, OutboxKind, OutboxStatus
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import MessageStatus, OutboxKind, OutboxStatus
 from jun_engine.store.tables import InboundMessageRow, OutboxRow
 
 REPO = Path(__file__).resolve().parents[2]

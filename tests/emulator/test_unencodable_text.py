@@ -16,8 +16,8 @@ import tweepy
 from sqlalchemy.engine import Engine
 
 from jun_engine.config.schema import Config
+from jun_engine.domain.statuses import PollStream
 from jun_engine.emulator.emulator import Emulator
-from jun_engine.store.statuses import PollStream
 from tests.channels.x.intake.helpers import reader_for, stored_ids
 from tests.emulator.clients import client_for
 

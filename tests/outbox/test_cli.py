@@ -14,11 +14,11 @@ from typer.testing import CliRunner
 from jun_engine.cli.app import app
 from jun_engine.cli.exit_codes import ExitCode
 from jun_engine.domain.messages import Channel, MessageKind
+from jun_engine.domain.statuses import OutboxKind, OutboxStatus
 from jun_engine.emulator.emulator import Emulator
 from jun_engine.emulator.testing import SHIPPED_CONFIG, TEST_START
 from jun_engine.outbox.api import enqueue
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import OutboxKind, OutboxStatus
 from jun_engine.store.tables import InboundMessageRow
 from tests.outbox.conftest import Accounts, XRecord
 

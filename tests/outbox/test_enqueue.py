@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from jun_engine.domain.statuses import OutboxKind, OutboxStatus
 from jun_engine.outbox.api import Priority, enqueue, part_key
 from jun_engine.outbox.errors import InvalidOutboxItemError
 from jun_engine.store.column_types import storable_text
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import OutboxKind, OutboxStatus
 from jun_engine.store.tables import OutboxRow, now_utc
 
 HOSTILE = [

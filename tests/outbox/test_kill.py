@@ -21,12 +21,12 @@ import pytest
 from sqlmodel import select
 
 from jun_engine.config.schema import Config
+from jun_engine.domain.statuses import OutboxKind, OutboxStatus
 from jun_engine.emulator.testing import SHIPPED_CONFIG
 from jun_engine.outbox.api import enqueue
 from jun_engine.store.engine import create_engine_from_url
 from jun_engine.store.migrate import upgrade
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import OutboxKind, OutboxStatus
 from jun_engine.store.tables import OutboxRow
 
 KILLS = 20

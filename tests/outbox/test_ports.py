@@ -13,12 +13,12 @@ from sqlmodel import Session, select
 from jun_engine.channels.ports import Bucket, Delivery, Limit, Limits, OutboxItem, Receipt
 from jun_engine.domain.errors import ChannelError, RequestTimedOut
 from jun_engine.domain.messages import Channel
+from jun_engine.domain.statuses import OutboxKind, OutboxStatus
 from jun_engine.emulator.clock import Clock
 from jun_engine.emulator.testing import TEST_START
 from jun_engine.outbox.api import enqueue
 from jun_engine.outbox.sender import OutboxSender
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import OutboxKind, OutboxStatus
 from jun_engine.store.tables import OutboxRow
 
 DESK = "desk-1"

@@ -9,12 +9,12 @@ from sqlalchemy.engine import Engine
 from jun_engine.channels.ports import Bucket, Limit
 from jun_engine.channels.x.limits import DAY, QUARTER, X_LIMITS
 from jun_engine.domain.messages import Channel
+from jun_engine.domain.statuses import OutboxKind
 from jun_engine.emulator.clock import Clock
 from jun_engine.outbox.api import Priority, enqueue
 from jun_engine.outbox.progress import batch_progress, finish_time
 from jun_engine.outbox.sender import OutboxSender
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import OutboxKind
 from tests.outbox.conftest import Accounts
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -17,6 +17,7 @@ from jun_engine.channels.x.gateway import XGateway
 from jun_engine.channels.x.limits import X_LIMITS
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import Channel
+from jun_engine.domain.statuses import OutboxKind, OutboxStatus
 from jun_engine.emulator.clock import Clock
 from jun_engine.emulator.emulator import Emulator
 from jun_engine.outbox import queue
@@ -26,7 +27,6 @@ from jun_engine.outbox.sender import OutboxSender
 from jun_engine.outbox.staff import retry_items
 from jun_engine.service.delivery import DeliveryStage
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import OutboxKind, OutboxStatus
 from jun_engine.store.tables import ApiCallRow, OutboxRow
 from tests.outbox.conftest import Accounts, XRecord, x_deliveries
 

@@ -23,6 +23,13 @@ from sqlmodel import Session, col, select
 from jun_engine.channels.x.intake.sweep import snowflake_at
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import Channel, InboundMessage, MessageKind
+from jun_engine.domain.statuses import (
+    AppointmentStatus,
+    MessageStatus,
+    OutboxKind,
+    PollStream,
+    ResidentStatus,
+)
 from jun_engine.emulator.clock import Clock
 from jun_engine.emulator.testing import TEST_START, emulator_test_config
 from jun_engine.pipeline.chain import Chain
@@ -34,13 +41,6 @@ from jun_engine.routing.setup import build_router
 from jun_engine.selfservice.texts import say
 from jun_engine.store.repository import CHECKPOINTS, Checkpoint, store_messages
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import (
-    AppointmentStatus,
-    MessageStatus,
-    OutboxKind,
-    PollStream,
-    ResidentStatus,
-)
 from jun_engine.store.tables import (
     AppointmentRow,
     CaseRow,

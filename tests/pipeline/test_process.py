@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from jun_engine.domain.messages import Channel, InboundMessage, MessageKind
+from jun_engine.domain.statuses import MessageStatus, PollStream
 from jun_engine.emulator.clock import Clock
 from jun_engine.emulator.testing import TEST_START, emulator_test_config
 from jun_engine.pipeline.chain import Chain, ImplicitMentions
@@ -16,7 +17,6 @@ from jun_engine.pipeline.process import process_all, process_next
 from jun_engine.pipeline.turn import Outcome, Turn
 from jun_engine.store.repository import Checkpoint, store_messages
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import MessageStatus, PollStream
 from jun_engine.store.tables import InboundMessageRow
 
 TOWN = "1130425167"

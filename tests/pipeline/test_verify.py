@@ -10,12 +10,12 @@ from sqlmodel import Session, col, select
 
 from jun_engine.config import load_config
 from jun_engine.domain.messages import Channel, InboundMessage, MessageKind
+from jun_engine.domain.statuses import MessageStatus, OutboxKind, PollStream
 from jun_engine.emulator.clock import Clock
 from jun_engine.pipeline.process import process_all
 from jun_engine.residents.enrolment import enrol
 from jun_engine.store.repository import Checkpoint, store_messages
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import MessageStatus, OutboxKind, PollStream
 from jun_engine.store.tables import InboundMessageRow, OutboxRow
 from tests.residents.conftest import ROOT
 from tests.stages import verification_chain

@@ -12,9 +12,9 @@ from jun_engine.channels.x.splitting import split_post
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import MessageKind
 from jun_engine.domain.residents import AdmissionOutcome
+from jun_engine.domain.statuses import MessageStatus, OutboxKind
 from jun_engine.pipeline.verify import Verifier
 from jun_engine.residents.texts import guess_language, how_to_verify
-from jun_engine.store.statuses import MessageStatus, OutboxKind
 from jun_engine.store.tables import InboundMessageRow
 from tests.residents.conftest import Inbox
 from tests.residents.scene import INTRUDER, START, admit, outbox, process

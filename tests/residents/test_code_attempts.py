@@ -10,10 +10,10 @@ from sqlmodel import Session, col, select
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import Channel
 from jun_engine.domain.residents import AdmissionOutcome
+from jun_engine.domain.statuses import ResidentStatus
 from jun_engine.pipeline.verify import Verifier
 from jun_engine.residents.codes import generate_code, normalise
 from jun_engine.residents.repository import row_by_id
-from jun_engine.store.statuses import ResidentStatus
 from jun_engine.store.tables import VerificationAttemptRow
 from tests.residents.conftest import Inbox
 from tests.residents.scene import INTRUDER, START, enrolled, process

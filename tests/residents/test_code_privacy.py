@@ -17,6 +17,7 @@ from jun_engine.cli.app import app
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import Channel, MessageKind
 from jun_engine.domain.residents import AdmissionOutcome, ResidentEventKind
+from jun_engine.domain.statuses import MessageStatus
 from jun_engine.emulator.clock import Clock
 from jun_engine.pipeline.chain import Chain
 from jun_engine.pipeline.process import process_all
@@ -26,7 +27,6 @@ from jun_engine.residents.enrolment import issue_code
 from jun_engine.residents.repository import history
 from jun_engine.routing.setup import build_router
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import MessageStatus
 from jun_engine.store.tables import CaseRow, InboundMessageRow
 from tests.residents.conftest import ROOT, Inbox
 from tests.residents.scene import INTRUDER, MARIA, STAFF, START, admit, enrolled, process

@@ -10,11 +10,11 @@ from sqlmodel import Session, select
 
 from jun_engine.config.schema import Config
 from jun_engine.domain.residents import ResidentEventKind
+from jun_engine.domain.statuses import ResidentStatus
 from jun_engine.residents.codes import matches
 from jun_engine.residents.enrolment import enrol, issue_code
 from jun_engine.residents.errors import InvalidEnrolmentError
 from jun_engine.residents.repository import history, list_residents, load_resident, row_by_id
-from jun_engine.store.statuses import ResidentStatus
 from jun_engine.store.tables import ResidentRow, VerificationCodeRow
 from tests.residents.scene import STAFF, START
 

@@ -13,12 +13,12 @@ from sqlmodel import Session, func, select
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import Channel, MessageKind
 from jun_engine.domain.residents import ResidentEventKind
+from jun_engine.domain.statuses import Privacy, ResidentStatus
 from jun_engine.pipeline.verify import Verifier
 from jun_engine.residents.enrolment import enrol, issue_code
 from jun_engine.residents.erasure import erase, scrub_free_space
 from jun_engine.residents.errors import ResidentErasedError
 from jun_engine.residents.repository import history, load_resident, row_by_id
-from jun_engine.store.statuses import Privacy, ResidentStatus
 from jun_engine.store.tables import METADATA, CaseEventRow, CaseRow, InboundMessageRow
 from tests.residents.conftest import Inbox
 from tests.residents.scene import MARIA, NEW_ACCOUNT, STAFF, START, process

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import Channel
 from jun_engine.domain.residents import AdmissionOutcome, Identity, ResidentEventKind
+from jun_engine.domain.statuses import ResidentStatus
 from jun_engine.pipeline.verify import Verifier
 from jun_engine.residents.enrolment import issue_code
 from jun_engine.residents.erasure import MARKER, erase
@@ -16,7 +17,6 @@ from jun_engine.residents.errors import ResidentNotFoundError
 from jun_engine.residents.lockout import locked_until
 from jun_engine.residents.repository import find_row, history, load_resident, row_by_id
 from jun_engine.residents.revocation import revoke
-from jun_engine.store.statuses import ResidentStatus
 from jun_engine.store.tables import InboundMessageRow, ResidentIdentityRow
 from tests.residents.conftest import Inbox
 from tests.residents.scene import INTRUDER, MARIA, STAFF, START, enrolled, process

@@ -12,10 +12,10 @@ from sqlmodel import Session, col, select
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import Channel, MessageKind
 from jun_engine.domain.residents import AdmissionOutcome
+from jun_engine.domain.statuses import OutboxKind
 from jun_engine.outbox.queue import next_due
 from jun_engine.pipeline.verify import Verifier
 from jun_engine.residents.codes import generate_code
-from jun_engine.store.statuses import OutboxKind
 from jun_engine.store.tables import OutboxRow, StrangerAnswerRow
 from tests.residents.conftest import Inbox
 from tests.residents.scene import MARIA, START, enrolled, outbox, process

@@ -11,13 +11,13 @@ from sqlmodel import Session, select
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import Channel, MessageKind
 from jun_engine.domain.residents import AdmissionOutcome
+from jun_engine.domain.statuses import OutboxKind
 from jun_engine.emulator.clock import Clock
 from jun_engine.pipeline.chain import Chain
 from jun_engine.pipeline.process import process_all
 from jun_engine.pipeline.verify import Verifier
 from jun_engine.routing.setup import build_router
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import OutboxKind
 from jun_engine.store.tables import CaseRow, InboundMessageRow, OutboxRow
 from tests.residents.conftest import ROOT, Inbox
 from tests.residents.scene import INTRUDER, START, outbox, process

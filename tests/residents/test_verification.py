@@ -10,11 +10,11 @@ from sqlmodel import Session
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import Channel, MessageKind
 from jun_engine.domain.residents import AdmissionOutcome, Identity, ResidentEventKind
+from jun_engine.domain.statuses import MessageStatus, OutboxKind, ResidentStatus
 from jun_engine.pipeline.verify import Verifier
 from jun_engine.residents.enrolment import issue_code
 from jun_engine.residents.repository import history, load_resident, row_by_id
 from jun_engine.residents.revocation import revoke
-from jun_engine.store.statuses import MessageStatus, OutboxKind, ResidentStatus
 from tests.residents.conftest import Inbox
 from tests.residents.scene import (
     INTRUDER,

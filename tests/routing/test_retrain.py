@@ -10,11 +10,11 @@ from typer.testing import CliRunner
 
 from jun_engine.cli.app import app
 from jun_engine.cli.exit_codes import ExitCode
+from jun_engine.domain.statuses import ExampleSource
 from jun_engine.routing.history import stored_examples
 from jun_engine.routing.model_file import load_model
 from jun_engine.routing.seed import seed_examples
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import ExampleSource
 from jun_engine.store.tables import RoutingExampleRow
 
 ROOT = Path(__file__).resolve().parents[2]

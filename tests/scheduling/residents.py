@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from jun_engine.domain.messages import Channel
+from jun_engine.domain.statuses import ResidentStatus
 from jun_engine.emulator.emulator import Emulator
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import ResidentStatus
 from jun_engine.store.tables import ResidentIdentityRow, ResidentRow, ResidentTopicRow
 
 RESIDENTS: sa.Table = ResidentRow.__table__  # type: ignore[attr-defined]

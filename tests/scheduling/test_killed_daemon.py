@@ -32,6 +32,7 @@ from sqlmodel import Session, col, select
 
 from jun_engine.config.loading import load_config
 from jun_engine.config.schema import Config
+from jun_engine.domain.statuses import MenuStatus, OutboxStatus, ScheduledStatus
 from jun_engine.emulator.clock import Clock
 from jun_engine.emulator.emulator import Emulator
 from jun_engine.emulator.town_api import PostView
@@ -43,7 +44,6 @@ from jun_engine.scheduling.notices import NoticeRequest, add_notice
 from jun_engine.scheduling.recurrence import first_at_or_after, parse_cron
 from jun_engine.scheduling.texts import spanish_date
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import MenuStatus, OutboxStatus, ScheduledStatus
 from jun_engine.store.tables import (
     OutboxAttemptRow,
     OutboxRow,

@@ -8,9 +8,9 @@ from datetime import date, timedelta
 from sqlmodel import Session, select
 
 from jun_engine.config.schema import Config
+from jun_engine.domain.statuses import MenuStatus
 from jun_engine.scheduling.menu_checks import CheckedMenus, MenuDay
 from jun_engine.scheduling.menus import import_menus, menu_key, queue_due_menus
-from jun_engine.store.statuses import MenuStatus
 from jun_engine.store.tables import OutboxRow, SchoolMenuRow
 from tests.scheduling.conftest import MONDAY, MONDAY_0900
 

@@ -10,10 +10,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from jun_engine.config.schema import Config
+from jun_engine.domain.statuses import ScheduledStatus
 from jun_engine.scheduling.errors import InvalidNoticeError, NoticeClosedError
 from jun_engine.scheduling.notice_queue import occurrence_key, queue_due_notices
 from jun_engine.scheduling.notices import NoticeRequest, add_notice, cancel_notice
-from jun_engine.store.statuses import ScheduledStatus
 from jun_engine.store.tables import OutboxRow, ScheduledItemRow
 from tests.scheduling.conftest import MONDAY_0900
 

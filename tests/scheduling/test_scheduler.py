@@ -12,12 +12,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from jun_engine.config.schema import Config
+from jun_engine.domain.statuses import MenuStatus
 from jun_engine.emulator.clock import Clock
 from jun_engine.scheduling.menu_checks import CheckedMenus, MenuDay
 from jun_engine.scheduling.menus import import_menus
 from jun_engine.scheduling.scheduler import Scheduler
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import MenuStatus
 from jun_engine.store.tables import SchoolMenuRow
 from tests.scheduling.conftest import MONDAY, MONDAY_0900
 

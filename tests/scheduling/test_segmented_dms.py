@@ -15,6 +15,7 @@ from jun_engine.channels.x.delivery import XDelivery, gateways_for
 from jun_engine.channels.x.limits import X_LIMITS
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import Channel
+from jun_engine.domain.statuses import OutboxKind, OutboxStatus
 from jun_engine.emulator.emulator import Emulator
 from jun_engine.emulator.wire import Exchange
 from jun_engine.outbox.progress import batch_progress
@@ -24,7 +25,6 @@ from jun_engine.scheduling.notice_queue import dm_prefix
 from jun_engine.scheduling.notices import NoticeRequest, add_notice
 from jun_engine.scheduling.scheduler import Scheduler
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import OutboxKind, OutboxStatus
 from jun_engine.store.tables import OutboxRow
 from tests.scheduling.residents import enrol_verified
 

@@ -20,6 +20,7 @@ from jun_engine.channels.x.delivery import XDelivery, gateways_for
 from jun_engine.channels.x.gateway import XGateway
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import Channel
+from jun_engine.domain.statuses import MenuStatus, ScheduledStatus
 from jun_engine.emulator.clock import Clock
 from jun_engine.emulator.emulator import Emulator
 from jun_engine.outbox.sender import OutboxSender
@@ -32,7 +33,6 @@ from jun_engine.scheduling.notices import NoticeRequest, add_notice
 from jun_engine.scheduling.recurrence import first_at_or_after, latest_due, parse_cron
 from jun_engine.scheduling.scheduler import Scheduler
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import MenuStatus, ScheduledStatus
 from jun_engine.store.tables import ScheduledItemRow, SchoolMenuRow
 
 STEP = timedelta(minutes=30)

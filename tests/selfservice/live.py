@@ -14,9 +14,9 @@ from sqlmodel import Session, col, select
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import Channel
 from jun_engine.domain.residents import Identity
+from jun_engine.domain.statuses import MessageStatus, OutboxStatus
 from jun_engine.emulator.emulator import Emulator
 from jun_engine.residents.verification import bind
-from jun_engine.store.statuses import MessageStatus, OutboxStatus
 from jun_engine.store.tables import AppointmentRow, InboundMessageRow, OutboxRow, ResidentRow
 
 OFFER_LINE = re.compile(r"^(\d)\. (.+)$", re.MULTILINE)

@@ -11,8 +11,8 @@ from sqlalchemy.engine import Engine
 
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import MessageKind
+from jun_engine.domain.statuses import OutboxKind
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import OutboxKind
 from tests.selfservice.town import add_menu, add_resident, outbox, say_and_process
 
 HOLY_THURSDAY = datetime(2026, 4, 2, 8, 0, tzinfo=UTC)

@@ -10,11 +10,11 @@ from sqlmodel import select
 
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import Channel, MessageKind
+from jun_engine.domain.statuses import AppointmentStatus, OutboxKind
 from jun_engine.outbox.api import tagged_reply
 from jun_engine.selfservice import appointments, conversation, slots
 from jun_engine.selfservice.errors import DayHasBookingsError
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import AppointmentStatus, OutboxKind
 from jun_engine.store.tables import AppointmentRow, AppointmentSlotRow
 from tests.selfservice.town import add_resident, last_dm, later, outbox, say_and_process
 

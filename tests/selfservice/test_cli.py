@@ -11,9 +11,9 @@ from typer.testing import CliRunner
 from jun_engine.cli.app import app
 from jun_engine.cli.exit_codes import ExitCode
 from jun_engine.config.schema import Config
+from jun_engine.domain.statuses import OutboxKind
 from jun_engine.emulator.testing import SHIPPED_CONFIG
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import OutboxKind
 from tests.selfservice.town import add_resident, later, outbox, say_and_process
 
 

@@ -19,8 +19,8 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from jun_engine.config.schema import Config
+from jun_engine.domain.statuses import AppointmentStatus, OutboxStatus
 from jun_engine.emulator.emulator import Emulator
-from jun_engine.store.statuses import AppointmentStatus, OutboxStatus
 from tests.daemon.harness import (
     Zygote,
     daemon_argv,

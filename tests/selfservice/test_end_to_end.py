@@ -15,12 +15,12 @@ from jun_engine.channels.x.delivery import XDelivery
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import Channel
 from jun_engine.domain.residents import Identity
+from jun_engine.domain.statuses import PollStream
 from jun_engine.emulator.emulator import Emulator
 from jun_engine.outbox.sender import OutboxSender
 from jun_engine.residents.verification import bind
 from jun_engine.store.repository import Checkpoint, store_messages
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import PollStream
 from jun_engine.store.tables import ResidentRow
 from tests.selfservice.town import run_chain
 

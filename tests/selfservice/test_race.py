@@ -11,10 +11,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from jun_engine.config.schema import Config
+from jun_engine.domain.statuses import AppointmentStatus
 from jun_engine.selfservice.slots import day_slots
 from jun_engine.store.errors import DatabaseError, IntegrityViolationError
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import AppointmentStatus
 from jun_engine.store.tables import AppointmentRow, AppointmentSlotRow
 from tests.selfservice.town import (
     add_message,

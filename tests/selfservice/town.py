@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import Channel, InboundMessage, MessageKind
 from jun_engine.domain.residents import Identity
+from jun_engine.domain.statuses import MessageStatus, OutboxKind
 from jun_engine.emulator.clock import Clock
 from jun_engine.pipeline.chain import Chain, ImplicitMentions, SelfService, Verification
 from jun_engine.pipeline.process import process_all, process_claimed
@@ -25,7 +26,6 @@ from jun_engine.pipeline.turn import Outcome, Turn
 from jun_engine.pipeline.verify import Verifier
 from jun_engine.residents.verification import bind
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import MessageStatus, OutboxKind
 from jun_engine.store.tables import InboundMessageRow, OutboxRow, ResidentRow, SchoolMenuRow
 
 _ids = itertools.count(1_000_000)

@@ -26,6 +26,7 @@ from jun_engine.channels.x.delivery import XDelivery, gateways_for
 from jun_engine.clock import FollowedClock
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import Channel, InboundMessage, MessageKind
+from jun_engine.domain.statuses import MessageStatus, OutboxKind, OutboxStatus, PollStream
 from jun_engine.emulator.emulator import Emulator
 from jun_engine.emulator.testing import TEST_START
 from jun_engine.outbox.api import enqueue
@@ -40,7 +41,6 @@ from jun_engine.store.engine import create_engine_from_url
 from jun_engine.store.errors import DatabaseError, Fault
 from jun_engine.store.repository import Checkpoint, store_messages
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import MessageStatus, OutboxKind, OutboxStatus, PollStream
 from jun_engine.store.tables import InboundMessageRow, OutboxRow
 from tests.daemon.harness import wait_until
 

@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from jun_engine.domain.messages import Channel, InboundMessage, MessageKind
+from jun_engine.domain.statuses import MessageStatus, PollStream
 from jun_engine.store.errors import IntegrityViolationError
 from jun_engine.store.repository import (
     BATCH,
@@ -22,7 +23,6 @@ from jun_engine.store.repository import (
     store_messages,
 )
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import MessageStatus, PollStream
 
 TOWN = "1001"
 POLLED = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)

@@ -13,16 +13,16 @@ import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, col, func, select
 
 from jun_engine.domain.messages import Channel, MessageKind
-from jun_engine.store.column_types import NaiveDateTimeError
-from jun_engine.store.errors import IntegrityViolationError
-from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import (
+from jun_engine.domain.statuses import (
     ExampleSource,
     OutboxKind,
     Privacy,
     ResidentStatus,
     ScheduledKind,
 )
+from jun_engine.store.column_types import NaiveDateTimeError
+from jun_engine.store.errors import IntegrityViolationError
+from jun_engine.store.session import session_scope
 from jun_engine.store.tables import (
     ApiCallRow,
     CaseRow,

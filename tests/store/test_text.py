@@ -13,10 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jun_engine.domain.messages import Channel, InboundMessage, MessageKind
+from jun_engine.domain.statuses import PollStream
 from jun_engine.store.column_types import storable_text
 from jun_engine.store.repository import Checkpoint, get_message, store_messages
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import PollStream
 
 CAFE_NFC = unicodedata.normalize("NFC", "café")
 CAFE_NFD = unicodedata.normalize("NFD", "café")

@@ -12,8 +12,8 @@ import httpx
 import pytest
 from sqlmodel import Session, select
 
+from jun_engine.domain.statuses import CaseStatus, ExampleSource, OutboxKind, StaffRole
 from jun_engine.staff.accounts import Staff
-from jun_engine.store.statuses import CaseStatus, ExampleSource, OutboxKind, StaffRole
 from jun_engine.store.tables import CaseEventRow, CaseRow, OutboxRow, RoutingExampleRow
 from jun_engine.web.access import Access
 from jun_engine.web.inbox import InboxFilter, inbox

@@ -15,10 +15,10 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from jun_engine.cli.app import app as cli
+from jun_engine.domain.statuses import StaffRole
 from jun_engine.scheduling.desk_jobs import JOBS
 from jun_engine.staff.accounts import Staff
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import StaffRole
 from jun_engine.store.tables import CaseRow, StaffAccountRow, WeeklyReportRow
 from jun_engine.web.access import Access
 from jun_engine.web.analytics import Cell, Figure, compute, percentile, percentile_of_counts

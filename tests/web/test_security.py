@@ -11,8 +11,8 @@ import httpx
 import pytest
 from sqlmodel import Session, select
 
+from jun_engine.domain.statuses import StaffRole
 from jun_engine.staff import accounts
-from jun_engine.store.statuses import StaffRole
 from jun_engine.store.tables import CaseEventRow, CaseRow, PrivateViewRow, StaffAccountRow
 from tests.web.conftest import SECRET, Town, csrf_of, new_client, sign_in
 from tests.web.town import FAST, HEALTH_TEXT, HOSTILE, NOW, PASSWORD, PRIVATE_TIP

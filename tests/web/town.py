@@ -14,11 +14,11 @@ from jun_engine.cases.opening import set_due_times
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import Channel, MessageKind
 from jun_engine.domain.residents import Identity
+from jun_engine.domain.statuses import CaseStatus, Privacy, StaffRole
 from jun_engine.residents.repository import find_row, load_resident
 from jun_engine.residents.verification import bind
 from jun_engine.staff import accounts
 from jun_engine.staff.passwords import Hashing, Passwords
-from jun_engine.store.statuses import CaseStatus, Privacy, StaffRole
 from jun_engine.store.tables import CaseEventRow, CaseRow, InboundMessageRow, ResidentRow
 
 NOW = datetime(2026, 3, 2, 11, 30, tzinfo=UTC)

@@ -22,8 +22,8 @@ from jun_engine.clock import Clock
 from jun_engine.config.schema import Config
 from jun_engine.domain.errors import ChannelError
 from jun_engine.domain.messages import Channel
+from jun_engine.domain.statuses import OutboxKind
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import OutboxKind
 
 Gateways = dict[str, XGateway]
 """One gateway per sending account, keyed by its X user id."""

@@ -16,7 +16,7 @@ from twitter_text import extract_urls
 
 from jun_engine.channels.ports import DeliveryUnknown, OutboxItem
 from jun_engine.channels.x.gateway import XGateway
-from jun_engine.store.statuses import OutboxKind
+from jun_engine.domain.statuses import OutboxKind
 
 SLACK = timedelta(seconds=30)
 """How far before the first attempt a match may be dated (our clock ahead of the platform's).

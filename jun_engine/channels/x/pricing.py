@@ -10,7 +10,7 @@ from twitter_text import extract_urls
 
 from jun_engine.channels.ports import OutboxItem
 from jun_engine.channels.x.billing import WriteKind
-from jun_engine.store.statuses import OutboxKind
+from jun_engine.domain.statuses import OutboxKind
 
 POSTS_ENDPOINT = "/2/tweets"
 DM_ENDPOINT = "/2/dm_conversations/with/:participant_id/messages"

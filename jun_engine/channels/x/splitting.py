@@ -17,7 +17,7 @@ from functools import lru_cache
 from twitter_text import parse_tweet
 
 from jun_engine.channels.graphemes import graphemes
-from jun_engine.store.statuses import OutboxKind
+from jun_engine.domain.statuses import OutboxKind
 
 MAX_POST_WEIGHT = 280
 MAX_DM_CHARS = 10_000

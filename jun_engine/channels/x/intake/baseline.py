@@ -20,9 +20,9 @@ from sqlmodel import Session, select
 
 from jun_engine.channels.x.intake.streams import StreamRef
 from jun_engine.channels.x.intake.sweep import snowflake_at
+from jun_engine.domain.statuses import PollStream
 from jun_engine.store.repository import CHECKPOINTS
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import PollStream
 from jun_engine.store.tables import PollCheckpointRow, now_utc
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from jun_engine.store.statuses import PollStream
+from jun_engine.domain.statuses import PollStream
 
 WINDOW = timedelta(minutes=15)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from jun_engine.config.schema import Config
-from jun_engine.store.statuses import PollStream
+from jun_engine.domain.statuses import PollStream
 
 
 @dataclass(frozen=True, slots=True)

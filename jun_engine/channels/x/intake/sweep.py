@@ -40,9 +40,9 @@ from jun_engine.channels.x.intake.streams import StreamRef
 from jun_engine.clock import Clock
 from jun_engine.domain.errors import ChannelError, InvalidRequest
 from jun_engine.domain.messages import InboundMessage
+from jun_engine.domain.statuses import PollStream
 from jun_engine.store.repository import CHECKPOINTS, Checkpoint, store_messages
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import PollStream
 from jun_engine.store.tables import PollCheckpointRow
 
 log = logging.getLogger(__name__)

@@ -15,8 +15,8 @@ from jun_engine.channels.x.intake.streams import StreamRef, own_account_ids, str
 from jun_engine.channels.x.intake.sweep import OVERLAP, StreamReader, fetcher
 from jun_engine.clock import FollowedClock
 from jun_engine.config.schema import Config
+from jun_engine.domain.statuses import PollStream
 from jun_engine.emulator.emulator import Emulator
-from jun_engine.store.statuses import PollStream
 from jun_engine.store.tables import InboundMessageRow
 
 

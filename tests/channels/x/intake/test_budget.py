@@ -15,7 +15,7 @@ from jun_engine.channels.x.intake.budget import (
     poll_interval,
     spend_factor,
 )
-from jun_engine.store.statuses import PollStream
+from jun_engine.domain.statuses import PollStream
 
 
 @pytest.mark.parametrize(

@@ -18,10 +18,10 @@ from jun_engine.channels.x.intake.streams import own_account_ids
 from jun_engine.channels.x.intake.sweep import StreamReader, fetcher
 from jun_engine.clock import FollowedClock
 from jun_engine.config.schema import Config
+from jun_engine.domain.statuses import PollStream
 from jun_engine.emulator.emulator import Emulator
 from jun_engine.emulator.faults import FaultSpec
 from jun_engine.emulator.wire import Exchange
-from jun_engine.store.statuses import PollStream
 from jun_engine.store.tables import PollCheckpointRow
 from tests.channels.x.intake.helpers import ref_of, stored_ids
 

@@ -14,11 +14,11 @@ from jun_engine.channels.x.intake.sweep import OVERLAP, snowflake_at, time_of
 from jun_engine.config.schema import Config
 from jun_engine.domain.errors import ServerError
 from jun_engine.domain.messages import Channel, MessageKind
+from jun_engine.domain.statuses import PollStream
 from jun_engine.emulator.emulator import Emulator
 from jun_engine.emulator.faults import FaultSpec
 from jun_engine.emulator.testing import TEST_START
 from jun_engine.store.repository import get_checkpoint, get_message
-from jun_engine.store.statuses import PollStream
 from tests.channels.x.intake.helpers import reader_for, ref_of, stored_ids
 
 

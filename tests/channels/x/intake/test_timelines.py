@@ -16,10 +16,10 @@ from jun_engine.channels.x.intake.timelines import REREAD_WINDOW, TimelineReader
 from jun_engine.clock import FollowedClock
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import Channel, InboundMessage, MessageKind
+from jun_engine.domain.statuses import PollStream
 from jun_engine.emulator.emulator import Emulator
 from jun_engine.store.repository import Checkpoint, store_messages
 from jun_engine.store.session import session_scope
-from jun_engine.store.statuses import PollStream
 from jun_engine.store.tables import CaseRow, InboundMessageRow
 from tests.cases.test_opening import admitted, routed
 from tests.stages import open_case

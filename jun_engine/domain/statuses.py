@@ -1,6 +1,7 @@
-"""The closed sets of values the store's columns hold: statuses, kinds, streams and sources.
+"""The closed sets of values a message, a case, an outbox item and their kin can take: statuses,
+kinds, streams and sources, shared by every stage and channel.
 
-Each is stored as its string value in a VARCHAR with a CHECK constraint (never a native
+The store keeps each as its string value in a VARCHAR with a CHECK constraint (never a native
 PostgreSQL ENUM), so adding a value later is a small migration on both databases.
 """
 
