@@ -25,6 +25,7 @@ from jun_engine.cases.outgoing import answer_in_public, case_key
 from jun_engine.cases.repository import add_event, move, opening_message
 from jun_engine.cases.survey import request_rating
 from jun_engine.cases.texts import localized, say
+from jun_engine.channels.addressing import addressing
 from jun_engine.config.schema import Config
 from jun_engine.domain.cases import can_move
 from jun_engine.domain.messages import InboundMessage, MessageKind
@@ -233,7 +234,7 @@ def _send_answer(
     if dept_id == message.account_id or message.mentions(dept_id):
         sender, public = dept_id, text
     else:
-        handle = "@" + config.accounts[dept.account].handle
+        handle = addressing(message.channel, config).mention(config.accounts[dept.account].handle)
         sender = message.account_id
         public = say(
             config,
@@ -267,14 +268,15 @@ def _answer_privately(
     text: str,
     priority: int,
 ) -> None:
-    """A DM to the resident: from the account they wrote to by DM (or the town's)."""
+    """A DM to the resident: from the account they wrote to by DM, or the town's to a post."""
     answer_resident(
         session,
+        config,
         message,
         text,
         key=case_key(case, what),
         privately=True,
-        sender=_dm_from(config, message),
+        from_town=not message.is_private,
         priority=priority,
         case_id=case.id,
     )
@@ -282,12 +284,6 @@ def _answer_privately(
 
 def _private_path(case: CaseRow, message: InboundMessage) -> bool:
     return message.is_private or case.privacy is Privacy.PRIVATE
-
-
-def _dm_from(config: Config, message: InboundMessage) -> str:
-    if message.is_private:
-        return accounts.dm_sender(config, message.account_id)
-    return accounts.town_id(config)
 
 
 def _count(session: Session, case: CaseRow, kind: str) -> int:

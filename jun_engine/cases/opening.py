@@ -7,6 +7,8 @@ Acknowledgement (in the resident's language, where they wrote: `outbox.answer`):
 - a public mention in a private category: a public "we have sent you a DM" and the real
   acknowledgement by DM from the town account;
 - a DM: a DM back from the account that received it.
+Each goes out on the channel the resident wrote on, addressed as that channel does
+(`channels.addressing`: on X, a tagged reply, a DM, a status link and @handles).
 Notification: a DM from the town account to the department's account, in the town's default
 language, with the reference, the category, the urgency and, for a public mention only, the
 author's @handle, a summary of the post and its link.
@@ -25,6 +27,8 @@ from jun_engine.cases.names import author_of
 from jun_engine.cases.outgoing import answer_in_public, case_key, direct_message
 from jun_engine.cases.repository import ENGINE, add_event, case_of_message, move, next_reference
 from jun_engine.cases.texts import localized, say, word
+from jun_engine.channels.addressing import addressing
+from jun_engine.channels.ports import Addressing
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import InboundMessage, MessageKind
 from jun_engine.domain.residents import Admission
@@ -121,6 +125,7 @@ def acknowledge(
     if message.is_private:
         answer(
             session,
+            config,
             message,
             _ack_dm(case, config),
             key=case_key(case, "ack"),
@@ -132,16 +137,17 @@ def acknowledge(
         answer_in_public(session, case, message, config, what="ack", text=public, priority=priority)
         answer(
             session,
+            config,
             message,
             _ack_dm(case, config),
             key=case_key(case, "ack-dm"),
             privately=True,
-            sender=accounts.town_id(config),
+            from_town=True,
             priority=priority,
             case_id=case.id,
         )
     else:
-        text = _ack_public(case, config)
+        text = _ack_public(case, config, addressing(message.channel, config))
         answer_in_public(session, case, message, config, what="ack", text=text, priority=priority)
     status = CaseStatus.FORWARDED if case.external_body else CaseStatus.ACKNOWLEDGED
     move(
@@ -187,7 +193,7 @@ def notify_department(
             **values,
             author=author_of(session, message, config, language),
             summary=summary_of(message.text),
-            link=f"https://x.com/i/web/status/{message.platform_id}",
+            link=addressing(message.channel, config).permalink(message),
         )
     priority = Priority.EMERGENCY if case.urgency == "emergency" else Priority.ACK
     direct_message(
@@ -209,12 +215,12 @@ def summary_of(text: str) -> str:
     return folded if len(folded) <= SUMMARY_CHARS else folded[: SUMMARY_CHARS - 1] + "…"
 
 
-def _ack_public(case: CaseRow, config: Config) -> str:
+def _ack_public(case: CaseRow, config: Config, channel: Addressing) -> str:
     dept = config.departments[case.department]
     values = {
         "reference": case.reference,
         "department": localized(dept.name, case.language, config),
-        "handle": "@" + config.accounts[dept.account].handle,
+        "handle": channel.mention(config.accounts[dept.account].handle),
     }
     if case.external_body:
         body = config.external_bodies[case.external_body]
@@ -224,7 +230,7 @@ def _ack_public(case: CaseRow, config: Config) -> str:
             case.language,
             **values,
             body=body.name,
-            body_handle="@" + body.handle,
+            body_handle=channel.mention(body.handle),
         )
     return say(config, "ack_public", case.language, **values)
 

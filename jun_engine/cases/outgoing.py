@@ -14,8 +14,8 @@ from jun_engine.cases.repository import private_texts
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import InboundMessage
 from jun_engine.domain.statuses import OutboxKind
-from jun_engine.outbox.answer import answer
-from jun_engine.outbox.api import enqueue, tagged_reply
+from jun_engine.outbox.answer import addressed, answer
+from jun_engine.outbox.api import enqueue
 from jun_engine.store.tables import CaseRow
 
 
@@ -39,13 +39,14 @@ def answer_in_public(
     account they wrote to), once the privacy gate has checked it against every private text of
     the case. None if it was already queued."""
     guard_public(
-        tagged_reply(text, message.platform_id),
+        addressed(config, message, text).text,
         private_texts(session, case),
         config,
         case.reference,
     )
     return answer(
         session,
+        config,
         message,
         text,
         key=case_key(case, what),

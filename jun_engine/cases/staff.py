@@ -197,9 +197,10 @@ class _Replier:
         text = say(self._config, key, self._config.town.default_language, **values)
         answer(
             self._session,
+            self._config,
             self._message,
             text,
             key=f"staff:{self._message.platform_id}",
-            sender=accounts.town_id(self._config),
+            from_town=True,
             priority=Priority.ACK,
         )

@@ -1,5 +1,6 @@
-"""Satisfaction surveys: after resolution the resident is asked by DM for a rating from 1 to 5,
-and a DM that answers it is stored on the case (which then closes).
+"""Satisfaction surveys: after resolution the resident is asked privately, on the channel they
+wrote on, for a rating from 1 to 5, and a DM there that answers it is stored on the case (which
+then closes).
 
 A message is taken as a rating only when it is a DM whose whole text is one digit 1-5 (optionally
 "/5", a full stop or an exclamation mark; Thai digits too) and its author has a resolved case
@@ -13,9 +14,8 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from jun_engine.cases import accounts
-from jun_engine.cases.outgoing import case_key, direct_message
-from jun_engine.cases.repository import add_event, move
+from jun_engine.cases.outgoing import case_key
+from jun_engine.cases.repository import add_event, move, opening_message
 from jun_engine.cases.texts import say
 from jun_engine.config.schema import Config
 from jun_engine.domain.cases import can_move
@@ -31,20 +31,26 @@ THAI_DIGITS = str.maketrans("๑๒๓๔๕", "12345")
 
 
 def request_rating(session: Session, case: CaseRow, config: Config, now: datetime) -> bool:
-    """Queue the survey DM for a just-resolved case, once; whether it was queued."""
+    """Queue the survey for a just-resolved case, once, privately on the channel the resident
+    wrote on, from the town's account there; whether it was queued."""
     if not config.cases.satisfaction_survey or not case.author_id:
         return False
     if case.survey_sent_at is not None or case.satisfaction is not None:
         return False
+    message = opening_message(session, case)
+    if message is None:
+        return False
     text = say(config, "survey", case.language, reference=case.reference)
-    queued = direct_message(
+    queued = answer(
         session,
-        case,
+        config,
+        message,
+        text,
         key=case_key(case, "survey"),
-        sender=accounts.town_id(config),
-        recipient=case.author_id,
-        text=text,
+        privately=True,
+        from_town=True,
         priority=Priority.NOTICE,
+        case_id=case.id,
     )
     case.survey_sent_at = now
     session.add(case)
@@ -66,7 +72,7 @@ def handle_rating(message: InboundMessage, turn: Turn) -> bool:
     rating = parse_rating(message.text)
     if rating is None:
         return False
-    case = _awaiting_rating(session, message.author_id)
+    case = _awaiting_rating(session, message)
     if case is None:
         return False
     case.satisfaction = rating
@@ -84,21 +90,23 @@ def handle_rating(message: InboundMessage, turn: Turn) -> bool:
         move(session, case, CaseStatus.CLOSED, kind="closed", actor="engine", at=now)
     answer(
         session,
+        config,
         message,
         say(config, "survey_thanks", case.language, rating=rating),
         key=case_key(case, "rated"),
-        sender=accounts.dm_sender(config, message.account_id),
         priority=Priority.NOTICE,
         case_id=case.id,
     )
     return True
 
 
-def _awaiting_rating(session: Session, author_id: str) -> CaseRow | None:
+def _awaiting_rating(session: Session, message: InboundMessage) -> CaseRow | None:
+    """The author's latest case on the message's channel whose survey is unanswered."""
     statement = (
         select(CaseRow)
         .where(
-            CaseRow.author_id == author_id,
+            CaseRow.channel == message.channel,
+            CaseRow.author_id == message.author_id,
             CaseRow.survey_sent_at.is_not(None),  # type: ignore[union-attr]
             CaseRow.satisfaction.is_(None),  # type: ignore[union-attr]
         )

@@ -16,7 +16,9 @@ events; LINE will send a retry key), so nothing goes out twice. The sender paces
 the channel's `limits` and records the channel's price of each send with the item's outcome.
 
 Addressing. `Addressing` says where the answer to a message goes (where the resident wrote,
-publicly or privately), how a post is linked to, and how a department account is mentioned.
+publicly or privately, and from which account), how a post is linked to, and how a department
+account is mentioned. `channels.addressing.addressing` finds a channel's; a channel that registers
+none is answered in its conversation, from the account the message reached.
 """
 
 from __future__ import annotations
@@ -183,20 +185,31 @@ class DeliveryUnknown(Exception):  # noqa: N818 (says what happened, like `NotFo
 
 
 @dataclass(frozen=True, slots=True)
-class Address:
-    """Where an outbox item goes: from which account, as what kind, to which target."""
+class Answer:
+    """An answer as the outbox takes it: on which channel, from which account, as what kind, to
+    which target (the message replied to, or the resident), saying what."""
 
     channel: Channel
     account_id: str
     kind: OutboxKind
-    target: str | None
+    target: str
+    text: str
+
+    @property
+    def private(self) -> bool:
+        """A direct message: personal by nature, never posted."""
+        return self.kind is OutboxKind.DM
 
 
 class Addressing(Protocol):
     """How a channel names residents, posts and departments in what the engine writes."""
 
-    def answer(self, message: InboundMessage, *, private: bool) -> Address:
-        """Where to answer `message`: where it was written, or privately to its author."""
+    def answer(
+        self, message: InboundMessage, text: str, *, private: bool, from_town: bool = False
+    ) -> Answer:
+        """`text` as the answer to `message`: where it was written (a public reply), or
+        (`private`) a direct message to its author; from the account it reached, or
+        (`from_town`) from the town hall's own account on the channel."""
         ...
 
     def permalink(self, message: InboundMessage) -> str:

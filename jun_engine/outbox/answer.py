@@ -1,64 +1,61 @@
 """Answering a resident where they wrote: the one way every stage queues a reply to a message.
 
-A message is answered publicly (a reply to the post) or privately (a DM in the conversation);
-a DM is only ever answered privately. One convention for every public reply: it names the post
-it answers (`tagged_reply`), so two residents given the same helpful answer, or one resident
-given it twice, never post the same text twice (X refuses duplicate content). Every answer is
-queued in the caller's transaction under the caller's idempotency key: a message processed
-twice is answered once.
+A message is answered publicly (a reply to the post) or privately (a direct message in the
+conversation); a private message is only ever answered privately. The message's channel says how
+(`channels.addressing`: on X a public reply names the post it answers, so the same helpful answer
+is never posted twice), and the answer goes out on that channel. Every answer is queued in the
+caller's transaction under the caller's idempotency key: a message processed twice is answered
+once.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlmodel import Session
 
+from jun_engine.channels.addressing import addressing
+from jun_engine.channels.ports import Answer
+from jun_engine.config.schema import Config
 from jun_engine.domain.messages import InboundMessage
-from jun_engine.domain.statuses import OutboxKind
-from jun_engine.outbox.api import Priority, enqueue, tagged_reply
+from jun_engine.outbox.api import Priority, enqueue
 
 
-@dataclass(frozen=True, slots=True)
-class Addressed:
-    """An answer as the outbox takes it: its kind, its target (the post replied to, or the
-    resident's user id), and its text."""
-
-    kind: OutboxKind
-    target: str
-    text: str
-
-    @property
-    def private(self) -> bool:
-        return self.kind is OutboxKind.DM
-
-
-def addressed(message: InboundMessage, text: str, *, privately: bool = False) -> Addressed:
-    """`text` addressed to the author of `message`: by DM when they wrote one or `privately`,
-    else as a tagged public reply to their post."""
-    if privately or message.is_private:
-        return Addressed(OutboxKind.DM, message.author_id, text)
-    return Addressed(OutboxKind.REPLY, message.platform_id, tagged_reply(text, message.platform_id))
+def addressed(
+    config: Config,
+    message: InboundMessage,
+    text: str,
+    *,
+    privately: bool = False,
+    from_town: bool = False,
+) -> Answer:
+    """`text` addressed to the author of `message` by its channel: privately when they wrote
+    privately or `privately`, else as a public reply to their message."""
+    private = privately or message.is_private
+    return addressing(message.channel, config).answer(
+        message, text, private=private, from_town=from_town
+    )
 
 
 def answer(
     session: Session,
+    config: Config,
     message: InboundMessage,
     text: str,
     *,
     key: str,
     privately: bool = False,
+    from_town: bool = False,
     sender: str | None = None,
     priority: int = Priority.ACK,
     case_id: int | None = None,
 ) -> int | None:
-    """Queue `text` to the author of `message` where they wrote (see `addressed`), from `sender`
-    (default: the account the message reached); the outbox id, None if `key` was queued before."""
-    to = addressed(message, text, privately=privately)
+    """Queue `text` to the author of `message` where they wrote (see `addressed`), from the
+    account the channel picks (or `sender`, an account of that channel); the outbox id, None if
+    `key` was queued before."""
+    to = addressed(config, message, text, privately=privately, from_town=from_town)
     return enqueue(
         session,
         key=key,
-        account_id=sender or message.account_id,
+        account_id=sender or to.account_id,
         kind=to.kind,
         text=to.text,
         target=to.target,

@@ -44,17 +44,6 @@ def part_key(key: str, part_no: int) -> str:
     return key if part_no == 1 else f"{key}{PART_MARK}{part_no}"
 
 
-def tagged_reply(text: str, replied_to_id: str) -> str:
-    """A public reply's text made distinct with a short reference to the post it answers.
-
-    X refuses a second post with the same text from one account (duplicate content), and a
-    reply has no @handle in its text on API v2: the same helpful answer ("we have sent you a DM",
-    the opening hours) to two residents would be refused the second time. Texts that already carry
-    something unique (a case reference) need no tag.
-    """
-    return f"{text} (ref. {replied_to_id[-5:]})"
-
-
 def enqueue(
     session: Session,
     *,

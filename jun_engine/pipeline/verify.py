@@ -228,6 +228,7 @@ def _verified(
     language = resident.language if resident else config.town.default_language
     answer_resident(
         session,
+        config,
         message,
         texts.confirmed(config, language, redemption.released),
         key=f"verify-confirm:{message.platform_id}",
@@ -270,7 +271,9 @@ def _answer_code(
         text = texts.code_rejected(config, language, redemption.attempts_left)
         kind = AnswerKind.CODE_REJECTED
     if not stranger:
-        answer_resident(session, message, text, key=key, privately=True, priority=Priority.ACK)
+        answer_resident(
+            session, config, message, text, key=key, privately=True, priority=Priority.ACK
+        )
         return
     _answer_stranger(session, message, message_id, config, now, kind, key, text)
 
@@ -332,13 +335,13 @@ def _answer_stranger(
     text: str,
 ) -> None:
     """Answer a stranger where they wrote, within `verification.stranger_answers`."""
-    to = addressed(message, text)
+    to = addressed(config, message, text)
     answer(
         session,
         config.verification.stranger_answers,
         kind=kind,
         key=key,
-        account_id=message.account_id,
+        account_id=to.account_id,
         outbox_kind=to.kind,
         text=to.text,
         target=to.target,

@@ -97,6 +97,7 @@ def answer(
         priority=Priority.STRANGER,
         expires_at=now + bounds.expire_after,
         private=outbox_kind is OutboxKind.DM,
+        channel=account.channel,
     )
     if queued is None:
         return False

@@ -51,18 +51,11 @@ class Responder:
         if self.is_dm:
             self.private(text, name)
             return
-        answer(self.session, self.message, text, key=self._key(name))
+        answer(self.session, self.config, self.message, text, key=self._key(name))
 
     def private(self, text: str, name: str = "dm", language: str | None = None) -> None:
         """Send `text` by DM; a mention also gets a public "we sent you a DM" in `language`."""
-        answer(
-            self.session,
-            self.message,
-            text,
-            key=self._key(name),
-            privately=True,
-            sender=self.dm_from,
-        )
+        answer(self.session, self.config, self.message, text, key=self._key(name), privately=True)
         if not self.is_dm:
             notice = say("sent_dm", language or self.config.town.default_language)
             self.answer(notice, "sent_dm")

@@ -9,10 +9,10 @@ import pytest
 from sqlmodel import Session, select
 
 from jun_engine.cases.staff import StaffResult
+from jun_engine.channels.x.addressing import tagged_reply
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import MessageKind
 from jun_engine.domain.statuses import CaseStatus, ExampleSource, OutboxKind
-from jun_engine.outbox.api import tagged_reply
 from jun_engine.store.tables import CaseRow, OutboxRow, RoutingExampleRow
 from tests.cases.conftest import MONDAY, RESIDENT_ID, StoreMessage, ids
 from tests.cases.test_opening import admitted, routed

@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from jun_engine.channels.x.addressing import tagged_reply
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import Channel, MessageKind
 from jun_engine.domain.statuses import AppointmentStatus, OutboxKind
-from jun_engine.outbox.api import tagged_reply
 from jun_engine.selfservice import appointments, conversation, slots
 from jun_engine.selfservice.errors import DayHasBookingsError
 from jun_engine.store.session import session_scope
