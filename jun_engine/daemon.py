@@ -1,12 +1,14 @@
-"""The daemon: one poller thread per stream, the processing worker, the scheduler, the outbox
-sender; wired, started, and stopped in order.
+"""The daemon: one poller thread per stream of every channel, the processing worker, the
+scheduler, the outbox sender; wired, started, and stopped in order.
 
-    pollers ──store──> inbound_message ──processor (pipeline.chain)──> cases, answers ──> outbox
-    timeline followers ──> staff replies on cases                                          │
+    each channel's pollers ──store──> inbound_message ──processor (pipeline.chain)──> outbox
+      (X: mentions, DMs; department timelines ──> staff replies on cases)               │
     scheduler (menus, notices, alerts, air quality; the desk's escalations, digests) ──> outbox
-    outbox ──sender──> X;  every request: api_call, billed_resource, poll_checkpoint (health)
+    outbox ──sender──> each channel's Delivery;  every request: api_call, poll_checkpoint (health)
 
-Every thread that talks to X has its own gateway (an HTTP session is not thread-safe).
+Each channel is a `ChannelRuntime` (`channels/ports.py`; X's is `channels/x/runtime.py`): the
+daemon lends it a `Wiring`, runs its pollers, asks its upkeep from the heartbeat, sends through
+its `Delivery` and closes it at stop.
 
 `Daemon.start()` takes the database lock and starts the threads; `request_stop()` (the signal
 handlers) asks them to end; `stop()` ends them in order and says what was done in one line.
@@ -20,9 +22,9 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -30,17 +32,9 @@ import httpx
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
-from jun_engine.channels.x import XGateway
-from jun_engine.channels.x.billing import Prices, forget_billed_before
-from jun_engine.channels.x.delivery import XDelivery
-from jun_engine.channels.x.intake import streams as streams_module
-from jun_engine.channels.x.intake.baseline import record_baselines
-from jun_engine.channels.x.intake.poller import Poller
-from jun_engine.channels.x.intake.sweep import StreamReader, fetcher
-from jun_engine.channels.x.intake.timelines import TimelineReader
+from jun_engine.channels.ports import ChannelRuntime, PollLoop, Wiring
 from jun_engine.clock import Clock
 from jun_engine.config.schema import Config
-from jun_engine.domain.messages import Channel
 from jun_engine.domain.statuses import OutboxStatus
 from jun_engine.outbox.sender import OutboxSender
 from jun_engine.pipeline.chain import Chain
@@ -53,7 +47,6 @@ from jun_engine.service.outage import OutageWatch
 from jun_engine.store.engine import database_errors
 from jun_engine.store.errors import DatabaseError, StoreError
 from jun_engine.store.lock import HEARTBEAT_SECONDS, DaemonLock, LockLostError
-from jun_engine.store.session import session_scope
 from jun_engine.store.tables import ApiCallRow, OutboxRow
 
 log = logging.getLogger(__name__)
@@ -84,13 +77,13 @@ class Summary:
 
 
 class Daemon:
-    """The running engine for one town: built from the config, gateways, engine and a clock."""
+    """The running engine for one town: built from the config, engine, channels and a clock."""
 
     def __init__(
         self,
         config: Config,
         engine: Engine,
-        gateways: Mapping[str, XGateway],
+        channels: Sequence[ChannelRuntime],
         clock: Clock,
         *,
         backfill: bool = False,
@@ -105,19 +98,21 @@ class Daemon:
         self._engine = engine
         self._clock = clock
         self._rng = rng or random.Random()  # noqa: S311 (jitter, not secrets)
-        self._backfill = backfill
-        self._own_gateways: list[XGateway] = []
+        self.channels = list(channels)
         self.lock = DaemonLock(engine)
         self.lock_lost = False
         """Another daemon took the lock over: this one stopped (`jun-engine run` exits 4)."""
         self.outage = OutageWatch(rng=random.Random(self._rng.random()))  # noqa: S311 (jitter)
         chain = stage or Chain.build(config, router or build_router(config, Path.cwd()))
         self.processor = Processor(engine, clock, config, chain, self.outage)
-        self.pollers = self._pollers(gateways, backfill) + self._followers(gateways)
+        self._wiring = Wiring(engine, clock, self.processor.wake, self.outage, self._rng, backfill)
+        self.pollers: list[PollLoop] = [
+            poller for channel in self.channels for poller in channel.pollers(self._wiring)
+        ]
         self.sender = (
             OutboxSender(
                 engine,
-                {Channel.X: XDelivery(engine, self._clones(gateways), config, clock)},
+                {c.channel: c.delivery(self._wiring) for c in self.channels},
                 clock,
                 outage=self.outage,
             )
@@ -146,7 +141,7 @@ class Daemon:
         """Take the database lock (LockHeldError if another daemon has it), start every thread."""
         self.lock.acquire()
         self._started, self._started_at = time.monotonic(), self._clock.now()
-        self._record_baselines()
+        self._begin()
         self._spawn("heartbeat", [self._heartbeat])
         self._spawn("processor", [lambda: self.processor.run(self._stop_processor)])
         if self.scheduler is not None:
@@ -186,10 +181,10 @@ class Daemon:
         # 4. The sender completes its in-flight request and records it (never half sent).
         self._stop_sender.set()
         self._join("sender")
-        # 5. Only now give the database up to another daemon, and close our HTTP sessions.
+        # 5. Only now give the database up to another daemon, and close the channels' sessions.
         self._join("heartbeat")
-        for gateway in self._own_gateways:
-            gateway.close()
+        for channel in self.channels:
+            channel.close()
         try:
             self.lock.release()
         except StoreError as error:
@@ -206,7 +201,7 @@ class Daemon:
         """One sweep of every stream, then process and send what is due; no threads."""
         self.lock.acquire()
         self._started, self._started_at = time.monotonic(), self._clock.now()
-        self._record_baselines()
+        self._begin()
         try:
             for poller in self.pollers:
                 poller.turn()
@@ -241,75 +236,18 @@ class Daemon:
     def _uptime(self) -> float:
         return time.monotonic() - self._started
 
-    def _record_baselines(self) -> None:
-        """Each new stream's starting point, durably, before any poller runs (see `baseline`)."""
-        refs = [poller.ref for poller in self.pollers]
+    def _begin(self) -> None:
+        """What each channel does once, before any poller runs (X: its streams' baselines)."""
         try:
-            record_baselines(self._engine, refs, self._started_at, backfill=self._backfill)
+            for channel in self.channels:
+                channel.begin(self._wiring, self._started_at)
         except BaseException:
             self.lock.release()
             raise
 
-    # --- wiring --------------------------------------------------------------------------------
+    # --- threads -------------------------------------------------------------------------------
 
-    def _pollers(self, gateways: Mapping[str, XGateway], backfill: bool) -> list[Poller]:
-        refs = [r for r in streams_module.streams_of(self._config) if r.account_key in gateways]
-        prices = Prices.of(self._config)
-        pollers = []
-        for ref in refs:
-            reader = StreamReader(
-                ref,
-                fetcher(self._clone(gateways[ref.account_key]), ref),
-                self._engine,
-                self._clock,
-                prices,
-                frozenset({ref.account_id}),  # its own sent DMs; other accounts' are staff's
-                backfill=backfill,
-            )
-            pollers.append(
-                Poller(
-                    reader,
-                    self._engine,
-                    self._clock,
-                    daily_cap_usd=self._config.x.daily_spend_cap_usd,
-                    rng=random.Random(self._rng.random()),  # noqa: S311 (jitter)
-                    on_stored=self.processor.wake,
-                    outage=self.outage,
-                )
-            )
-        return pollers
-
-    def _followers(self, gateways: Mapping[str, XGateway]) -> list[Poller]:
-        refs = [r for r in streams_module.timelines_of(self._config) if r.account_key in gateways]
-        prices = Prices.of(self._config)
-        return [
-            Poller(
-                TimelineReader(
-                    ref,
-                    self._clone(gateways[ref.account_key]),
-                    self._engine,
-                    self._clock,
-                    prices,
-                    self._config,
-                ),
-                self._engine,
-                self._clock,
-                daily_cap_usd=self._config.x.daily_spend_cap_usd,
-                rng=random.Random(self._rng.random()),  # noqa: S311 (jitter)
-                outage=self.outage,
-            )
-            for ref in refs
-        ]
-
-    def _clone(self, gateway: XGateway) -> XGateway:
-        clone = gateway.clone()
-        self._own_gateways.append(clone)
-        return clone
-
-    def _clones(self, gateways: Mapping[str, XGateway]) -> dict[str, XGateway]:
-        return {g.account_id: self._clone(g) for g in gateways.values()}
-
-    def _poll_loop(self, poller: Poller) -> Runnable:
+    def _poll_loop(self, poller: PollLoop) -> Runnable:
         def loop() -> None:
             poller.run(self._stop_pollers)
             if poller.stopped:
@@ -318,11 +256,11 @@ class Daemon:
         return loop
 
     def _heartbeat(self) -> None:
-        pruned: date | None = None
         while not self._stop_sender.wait(HEARTBEAT_SECONDS):
             try:
                 self.lock.heartbeat()
-                pruned = self._forget_yesterdays_billing(pruned)
+                for channel in self.channels:
+                    channel.housekeep(self._wiring, self._clock.now())
             except LockLostError as error:
                 log.error("%s; stopping", error)
                 self.lock_lost = True
@@ -335,14 +273,6 @@ class Daemon:
                 log.warning("heartbeat failed: %s", error)
                 continue
             self.outage.succeeded("heartbeat")
-
-    def _forget_yesterdays_billing(self, pruned: date | None) -> date:
-        # Resources billed on earlier UTC days are billable again: their memory can go.
-        today = self._clock.now().date()
-        if pruned != today:
-            with session_scope(self._engine) as session:
-                forget_billed_before(session, today)
-        return today
 
     def _spawn(self, group: str, targets: list[Runnable]) -> None:
         threads = [

@@ -19,22 +19,31 @@ Addressing. `Addressing` says where the answer to a message goes (where the resi
 publicly or privately, and from which account), how a post is linked to, and how a department
 account is mentioned. `channels.addressing.addressing` finds a channel's; a channel that registers
 none is answered in its conversation, from the account the message reached.
+
+Running. The daemon runs each channel through its `ChannelRuntime`, lending it a `Wiring` (the
+database, the clock, the processor's wake-up, the outage watch): the channel's pollers, what it
+does once at start, its periodic upkeep, its `Delivery`, and the connections it closes at stop.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+import random
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from jun_engine.channels.results import RateLimit
+from jun_engine.clock import Clock
 from jun_engine.domain.errors import ChannelError
 from jun_engine.domain.messages import Channel, InboundMessage
 from jun_engine.domain.statuses import OutboxKind
+from jun_engine.service.outage import OutageWatch
 
 # --- taking in --------------------------------------------------------------------------------
 
@@ -218,4 +227,76 @@ class Addressing(Protocol):
 
     def mention(self, handle: str) -> str:
         """How a text names an account (a department) so the channel tags it."""
+        ...
+
+
+# --- running ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Wiring:
+    """What the daemon lends every channel it runs."""
+
+    engine: Engine
+    clock: Clock
+    wake: Callable[[], None]
+    """Tells the processor that new messages were stored."""
+    outage: OutageWatch
+    rng: random.Random
+    """Seeds each poller's jitter."""
+    backfill: bool = False
+    """A stream's first start reads what the platform still has, not from now on."""
+
+
+class PollLoop(Protocol):
+    """One stream a channel reads, on a thread of its own (X: `channels/x/intake/poller`)."""
+
+    @property
+    def ref(self) -> object:
+        """The stream, as logs name it."""
+        ...
+
+    @property
+    def stored(self) -> int:
+        """Messages it stored so far."""
+        ...
+
+    @property
+    def stopped(self) -> bool:
+        """Whether it stopped for good (until a restart) rather than being asked to."""
+        ...
+
+    def run(self, stop: threading.Event) -> None:
+        """Read, wait, repeat until `stop` is set or the stream stops."""
+        ...
+
+    def turn(self) -> object:
+        """One read, now (`run_once`)."""
+        ...
+
+
+class ChannelRuntime(Protocol):
+    """A channel as the daemon runs it: configured and holding its secrets, wired by the daemon.
+    Every connection it opens is its own and is closed by `close`."""
+
+    channel: Channel
+
+    def pollers(self, wiring: Wiring) -> Sequence[PollLoop]:
+        """The streams it reads (the daemon asks once, before it starts)."""
+        ...
+
+    def begin(self, wiring: Wiring, now: datetime) -> None:
+        """What it does once at start, before any poller runs (X: each new stream's baseline)."""
+        ...
+
+    def housekeep(self, wiring: Wiring, now: datetime) -> None:
+        """Periodic upkeep, from the daemon's heartbeat (X: forget what earlier days billed)."""
+        ...
+
+    def delivery(self, wiring: Wiring) -> Delivery:
+        """How the outbox sends on it (the daemon asks once, when it sends)."""
+        ...
+
+    def close(self) -> None:
+        """Close every connection it opened (again: nothing more to close)."""
         ...

@@ -17,7 +17,7 @@ from jun_engine.logs import configure_logging
 
 HELP = (
     "jun-engine runs a town's public services over X.\n\n"
-    "Residents who verified their X account tweet or DM the town; the engine stores each "
+    "Residents who verified their X account post or DM the town; the engine stores each "
     "message, routes it to the right department as a tracked case, acknowledges it, follows "
     "staff replies to the end and posts scheduled notices.\n\n"
     "Exit codes: 0 ok, 1 the work failed, 2 bad usage or invalid input, 3 database unreachable "

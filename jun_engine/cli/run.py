@@ -16,7 +16,9 @@ import httpx
 import typer
 from sqlalchemy.engine import Engine
 
-from jun_engine.channels.x import X_API_ORIGIN, XGateway, credentials_for
+from jun_engine.channels.ports import ChannelRuntime
+from jun_engine.channels.x import X_API_ORIGIN
+from jun_engine.channels.x.runtime import x_runtime
 from jun_engine.cli import console
 from jun_engine.cli.context import global_options
 from jun_engine.cli.exit_codes import ExitCode
@@ -44,8 +46,6 @@ from jun_engine.store.migrate import ensure_schema_current
 
 log = logging.getLogger("jun_engine.run")
 
-READ_TIMEOUT = (5.0, 10.0)
-"""Connect and read timeouts of every request the daemon makes to X."""
 AIR_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 """Timeouts of the air-quality forecast requests."""
 
@@ -102,15 +102,14 @@ def run(
     with ExitStack() as stack:
         engine = _engine(options.db_url)
         stack.callback(engine.dispose)  # last: after every thread has stopped
-        gateways = {
-            key: stack.enter_context(gateway)
-            for key, gateway in _gateways(config, base_url, os.environ).items()
-        }
+        channels = _channels(config, base_url, os.environ)
+        for channel in channels:  # `stop()` closes them; this covers --once and a failed start
+            stack.callback(channel.close)
         clock = _clock(base_url)
         daemon = Daemon(
             config,
             engine,
-            gateways,
+            channels,
             clock,
             backfill=backfill,
             send=not no_send,
@@ -161,16 +160,12 @@ def _engine(url: str) -> Engine:
     return engine
 
 
-def _gateways(config: Config, base_url: str, environ: Mapping[str, str]) -> dict[str, XGateway]:
+def _channels(config: Config, base_url: str, environ: Mapping[str, str]) -> list[ChannelRuntime]:
+    """The channels the daemon runs, every secret read (exit 2 if one is missing)."""
     try:
-        keys = {key: credentials_for(config, key, environ) for key in config.accounts}
+        return [x_runtime(config, environ, base_url)]
     except MissingSecret as error:
         _fail(str(error), ExitCode.USAGE)
-    # Authors expanded: X names each author's @handle with the message (docs/operations.md).
-    return {
-        key: XGateway(c, base_url=base_url, timeout=READ_TIMEOUT, expand_authors=True)
-        for key, c in keys.items()
-    }
 
 
 def _router(config: Config, config_path: Path) -> Router:

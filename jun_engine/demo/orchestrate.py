@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,7 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from jun_engine.channels.x import XGateway, credentials_for
+from jun_engine.channels.x.runtime import x_runtime
 from jun_engine.config.schema import Config
 from jun_engine.daemon import Daemon, Summary
 from jun_engine.demo.schedule import seed_schedule
@@ -41,7 +40,6 @@ log = logging.getLogger(__name__)
 
 START = datetime(2026, 3, 2, 6, 30, tzinfo=UTC)
 """A Monday, 07:30 in Jun: the town wakes up, the school menu goes out at 08:00."""
-READ_TIMEOUT = (5.0, 10.0)
 DATABASE_FILE = "demo.sqlite3"
 DAY_SECONDS = 86_400.0
 DEFAULT_SEED = 1
@@ -122,8 +120,9 @@ class DemoRun:
                 seed=self.settings.seed,
             )  # fmt: skip
             seed_schedule(self.engine, self.config, self.clock.now(), self.settings.emulated_days)
-            gateways = self._gateways(self.emulator.credentials_env())
-            self._daemon = Daemon(self.config, self.engine, gateways, self.clock, backfill=True)
+            x = x_runtime(self.config, self.emulator.credentials_env(), self.emulator.base_url)
+            self._stack.callback(x.close)
+            self._daemon = Daemon(self.config, self.engine, [x], self.clock, backfill=True)
             self._daemon.start()
             self.emulator.attach_town(self.gate)
             undo.pop_all()
@@ -206,20 +205,6 @@ class DemoRun:
         engine = create_engine_from_url(url)
         self._stack.callback(engine.dispose)
         return engine
-
-    def _gateways(self, environ: Mapping[str, str]) -> dict[str, XGateway]:
-        base_url = self.emulator.base_url
-        gateways = {}
-        for key in self.config.accounts:
-            gateway = XGateway(
-                credentials_for(self.config, key, environ),
-                base_url=base_url,
-                timeout=READ_TIMEOUT,
-                expand_authors=True,
-            )
-            self._stack.enter_context(gateway)
-            gateways[key] = gateway
-        return gateways
 
 
 def _count(session: Session, table: type, condition: sa.ColumnElement[bool]) -> int:

@@ -25,7 +25,7 @@ class MessageKind(StrEnum):
 class InboundMessage:
     """One message a resident sent to one of the town's accounts.
 
-    `platform_id` is unique per channel and kind (a tweet id, a DM event id); together with
+    `platform_id` is unique per channel and kind (a post id on X, a DM event id); together with
     `channel` and `kind` it is the message's identity: storing is idempotent on it.
     `raw` is the payload exactly as the platform sent it (JSON text), kept for audit and replay.
     """

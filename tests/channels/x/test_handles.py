@@ -6,7 +6,7 @@ from typing import Any
 
 import requests
 
-from jun_engine.cli.run import _gateways
+from jun_engine.channels.x.runtime import x_runtime
 from jun_engine.emulator.emulator import Emulator
 
 
@@ -24,15 +24,14 @@ def test_the_daemons_gateways_name_each_mention_and_dm_author_by_handle(
     admin(x_emulator, "users", {"handle": "ana_jun", "name": "Ana"})
     admin(x_emulator, "tweets", {"author": "ana_jun", "text": f"@{town.handle} farola rota"})
     admin(x_emulator, "dms", {"sender": "ana_jun", "recipient": town.handle, "text": "hola"})
-    # When the gateways `jun-engine run` builds read them
-    gateways = _gateways(config, x_emulator.base_url, x_emulator.credentials_env())
+    # When the gateways the daemon's X runtime builds read them
+    runtime = x_runtime(config, x_emulator.credentials_env(), x_emulator.base_url)
     try:
-        gateway = gateways[config.town.account]
+        gateway = runtime.gateway(config.town.account)
         mentions = gateway.mentions(town.user_id).items
         dms = [m for m in gateway.dm_events().items if m.author_id != town.user_id]
     finally:
-        for built in gateways.values():
-            built.close()
+        runtime.close()
     # Then X named the author of each by handle, beside the id the engine keys residents by
     assert [m.author_handle for m in mentions] == ["ana_jun"]
     assert [m.author_handle for m in dms] == ["ana_jun"]
