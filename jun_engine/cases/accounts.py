@@ -8,6 +8,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from jun_engine.config.schema import Config, Department
+from jun_engine.domain.messages import Channel
+
+ACCOUNTS_CHANNEL = Channel.X
+"""The channel of accounts.yaml's `accounts` (their handles, user ids and tokens are X's)."""
+
+
+def own_accounts(config: Config) -> frozenset[tuple[Channel, str]]:
+    """Every account the town writes from, as (channel, user id): what they write is never a
+    resident's request, and a DM from one of them to the town is a staff command."""
+    return frozenset((ACCOUNTS_CHANNEL, account.user_id) for account in config.accounts.values())
 
 
 def account_key_of(config: Config, user_id: str) -> str | None:

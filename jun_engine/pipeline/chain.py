@@ -22,12 +22,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from jun_engine.cases.accounts import ACCOUNTS_CHANNEL, own_accounts
 from jun_engine.cases.opening import open_case
 from jun_engine.cases.staff import handle_staff_dm
 from jun_engine.cases.survey import handle_rating, parse_rating
-from jun_engine.channels.x.intake.streams import own_account_ids
 from jun_engine.config.schema import Config
-from jun_engine.domain.messages import InboundMessage, MessageKind
+from jun_engine.domain.messages import Channel, InboundMessage, MessageKind
 from jun_engine.domain.residents import AdmissionOutcome
 from jun_engine.domain.routing import Intent, Routing
 from jun_engine.domain.statuses import MessageStatus
@@ -47,14 +47,14 @@ def goes_straight_to_the_desk(routing: Routing) -> bool:
 class StaffCommands:
     """A DM to the town account from one of the town's own accounts: a staff command."""
 
-    own_ids: frozenset[str]
-    town_id: str
+    own: frozenset[tuple[Channel, str]]
+    town: tuple[Channel, str]
 
     def check(self, message: InboundMessage, turn: Turn) -> bool:
         return (
-            message.author_id in self.own_ids
+            (message.channel, message.author_id) in self.own
             and message.kind is MessageKind.DM
-            and message.account_id == self.town_id
+            and (message.channel, message.account_id) == self.town
         )
 
     def handle(self, message: InboundMessage, turn: Turn) -> Outcome:
@@ -66,10 +66,10 @@ class StaffCommands:
 class OwnAccounts:
     """Anything else the town's own accounts write is not a resident's: ignored."""
 
-    own_ids: frozenset[str]
+    own: frozenset[tuple[Channel, str]]
 
     def check(self, message: InboundMessage, turn: Turn) -> bool:
-        return message.author_id in self.own_ids
+        return (message.channel, message.author_id) in self.own
 
     def handle(self, message: InboundMessage, turn: Turn) -> Outcome:
         return Outcome(MessageStatus.IGNORED, "own account")
@@ -171,10 +171,10 @@ class Chain:
     @classmethod
     def build(cls, config: Config, router: Router) -> Chain:
         """The daemon's chain for this town, with `router` (`routing.setup.build_router`)."""
-        own = own_account_ids(config)
+        own = own_accounts(config)
         return cls(
             (
-                StaffCommands(own, config.town_account().user_id),
+                StaffCommands(own, (ACCOUNTS_CHANNEL, config.town_account().user_id)),
                 OwnAccounts(own),
                 ImplicitMentions(),
                 Verification(Verifier()),
