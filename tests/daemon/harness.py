@@ -9,13 +9,13 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from jun_engine.config.schema import Config
 from jun_engine.emulator.clock import Clock
@@ -115,10 +115,14 @@ def wait_while_progressing(
         time.sleep(0.1)  # a poll interval between two checks of the condition, not a wait
 
 
-def stored_ids(engine: Engine) -> list[str]:
-    """Every stored message's platform id (a repeat would show twice)."""
+def stored_ids(engine: Engine, excluding_authors: Collection[str] = ()) -> list[str]:
+    """Every stored message's platform id (a repeat would show twice), but those written by
+    `excluding_authors`."""
+    statement = select(InboundMessageRow.platform_id).where(
+        col(InboundMessageRow.author_id).not_in(list(excluding_authors))
+    )
     with Session(engine) as session:
-        return list(session.exec(select(InboundMessageRow.platform_id)).all())
+        return list(session.exec(statement).all())
 
 
 def engine_spend(engine: Engine) -> float:

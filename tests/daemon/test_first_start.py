@@ -76,4 +76,7 @@ def test_a_daemon_killed_in_its_first_start_reads_what_came_after_it_on_every_st
                 f"the {len(sent)} messages sent after the first start to be stored",
             )
             assert stop_daemon(second) == 0
-    assert sorted(stored_ids(engine)) == sorted(sent)
+    # (what the engine's own accounts posted meanwhile, its answers to Lola, may be read by its
+    # other accounts: stored and ignored, as designed; how many depends on the machine's speed)
+    own = {account.user_id for account in config.accounts.values()}
+    assert sorted(stored_ids(engine, excluding_authors=own)) == sorted(sent)
