@@ -223,8 +223,11 @@ def _memory_reader(engine: Engine, count: int) -> StreamReader:
         top = int(token) if token is not None else count
         numbers = range(top, max(top - size, 0), -1)
         floor = int(since) if since is not None else 0
-        items = tuple(m for m in map(_message, numbers) if int(m.platform_id) > floor)
-        next_token = str(top - size) if top - size > 0 else None
+        page = list(map(_message, numbers))
+        items = tuple(m for m in page if int(m.platform_id) > floor)
+        # As X does with `since_id`: the results end at the first post at or below it
+        more = top - size > 0 and len(items) == len(page)
+        next_token = str(top - size) if more else None
         return Page(items=items, result_count=len(items), next_token=next_token)
 
     config = emulator_test_config()
