@@ -134,7 +134,16 @@ def acknowledge(
         )
     elif case.privacy is Privacy.PRIVATE:
         public = say(config, "ack_moved_to_dm", case.language, reference=case.reference)
-        answer_in_public(session, case, message, config, what="ack", text=public, priority=priority)
+        answer_in_public(
+            session,
+            case,
+            message,
+            config,
+            what="ack",
+            text=public,
+            priority=priority,
+            distinct=True,
+        )
         answer(
             session,
             config,
@@ -148,7 +157,9 @@ def acknowledge(
         )
     else:
         text = _ack_public(case, config, addressing(message.channel, config))
-        answer_in_public(session, case, message, config, what="ack", text=text, priority=priority)
+        answer_in_public(
+            session, case, message, config, what="ack", text=text, priority=priority, distinct=True
+        )
     status = CaseStatus.FORWARDED if case.external_body else CaseStatus.ACKNOWLEDGED
     move(
         session, case, status, kind="acknowledged", actor=ENGINE, at=now, detail=case.external_body

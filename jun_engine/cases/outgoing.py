@@ -34,12 +34,13 @@ def answer_in_public(
     text: str,
     priority: int,
     sender: str | None = None,
+    distinct: bool = False,
 ) -> int | None:
     """Answer the resident's public `message` with a public reply (from `sender`, default the
-    account they wrote to), once the privacy gate has checked it against every private text of
-    the case. None if it was already queued."""
+    account they wrote to; `distinct`: the text names the case, no tag needed), once the privacy
+    gate has checked it against every private text of the case. None if it was already queued."""
     guard_public(
-        addressed(config, message, text).text,
+        addressed(config, message, text, distinct=distinct).text,
         private_texts(session, case),
         config,
         case.reference,
@@ -51,6 +52,7 @@ def answer_in_public(
         text,
         key=case_key(case, what),
         sender=sender,
+        distinct=distinct,
         priority=priority,
         case_id=case.id,
     )

@@ -31,7 +31,13 @@ class InConversation:
     channel: Channel
 
     def answer(
-        self, message: InboundMessage, text: str, *, private: bool, from_town: bool = False
+        self,
+        message: InboundMessage,
+        text: str,
+        *,
+        private: bool,
+        from_town: bool = False,
+        distinct: bool = False,
     ) -> Answer:
         """A message to the author, or a reply to their message, from the account it reached."""
         if private:

@@ -214,11 +214,19 @@ class Addressing(Protocol):
     """How a channel names residents, posts and departments in what the engine writes."""
 
     def answer(
-        self, message: InboundMessage, text: str, *, private: bool, from_town: bool = False
+        self,
+        message: InboundMessage,
+        text: str,
+        *,
+        private: bool,
+        from_town: bool = False,
+        distinct: bool = False,
     ) -> Answer:
         """`text` as the answer to `message`: where it was written (a public reply), or
         (`private`) a direct message to its author; from the account it reached, or
-        (`from_town`) from the town hall's own account on the channel."""
+        (`from_town`) from the town hall's own account on the channel. `distinct`: the text is
+        already unlike any other the account sends (it names a case reference), so a channel
+        that must make public texts distinct need not."""
         ...
 
     def permalink(self, message: InboundMessage) -> str:

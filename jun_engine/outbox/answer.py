@@ -26,12 +26,14 @@ def addressed(
     *,
     privately: bool = False,
     from_town: bool = False,
+    distinct: bool = False,
 ) -> Answer:
     """`text` addressed to the author of `message` by its channel: privately when they wrote
-    privately or `privately`, else as a public reply to their message."""
+    privately or `privately`, else as a public reply to their message (`distinct`: its text names
+    something unique, a case reference, and needs no tag)."""
     private = privately or message.is_private
     return addressing(message.channel, config).answer(
-        message, text, private=private, from_town=from_town
+        message, text, private=private, from_town=from_town, distinct=distinct
     )
 
 
@@ -44,6 +46,7 @@ def answer(
     key: str,
     privately: bool = False,
     from_town: bool = False,
+    distinct: bool = False,
     sender: str | None = None,
     priority: int = Priority.ACK,
     case_id: int | None = None,
@@ -51,7 +54,9 @@ def answer(
     """Queue `text` to the author of `message` where they wrote (see `addressed`), from the
     account the channel picks (or `sender`, an account of that channel); the outbox id, None if
     `key` was queued before."""
-    to = addressed(config, message, text, privately=privately, from_town=from_town)
+    to = addressed(
+        config, message, text, privately=privately, from_town=from_town, distinct=distinct
+    )
     return enqueue(
         session,
         key=key,

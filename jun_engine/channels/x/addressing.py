@@ -29,15 +29,22 @@ class XAddressing:
     config: Config
 
     def answer(
-        self, message: InboundMessage, text: str, *, private: bool, from_town: bool = False
+        self,
+        message: InboundMessage,
+        text: str,
+        *,
+        private: bool,
+        from_town: bool = False,
+        distinct: bool = False,
     ) -> Answer:
         """A DM to the author (from the account they wrote to if it may send DMs, else the
-        town's), or a tagged public reply to their post from the account they mentioned."""
+        town's), or a public reply to their post from the account they mentioned, tagged unless
+        the text is `distinct` already (X refuses the same text twice)."""
         if private:
             sender = self._town_id() if from_town else self._dm_sender(message.account_id)
             return Answer(Channel.X, sender, OutboxKind.DM, message.author_id, text)
         sender = self._town_id() if from_town else message.account_id
-        reply = tagged_reply(text, message.platform_id)
+        reply = text if distinct else tagged_reply(text, message.platform_id)
         return Answer(Channel.X, sender, OutboxKind.REPLY, message.platform_id, reply)
 
     def permalink(self, message: InboundMessage) -> str:
