@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from jun_engine.channels.ports import Addressing, Answer
-from jun_engine.channels.x.addressing import XAddressing
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import Channel, InboundMessage
 from jun_engine.domain.statuses import OutboxKind
@@ -18,6 +17,10 @@ from jun_engine.domain.statuses import OutboxKind
 def addressing(channel: Channel, config: Config) -> Addressing:
     """`channel`'s addressing, for the town's accounts in `config`."""
     if channel is Channel.X:
+        # Loaded when first needed: importing channels/x brings tweepy, which a desk command
+        # that only reads never uses.
+        from jun_engine.channels.x.addressing import XAddressing
+
         return XAddressing(config)
     return InConversation(channel)
 

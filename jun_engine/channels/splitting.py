@@ -5,7 +5,6 @@ A channel's `Delivery.split` is the same function; a new channel adds its case h
 
 from __future__ import annotations
 
-from jun_engine.channels.x import splitting as x_splitting
 from jun_engine.domain.messages import Channel
 from jun_engine.domain.statuses import OutboxKind
 
@@ -13,5 +12,9 @@ from jun_engine.domain.statuses import OutboxKind
 def split(channel: Channel, kind: OutboxKind, text: str) -> list[str]:
     """`text` as the parts `channel` accepts for an item of `kind` (one part if it fits)."""
     if channel is Channel.X:
+        # Loaded when first needed: twitter-text's tables (and tweepy, under channels/x) cost a
+        # desk command's start-up a third of a second.
+        from jun_engine.channels.x import splitting as x_splitting
+
         return x_splitting.split(kind, text)
     return [text]
