@@ -113,6 +113,8 @@ def test_killed_20_times_while_acknowledging_each_case_is_acknowledged_and_notif
         # And then runs undisturbed until everything the town wrote so far has been handled
         written = {m.platform_id for m in town.sent}
         pid = zygote.spawn(argv, env, log)
+        # (started first: a SIGTERM before its signal handlers are in place would kill it)
+        wait_until(lambda: lock_holder(reader) == pid, 60, "the last daemon to start")
         wait_while_progressing(
             lambda: all_handled(reader, written),
             lambda: progress(reader, written),
