@@ -12,19 +12,11 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from jun_engine.cases.accounts import dm_sender
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import InboundMessage
 from jun_engine.outbox.answer import answer
 from jun_engine.selfservice.texts import say
-
-
-def dm_account(config: Config, account_id: str) -> str:
-    """The account that DMs a resident who wrote to `account_id`: that one if it may send DMs,
-    else the town's account."""
-    for account in config.accounts.values():
-        if account.user_id == account_id and account.dm_access:
-            return account_id
-    return config.town_account().user_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +35,7 @@ class Responder:
     @property
     def dm_from(self) -> str:
         """The town's account that talks to this resident by DM."""
-        return dm_account(self.config, self.message.account_id)
+        return dm_sender(self.config, self.message.account_id)
 
     def answer(self, text: str, name: str = "answer") -> None:
         """Answer where the message came from: a public reply to a mention, a DM to a DM.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from jun_engine.cases.accounts import dm_sender, town_id
 from jun_engine.channels.ports import Answer
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import Channel, InboundMessage
@@ -41,9 +42,11 @@ class XAddressing:
         town's), or a public reply to their post from the account they mentioned, tagged unless
         the text is `distinct` already (X refuses the same text twice)."""
         if private:
-            sender = self._town_id() if from_town else self._dm_sender(message.account_id)
+            sender = (
+                town_id(self.config) if from_town else dm_sender(self.config, message.account_id)
+            )
             return Answer(Channel.X, sender, OutboxKind.DM, message.author_id, text)
-        sender = self._town_id() if from_town else message.account_id
+        sender = town_id(self.config) if from_town else message.account_id
         reply = text if distinct else tagged_reply(text, message.platform_id)
         return Answer(Channel.X, sender, OutboxKind.REPLY, message.platform_id, reply)
 
@@ -54,13 +57,3 @@ class XAddressing:
     def mention(self, handle: str) -> str:
         """`@handle`: X tags the account."""
         return f"@{handle}"
-
-    def _town_id(self) -> str:
-        return self.config.town_account().user_id
-
-    def _dm_sender(self, account_id: str) -> str:
-        """`account_id` if it is one of the town's accounts that may send DMs, else the town's."""
-        for account in self.config.accounts.values():
-            if account.user_id == account_id and account.dm_access:
-                return account_id
-        return self._town_id()
