@@ -38,6 +38,16 @@ class Credentials:
     bearer_token: str | None = field(default=None, repr=False)
 
 
+@dataclass(frozen=True)
+class LineCredentials:
+    """What one LINE official account needs: the secret webhooks are signed with and the channel
+    access token its API calls carry. Its repr never shows them."""
+
+    account: str
+    channel_secret: str = field(repr=False)
+    access_token: str = field(repr=False)
+
+
 class CredentialsError(MissingSecret):
     """An account's credentials cannot be assembled from the environment."""
 
@@ -72,6 +82,20 @@ def credentials_for(config: Config, account: str, environ: Mapping[str, str]) ->
     return Credentials(account=account, bearer_token=bearer or None, **values)
 
 
+def line_credentials_for(
+    config: Config, account: str, environ: Mapping[str, str]
+) -> LineCredentials:
+    """A LINE account's secret and token, read from the variables accounts.yaml names."""
+    if config.line is None or account not in config.line.accounts:
+        raise CredentialsError(account)
+    entry = config.line.accounts[account]
+    names = (entry.channel_secret_env, entry.access_token_env)
+    missing = tuple(name for name in names if not environ.get(name))
+    if missing:
+        raise CredentialsError(account, missing)
+    return LineCredentials(account, environ[names[0]], environ[names[1]])
+
+
 def referenced_variables(config: Config) -> Iterator[tuple[FieldPath, str]]:
     """Every environment variable name accounts.yaml refers to, with where it does."""
     app = config.x.app
@@ -84,6 +108,10 @@ def referenced_variables(config: Config) -> Iterator[tuple[FieldPath, str]]:
             value = getattr(account, name)
             if value:
                 yield ("accounts", key, name), value
+    if config.line is not None:
+        for key, line in config.line.accounts.items():
+            yield ("line", "accounts", key, "channel_secret_env"), line.channel_secret_env
+            yield ("line", "accounts", key, "access_token_env"), line.access_token_env
 
 
 def missing_variables(config: Config, environ: Mapping[str, str]) -> list[tuple[FieldPath, str]]:
@@ -102,7 +130,9 @@ def check_environment(
     unset = [(path, name) for path, name in referenced_variables(config) if not environ.get(name)]
     if target == "x":
         return [
-            source.problem(path, f"environment variable {name} is not set (needed to reach X)")
+            source.problem(
+                path, f"environment variable {name} is not set (needed to reach {_platform(path)})"
+            )
             for path, name in unset
         ]
     if not unset:
@@ -117,3 +147,7 @@ def check_environment(
             Severity.WARNING,
         )
     ]
+
+
+def _platform(path: FieldPath) -> str:
+    return "LINE" if path[:1] == ("line",) else "X"

@@ -158,6 +158,99 @@ class Account(Strict):
     poll_mentions: bool = True
 
 
+# --- LINE -------------------------------------------------------------------------------------
+
+LineChannelId = Annotated[
+    str, BeforeValidator(_id_to_str), StringConstraints(pattern=r"^[0-9]{6,12}$")
+]
+"""A LINE Messaging API channel id (numeric, from the LINE Developers console)."""
+
+LineUserId = Annotated[str, StringConstraints(pattern=r"^U[0-9a-f]{32}$")]
+"""A LINE user id: U and 32 hex digits (an official account's own is its webhooks' destination)."""
+
+LinePlan = Literal["free", "light", "standard", "th_free", "th_basic", "th_pro", "unlimited"]
+"""The official account's plan (FACTS.md): how many pushed messages a month are included."""
+
+PLAN_QUOTAS: dict[str, int | None] = {
+    "free": 200,
+    "light": 5_000,
+    "standard": 30_000,
+    "th_free": 300,
+    "th_basic": 15_000,
+    "th_pro": 35_000,
+    "unlimited": None,
+}
+"""Messages a month included in each plan (None: no cap, Japan's plan for local governments)."""
+
+WebhookPath = Annotated[str, StringConstraints(pattern=r"^/[a-z0-9_/-]{1,100}$")]
+"""Where, on the engine's webhook server, LINE posts this channel's events."""
+
+RichMenuAction = Literal[
+    "report", "my_cases", "school_menu", "appointments", "air_quality", "verify"
+]
+"""What a rich-menu area does (the home screen a resident sees under the chat)."""
+
+ALL_RICH_MENU_ACTIONS: tuple[RichMenuAction, ...] = (
+    "report",
+    "my_cases",
+    "school_menu",
+    "appointments",
+    "air_quality",
+    "verify",
+)
+
+
+class LineWebhookServer(Strict):
+    """The engine's webhook server (part of `jun-engine run`): where LINE posts events."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(8090, ge=1, le=65535)
+    max_body_bytes: int = Field(1_000_000, ge=1_000, le=50_000_000)
+    """A larger body is refused with 413 before it is read whole."""
+
+
+class LineAccount(Strict):
+    """A LINE official account (a Messaging API channel) the engine acts for."""
+
+    channel_id: LineChannelId
+    bot_user_id: LineUserId
+    """The account's own user id: the `destination` of its webhooks."""
+    display_name: str | None = None
+    channel_secret_env: EnvVarName
+    """The NAME of the variable holding the channel secret (webhook signatures)."""
+    access_token_env: EnvVarName
+    """The NAME of the variable holding the long-lived channel access token."""
+    plan: LinePlan = "free"
+    monthly_quota_cap: int | None = Field(None, ge=0)
+    """Pushed messages the town lets the engine spend a month (default: the plan's)."""
+    quota_warning_share: float = Field(0.8, gt=0, le=1)
+    """Warn the town once this share of the month's quota is spent."""
+    webhook_path: WebhookPath = "/line/webhook"
+    language: LanguageCode | None = None
+    """The language its residents write in most (default: the town's)."""
+    rich_menu: list[RichMenuAction] = Field(
+        default_factory=lambda: list(ALL_RICH_MENU_ACTIONS), max_length=6
+    )
+    """The home screen's areas, in order (at most six)."""
+
+    def quota_cap(self) -> int | None:
+        """The month's cap in force: the town's own, else the plan's (None: no cap)."""
+        if self.monthly_quota_cap is not None:
+            return self.monthly_quota_cap
+        return PLAN_QUOTAS[self.plan]
+
+
+class LineSettings(Strict):
+    """How the engine reaches LINE: its official accounts and the webhook server."""
+
+    webhook: LineWebhookServer = LineWebhookServer()
+    accounts: dict[Key, LineAccount] = Field(min_length=1)
+    photo_max_bytes: int = Field(10_000_000, ge=10_000, le=100_000_000)
+    """A photo larger than this is not kept (the resident is told)."""
+    media_dir: str = "media"
+    """Where photos are kept, outside the database (relative to accounts.yaml's folder)."""
+
+
 # --- the town and its departments --------------------------------------------------------------
 
 
@@ -178,6 +271,9 @@ class Town(Strict):
     districts: list[str] = Field(default_factory=list)
     holidays: list[date] = Field(default_factory=list)
     coordinates: Coordinates | None = None
+    districts_geojson: str | None = None
+    """The districts drawn as GeoJSON polygons (a file, relative to accounts.yaml's folder): a
+    map pin's district, and the analytics map."""
     verification_office: LocalizedText = Field(default_factory=dict)
     """Where and when residents verify their account in person."""
 
@@ -387,6 +483,8 @@ class Config(Strict):
     town: Town
     x: XSettings
     accounts: dict[Key, Account] = Field(min_length=1)
+    line: LineSettings | None = None
+    """The town's LINE official accounts, if it has any."""
     departments: dict[Key, Department] = Field(min_length=1)
     external_bodies: dict[Key, ExternalBody] = Field(default_factory=dict)
     verification: Verification = Verification()
