@@ -22,6 +22,16 @@ class MessageKind(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Place:
+    """A map pin a resident sent (LINE's location message; an Open311 request's lat/long)."""
+
+    latitude: float
+    longitude: float
+    label: str | None = None
+    """The title or address the resident's app attached, if any."""
+
+
+@dataclass(frozen=True, slots=True)
 class InboundMessage:
     """One message a resident sent to one of the town's accounts.
 
@@ -47,6 +57,13 @@ class InboundMessage:
     """User ids mentioned explicitly in the text (X's `entities.mentions`)."""
     quoted_id: str | None = None
     hashtags: tuple[str, ...] = ()
+    place: Place | None = None
+    """A map pin sent with or as the message."""
+    attachments: tuple[str, ...] = ()
+    """The channel's ids of photos sent as the message (LINE content ids), to download."""
+    action: str | None = None
+    """A button the resident pressed instead of typing (LINE postback data, at most 300
+    characters), e.g. a rating or a booking choice; `text` then holds its label, if any."""
     raw: str = field(default="", repr=False, compare=False)
 
     @property

@@ -167,6 +167,11 @@ def _erase_messages(session: Session, message_ids: Collection[int]) -> int:
             conversation_id=None,
             mentioned_ids="",
             hashtags="",
+            latitude=None,
+            longitude=None,
+            place_label=None,
+            attachments="",
+            action=None,
         )
     )
     return len(message_ids)

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, func, select
 
-from jun_engine.domain.messages import Channel, InboundMessage, MessageKind
+from jun_engine.domain.messages import Channel, InboundMessage, MessageKind, Place
 from jun_engine.domain.statuses import MessageStatus, PollStream
 from jun_engine.store.tables import InboundMessageRow, PollCheckpointRow, now_utc
 
@@ -157,6 +157,11 @@ def _message_values(message: InboundMessage, received_at: datetime) -> dict[str,
         "quoted_id": message.quoted_id,
         "mentioned_ids": " ".join(message.mentioned_ids),
         "hashtags": " ".join(message.hashtags),
+        "latitude": message.place.latitude if message.place else None,
+        "longitude": message.place.longitude if message.place else None,
+        "place_label": message.place.label if message.place else None,
+        "attachments": " ".join(message.attachments),
+        "action": message.action,
         "raw": message.raw,
         "status": MessageStatus.NEW,
     }
@@ -178,8 +183,17 @@ def message_from_row(row: InboundMessageRow) -> InboundMessage:
         mentioned_ids=tuple(row.mentioned_ids.split()),
         quoted_id=row.quoted_id,
         hashtags=tuple(row.hashtags.split()),
+        place=_place(row),
+        attachments=tuple(row.attachments.split()),
+        action=row.action,
         raw=row.raw,
     )
+
+
+def _place(row: InboundMessageRow) -> Place | None:
+    if row.latitude is None or row.longitude is None:
+        return None
+    return Place(row.latitude, row.longitude, row.place_label)
 
 
 def rewrite_message(session: Session, message_id: int, *, text: str, raw: str) -> None:

@@ -122,6 +122,13 @@ class InboundMessageRow(StoreModel, table=True):
     """The user ids @mentioned in the text, space-separated (ids never contain spaces)."""
     hashtags: str = Field(default="", sa_column=_text())
     """The hashtags with their #, space-separated (a hashtag never contains a space)."""
+    latitude: float | None = Field(default=None, sa_column=sa.Column(sa.Float, nullable=True))
+    longitude: float | None = Field(default=None, sa_column=sa.Column(sa.Float, nullable=True))
+    place_label: str | None = Field(default=None, sa_column=_text(nullable=True))
+    attachments: str = Field(default="", sa_column=_text())
+    """The channel's ids of the photos sent, space-separated."""
+    action: str | None = Field(default=None, sa_column=_text(nullable=True))
+    """A pressed button's data (LINE postback), when the message is one."""
     raw: str = Field(default="", sa_column=_text())
     status: MessageStatus = Field(
         default=MessageStatus.NEW,
@@ -209,6 +216,9 @@ class ResidentIdentityRow(StoreModel, table=True):
     handle: str | None = Field(default=None, sa_column=_string(64, nullable=True))
     """The handle last seen for the account, for display only."""
     bound_at: datetime = Field(default_factory=now_utc, sa_column=_time())
+    unreachable_since: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+    """The resident blocked or unfollowed the town's account there (LINE's `unfollow`): nothing
+    is pushed to it until they follow again."""
 
 
 class ResidentTopicRow(StoreModel, table=True):
@@ -471,6 +481,9 @@ class OutboxRow(StoreModel, table=True):
     created_at: datetime = Field(default_factory=now_utc, sa_column=_time())
     sent_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
     platform_id: str | None = Field(default=None, sa_column=_string(ID_LENGTH, nullable=True))
+    retry_key: str | None = Field(default=None, sa_column=_string(36, nullable=True))
+    """A channel's idempotency key for the send (LINE's `X-Line-Retry-Key`, a UUID), written
+    before the first attempt so every retry carries the same one."""
     last_error: str | None = Field(default=None, sa_column=_text(nullable=True))
     case_id: int | None = Field(default=None, sa_column=_ref("case.id", "SET NULL"))
     private: bool = Field(
@@ -498,6 +511,26 @@ class OutboxAttemptRow(StoreModel, table=True):
     finished_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
     outcome: str | None = Field(default=None, sa_column=_string(KEY_LENGTH, nullable=True))
     """`sent`, `uncertain`, `rate_limited`, or the failure code; None while in flight."""
+
+
+class LineReplyTokenRow(StoreModel, table=True):
+    """A LINE reply token, stored with the event that brought it: a free answer while fresh.
+
+    Single use: `used_at` is written before the reply is attempted, so a token is never tried
+    twice by accident; an answer whose token is used or stale goes as a push."""
+
+    __tablename__ = "line_reply_token"
+    __table_args__ = (sa.UniqueConstraint("account_id", "platform_id"),)
+
+    id: int | None = Field(default=None, sa_column=_pk())
+    account_id: str = Field(sa_column=_string(ID_LENGTH))
+    """The official account's bot user id (the webhook's destination)."""
+    platform_id: str = Field(sa_column=_string(ID_LENGTH))
+    """The stored inbound message's platform id the token came with."""
+    user_id: str = Field(sa_column=_string(ID_LENGTH))
+    token: str = Field(sa_column=_string(255))
+    received_at: datetime = Field(sa_column=_time())
+    used_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
 
 
 # --- schedules --------------------------------------------------------------------------------
