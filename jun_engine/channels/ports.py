@@ -40,6 +40,7 @@ from sqlmodel import Session
 
 from jun_engine.channels.results import RateLimit
 from jun_engine.clock import Clock
+from jun_engine.domain.choices import Choice
 from jun_engine.domain.errors import ChannelError
 from jun_engine.domain.messages import Channel, InboundMessage
 from jun_engine.domain.statuses import OutboxKind
@@ -129,6 +130,9 @@ class OutboxItem:
     attempts: int
     part_no: int
     expires_at: datetime | None = None
+    choices: tuple[Choice, ...] = ()
+    """Buttons offered with the text (a channel without buttons ignores them: the text lists
+    them in words)."""
 
     @property
     def bucket(self) -> Bucket:

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from enum import IntEnum
 from typing import Any
@@ -15,6 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from jun_engine.channels.splitting import split
+from jun_engine.domain.choices import Choice, choices_json
 from jun_engine.domain.messages import Channel
 from jun_engine.domain.statuses import OutboxKind, OutboxStatus
 from jun_engine.outbox.errors import InvalidOutboxItemError
@@ -58,6 +60,7 @@ def enqueue(
     private: bool = False,
     case_id: int | None = None,
     channel: Channel = Channel.X,
+    choices: Sequence[Choice] = (),
 ) -> int | None:
     """Queue `text` from `account_id` (an account's id on `channel`); return the id of its first
     part, or None if `key` was already enqueued. A text too long for one item becomes parts as
@@ -67,6 +70,7 @@ def enqueue(
     `target` is the post replied to (REPLY) or the recipient's user id (DM). A DM is always
     private; a private POST or REPLY is refused (personal data is never posted publicly).
     `expires_at`: if it has not gone out by then, it never does (abandoned as `expired`).
+    `choices`: buttons offered with the text (on its last part), where the channel draws them.
     """
     _check(key=key, account_id=account_id, kind=kind, text=text, target=target, private=private)
     parts = split(channel, kind, text)
@@ -82,19 +86,29 @@ def enqueue(
         "status": OutboxStatus.PENDING,
         "created_at": created_at,
     }
-    first_id = _insert_part(session, key, 1, kind, target, parts[0], None, common)
+    buttons = choices_json(choices)
+    last = len(parts)
+    first_id = _insert_part(
+        session, key, 1, kind, target, parts[0], None, {**common, "choices": _on(1, last, buttons)}
+    )
     if first_id is None:
         return None
     parent = first_id
     for part_no, part in enumerate(parts[1:], start=2):
         follow_kind, follow_target = _follow_up(kind, target)
+        extra = {**common, "choices": _on(part_no, last, buttons)}
         parent_id = _insert_part(
-            session, key, part_no, follow_kind, follow_target, part, parent, common
+            session, key, part_no, follow_kind, follow_target, part, parent, extra
         )
         if parent_id is None:  # cannot happen: callers' keys have no '#', and part 1 was new
             raise InvalidOutboxItemError(key, f"part {part_no} already exists")
         parent = parent_id
     return first_id
+
+
+def _on(part_no: int, last: int, buttons: str) -> str:
+    """Buttons go with the last part, under the whole text."""
+    return buttons if part_no == last else ""
 
 
 def _follow_up(kind: OutboxKind, target: str | None) -> tuple[OutboxKind, str | None]:

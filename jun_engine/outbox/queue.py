@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from jun_engine.channels.ports import Bucket, OutboxItem
+from jun_engine.domain.choices import choices_from_json
 from jun_engine.domain.messages import Channel
 from jun_engine.domain.statuses import OutboxKind, OutboxStatus
 from jun_engine.store.tables import OutboxAttemptRow, OutboxRow
@@ -46,6 +47,7 @@ def item_from_row(row: OutboxRow, target: str | None = None) -> OutboxItem:
         attempts=row.attempts,
         part_no=row.part_no,
         expires_at=row.expires_at,
+        choices=choices_from_json(row.choices),
     )
 
 

@@ -481,6 +481,8 @@ class OutboxRow(StoreModel, table=True):
     created_at: datetime = Field(default_factory=now_utc, sa_column=_time())
     sent_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
     platform_id: str | None = Field(default=None, sa_column=_string(ID_LENGTH, nullable=True))
+    choices: str = Field(default="", sa_column=_text())
+    """Buttons offered with the text (`domain.choices`, JSON; "" for none)."""
     retry_key: str | None = Field(default=None, sa_column=_string(36, nullable=True))
     """A channel's idempotency key for the send (LINE's `X-Line-Retry-Key`, a UUID), written
     before the first attempt so every retry carries the same one."""

@@ -1,5 +1,6 @@
 """LINE intake and answers: what a message carries besides text (a map pin, photos, a pressed
-button), accounts that blocked the town, outbox retry keys, and LINE's reply tokens.
+button), accounts that blocked the town, outbox retry keys and buttons
+(choices), and LINE's reply tokens.
 
 Revision ID: 0016
 Revises: 0014
@@ -36,6 +37,9 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.add_column(sa.Column("retry_key", sa.String(length=36), nullable=True))
+        batch_op.add_column(sa.Column("choices", sa.Text(), nullable=False, server_default=""))
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.alter_column("choices", server_default=None)
     op.create_table(
         "line_reply_token",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -53,6 +57,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("line_reply_token")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_column("choices")
         batch_op.drop_column("retry_key")
     with op.batch_alter_table("resident_identity", schema=None) as batch_op:
         batch_op.drop_column("unreachable_since")
