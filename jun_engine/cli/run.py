@@ -73,7 +73,10 @@ def run(
     log_json: Annotated[bool, typer.Option("--log-json", help="Log JSON lines.")] = False,
     no_send: Annotated[
         bool,
-        typer.Option("--no-send", help="Poll and process only; replies stay queued in the outbox."),
+        typer.Option(
+            "--no-send",
+            help="Poll and process only; replies stay queued in the outbox, reports unmailed.",
+        ),
     ] = False,
     once: Annotated[
         bool, typer.Option("--once", help="One sweep of every stream, process, send, then exit.")
@@ -116,7 +119,7 @@ def run(
             send=not no_send,
             router=_router(config, options.config_path),
             air_client=_air_client(config, base_url, stack),
-            report_mailer=_report_mailer(config, os.environ),
+            report_mailer=None if no_send else _report_mailer(config, os.environ),
         )
         if listen_at is not None:
             _listen(stack, listen_at, Exposition(engine, clock.now, lambda: not daemon.wait(0)))

@@ -48,5 +48,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table("weekly_report", schema=None) as batch_op:
+        if op.get_bind().dialect.name == "sqlite":  # PostgreSQL drops it with the column
+            batch_op.drop_constraint(op.f("ck_weekly_report_report_mail_status"), type_="check")
         for name in ("mail_error", *reversed(TIMES), "mail_attempts", "mail_status"):
             batch_op.drop_column(name)
