@@ -24,10 +24,10 @@ reports:
 """
 
 
-def _problems(tmp_path: Path, text: str, **options: object) -> list[Problem]:
+def _problems(tmp_path: Path, text: str, environ: dict[str, str] | None = None) -> list[Problem]:
     with pytest.raises(ConfigError) as raised:
-        load_config(write(tmp_path, minimal(text)), **options)  # type: ignore[arg-type]
-    return raised.value.problems
+        load_config(write(tmp_path, minimal(text)), target="emulator", environ=environ)
+    return list(raised.value.problems)
 
 
 def test_a_full_section_loads_and_its_login_comes_from_the_environment(tmp_path: Path) -> None:
@@ -87,7 +87,7 @@ def test_half_a_login_and_a_password_in_clear_over_the_network_are_errors(
 
 
 def test_unset_smtp_variables_are_errors_even_against_the_emulator(tmp_path: Path) -> None:
-    problems = _problems(tmp_path, GOOD, target="emulator", environ={})
+    problems = _problems(tmp_path, GOOD, environ={})
     smtp = [p for p in problems if p.path.startswith("reports.email")]
     assert [(p.path, p.is_error) for p in smtp] == [
         ("reports.email.username_env", True),
