@@ -91,6 +91,8 @@ def report_command(
     from jun_engine.mail.delivery import report_mailer, send_latest
     from jun_engine.web.report import make_weekly_report
 
+    if again and not send:
+        console.fail(ExitCode.USAGE, "--again goes with --send")
     with town_and_database(ctx) as (config, engine):
         try:
             mailer = report_mailer(config, os.environ) if send else None
