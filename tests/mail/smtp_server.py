@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import ssl
+import subprocess
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
@@ -85,14 +88,52 @@ def free_port() -> int:
         return port
 
 
+@dataclass(frozen=True)
+class Certificate:
+    """A self-signed certificate for 127.0.0.1 and localhost, made by `openssl` for one test."""
+
+    cert: Path
+    key: Path
+
+    @classmethod
+    def make(cls, directory: Path) -> Certificate:
+        """A new key and certificate in `directory`."""
+        cert, key = directory / "smtp-cert.pem", directory / "smtp-key.pem"
+        command = "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost"
+        san = "subjectAltName=IP:127.0.0.1,DNS:localhost"
+        extra = ["-addext", san, "-keyout", str(key), "-out", str(cert)]
+        subprocess.run([*command.split(), *extra], check=True, capture_output=True)
+        return cls(cert, key)
+
+    def server_context(self) -> ssl.SSLContext:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(self.cert, self.key)
+        return context
+
+
 @contextmanager
-def smtp_server(mailbox: Mailbox, *, login: bool = False) -> Iterator[int]:
-    """Serve `mailbox` on 127.0.0.1 (requiring a login if asked); yields the port."""
+def smtp_server(
+    mailbox: Mailbox,
+    *,
+    login: bool = False,
+    tls: Literal["starttls", "ssl"] | None = None,
+    certificate: Certificate | None = None,
+) -> Iterator[int]:
+    """Serve `mailbox` on 127.0.0.1 (requiring a login if asked; with STARTTLS required, or TLS
+    from the first byte, on `certificate`); yields the port."""
     options: dict[str, Any] = {}
     if login:
-        # A relay on this machine: a login without TLS, as accounts.yaml allows for localhost.
-        options = {"auth_required": True, "auth_require_tls": False}
-        options["authenticator"] = mailbox.authenticate
+        options = {"auth_required": True, "authenticator": mailbox.authenticate}
+        # Without TLS: a relay on this machine, as accounts.yaml allows for localhost. aiosmtpd
+        # counts only STARTTLS as TLS, so over TLS from the first byte it must be told too.
+        options["auth_require_tls"] = tls == "starttls"
+    if tls is not None:
+        assert certificate is not None
+        context = certificate.server_context()
+        if tls == "starttls":
+            options |= {"tls_context": context, "require_starttls": True}
+        else:
+            options["ssl_context"] = context
     controller = Controller(
         mailbox, hostname="127.0.0.1", port=free_port(), ready_timeout=10, **options
     )
