@@ -28,6 +28,7 @@ from jun_engine.config.schema import Config
 from jun_engine.daemon import Daemon
 from jun_engine.domain.errors import MissingSecret
 from jun_engine.logs import configure_logging
+from jun_engine.mail.delivery import ReportMailer, report_mailer
 from jun_engine.routing.errors import RoutingError
 from jun_engine.routing.router import Router
 from jun_engine.routing.setup import build_router
@@ -72,7 +73,10 @@ def run(
     log_json: Annotated[bool, typer.Option("--log-json", help="Log JSON lines.")] = False,
     no_send: Annotated[
         bool,
-        typer.Option("--no-send", help="Poll and process only; replies stay queued in the outbox."),
+        typer.Option(
+            "--no-send",
+            help="Poll and process only; replies stay queued in the outbox, reports unmailed.",
+        ),
     ] = False,
     once: Annotated[
         bool, typer.Option("--once", help="One sweep of every stream, process, send, then exit.")
@@ -115,6 +119,7 @@ def run(
             send=not no_send,
             router=_router(config, options.config_path),
             air_client=_air_client(config, base_url, stack),
+            report_mailer=None if no_send else _report_mailer(config, os.environ),
         )
         if listen_at is not None:
             _listen(stack, listen_at, Exposition(engine, clock.now, lambda: not daemon.wait(0)))
@@ -164,6 +169,14 @@ def _channels(config: Config, base_url: str, environ: Mapping[str, str]) -> list
     """The channels the daemon runs, every secret read (exit 2 if one is missing)."""
     try:
         return [x_runtime(config, environ, base_url)]
+    except MissingSecret as error:
+        _fail(str(error), ExitCode.USAGE)
+
+
+def _report_mailer(config: Config, environ: Mapping[str, str]) -> ReportMailer | None:
+    """Where the weekly report is e-mailed, its login read (exit 2 if a variable is unset)."""
+    try:
+        return report_mailer(config, environ)
     except MissingSecret as error:
         _fail(str(error), ExitCode.USAGE)
 

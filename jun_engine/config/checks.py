@@ -208,6 +208,36 @@ def appointment_books(config: Config, source: SourceMap) -> Iterator[Problem]:
                     )
 
 
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
+"""SMTP hosts on this machine: the only ones a password may be sent to without TLS."""
+
+
+def report_email(config: Config, source: SourceMap) -> Iterator[Problem]:
+    """The report's SMTP login names both variables or neither, and a password never crosses
+    the network unencrypted; a language the report can be written in."""
+    email = config.reports.email
+    if email is None:
+        return
+    path = ("reports", "email")
+    given = [name for name in ("username_env", "password_env") if getattr(email, name)]
+    if len(given) == 1:
+        other = "password_env" if given[0] == "username_env" else "username_env"
+        yield source.problem((*path, given[0]), f"give {other} too (a login needs both)")
+    elif given and email.security == "none" and email.smtp_host.lower() not in LOCAL_HOSTS:
+        yield source.problem(
+            (*path, "security"),
+            "a password would cross the network unencrypted: use 'starttls' or 'ssl' "
+            "('none' only for a relay on this machine)",
+        )
+    language = email.language
+    if language is not None and language not in config.town.languages:
+        yield source.problem(
+            (*path, "language"),
+            f"{shown(language)} is not one of the town's languages "
+            f"({', '.join(config.town.languages)})",
+        )
+
+
 CHECKS: tuple[Check, ...] = (
     account_references,
     external_body_references,
@@ -219,4 +249,5 @@ CHECKS: tuple[Check, ...] = (
     air_quality_place,
     rubbish_districts,
     appointment_books,
+    report_email,
 )

@@ -476,6 +476,41 @@ class AirQuality(Strict):
     thresholds: dict[Pollutant, float] = Field(default_factory=_default_thresholds)
 
 
+EmailAddress = Annotated[
+    str, StringConstraints(pattern=r"^[^@\s<>,;\"]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}$")
+]
+"""A plain e-mail address (name@example.org), without a display name."""
+
+SmtpSecurity = Literal["starttls", "ssl", "none"]
+"""How the connection to the SMTP server is protected: STARTTLS (port 587), TLS from the first
+byte (port 465), or nothing (a relay on this machine only)."""
+
+
+class ReportEmail(Strict):
+    """Where the mayor's weekly report is e-mailed (HTML body, PDF attached), and through which
+    SMTP server. Credentials are environment variable NAMES, as everywhere in this file."""
+
+    to: list[EmailAddress] = Field(min_length=1, max_length=50)
+    sender: EmailAddress = Field(alias="from")
+    """The From address (`from:` in the file)."""
+    smtp_host: str = Field(min_length=1, max_length=253, pattern=r"^[A-Za-z0-9.:\[\]-]+$")
+    smtp_port: int = Field(587, ge=1, le=65535)
+    security: SmtpSecurity = "starttls"
+    username_env: EnvVarName | None = None
+    password_env: EnvVarName | None = None
+    language: LanguageCode | None = None
+    """The subject's and body's language; default: the town's `default_language`."""
+    timeout: Duration = timedelta(seconds=30)
+    """How long one SMTP conversation may wait for the server, at each step."""
+
+
+class Reports(Strict):
+    """What happens to the weekly report beyond keeping it in the desk."""
+
+    email: ReportEmail | None = None
+    """Absent: the report is only kept in the desk (`/reports`)."""
+
+
 class Config(Strict):
     """The whole of accounts.yaml."""
 
@@ -495,6 +530,7 @@ class Config(Strict):
     air_quality: AirQuality = AirQuality()
     appointments: dict[Key, AppointmentBook] = Field(default_factory=dict)
     """Department key -> its bookable appointments (self-service)."""
+    reports: Reports = Reports()
 
     def town_account(self) -> Account:
         """The town hall's main account."""

@@ -27,6 +27,7 @@ from jun_engine.domain.statuses import (
     OutboxStatus,
     PollStream,
     Privacy,
+    ReportMailStatus,
     ResidentStatus,
     ScheduledKind,
     ScheduledStatus,
@@ -850,6 +851,19 @@ class WeeklyReportRow(StoreModel, table=True):
     created_at: datetime = Field(default_factory=now_utc, sa_column=_time())
     html: str = Field(sa_column=_text())
     pdf: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True))
+    # Its e-mail (`jun_engine.mail.delivery`): each attempt is recorded before it is made.
+    mail_status: ReportMailStatus = Field(
+        default=ReportMailStatus.UNSENT,
+        sa_column=_enum(ReportMailStatus, "report_mail_status", ReportMailStatus.UNSENT),
+    )
+    mail_attempts: int = Field(default=0, sa_column=_int(0))
+    mail_attempted_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+    """When the last attempt started (recorded, and committed, before it was made)."""
+    mail_next_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+    """When a `retrying` e-mail is tried again."""
+    mail_sent_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+    mail_error: str | None = Field(default=None, sa_column=_text(nullable=True))
+    """The last failure, or the recipients a sent e-mail was refused for; never a secret."""
 
 
 METADATA = StoreModel.metadata
