@@ -41,7 +41,9 @@ def deliveries(line: LineEmulator) -> list[dict[str, Any]]:
 
 def stored(engine: Engine) -> list[InboundMessageRow]:
     with Session(engine) as session:
-        return list(session.exec(select(InboundMessageRow).order_by(col(InboundMessageRow.id))).all())
+        return list(
+            session.exec(select(InboundMessageRow).order_by(col(InboundMessageRow.id))).all()
+        )
 
 
 def tokens(engine: Engine) -> int:
