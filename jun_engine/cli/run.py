@@ -16,6 +16,7 @@ import httpx
 import typer
 from sqlalchemy.engine import Engine
 
+from jun_engine.channels.line.runtime import WebhookServerError, line_runtime
 from jun_engine.channels.ports import ChannelRuntime
 from jun_engine.channels.x import X_API_ORIGIN
 from jun_engine.channels.x.runtime import x_runtime
@@ -66,6 +67,14 @@ def run(
             help="Where X is (an emulator's URL); its clock is followed when it has one.",
         ),
     ] = None,
+    line_api_url: Annotated[
+        str | None,
+        typer.Option(
+            "--line-api-url",
+            envvar="JUN_LINE_API_URL",
+            help="Where LINE's API is (the LINE emulator's URL); LINE itself when not given.",
+        ),
+    ] = None,
     backfill: Annotated[
         bool,
         typer.Option("--backfill", help="On a first start, read the mentions and DMs X still has."),
@@ -94,7 +103,7 @@ def run(
     """Run the daemon: poll mentions and DMs, store and process them, send replies.
 
     Exit codes: 0 stopped cleanly (SIGTERM, or --once done), 130 stopped cleanly by Ctrl-C
-    (SIGINT), 2 invalid accounts.yaml or missing secrets, 3 database
+    (SIGINT), 2 invalid accounts.yaml, missing secrets or LINE's webhook address taken, 3 database
     unreachable or schema not current, 4 another daemon runs on this database (or took the
     lock over while this one ran).
     """
@@ -106,7 +115,7 @@ def run(
     with ExitStack() as stack:
         engine = _engine(options.db_url)
         stack.callback(engine.dispose)  # last: after every thread has stopped
-        channels = _channels(config, base_url, os.environ)
+        channels = _channels(config, base_url, line_api_url, os.environ)
         for channel in channels:  # `stop()` closes them; this covers --once and a failed start
             stack.callback(channel.close)
         clock = _clock(base_url)
@@ -133,6 +142,8 @@ def run(
                 daemon.start()
             except LockHeldError as error:
                 _fail(str(error), ExitCode.ALREADY_RUNNING)
+            except WebhookServerError as error:
+                _fail(str(error), ExitCode.USAGE)
             except StoreError as error:
                 _fail(str(error), ExitCode.DATABASE)
             daemon.wait()
@@ -165,12 +176,19 @@ def _engine(url: str) -> Engine:
     return engine
 
 
-def _channels(config: Config, base_url: str, environ: Mapping[str, str]) -> list[ChannelRuntime]:
-    """The channels the daemon runs, every secret read (exit 2 if one is missing)."""
+def _channels(
+    config: Config, base_url: str, line_url: str | None, environ: Mapping[str, str]
+) -> list[ChannelRuntime]:
+    """The channels the daemon runs, every secret read (exit 2 if one is missing). LINE's
+    delivery is plugged in here (`line_runtime(..., delivery=...)`)."""
     try:
-        return [x_runtime(config, environ, base_url)]
+        channels: list[ChannelRuntime] = [x_runtime(config, environ, base_url)]
+        line = line_runtime(config, environ, line_url)
     except MissingSecret as error:
         _fail(str(error), ExitCode.USAGE)
+    if line is not None:
+        channels.append(line)
+    return channels
 
 
 def _report_mailer(config: Config, environ: Mapping[str, str]) -> ReportMailer | None:

@@ -113,6 +113,12 @@ def message_counts_by_status(session: Session) -> dict[MessageStatus, int]:
     return {status: found.get(status, 0) for status in MessageStatus}
 
 
+def insert_statement(session: Session, table: sa.Table) -> Any:
+    """INSERT with ON CONFLICT support in the session's dialect, for rows a channel stores in the
+    same transaction as its messages (LINE's reply tokens)."""
+    return _insert(session, table)
+
+
 def _insert(session: Session, table: sa.Table) -> Any:
     """INSERT with ON CONFLICT support, in the dialect of the session's database."""
     dialect = session.get_bind().dialect.name
