@@ -20,8 +20,8 @@ from jun_engine.cases.outgoing import case_key
 from jun_engine.cases.repository import add_event, move, opening_message
 from jun_engine.cases.texts import say
 from jun_engine.config.schema import Config
-from jun_engine.domain.choices import Choice
 from jun_engine.domain.cases import can_move
+from jun_engine.domain.choices import Choice
 from jun_engine.domain.messages import InboundMessage, MessageKind
 from jun_engine.domain.statuses import CaseStatus
 from jun_engine.outbox.answer import answer

@@ -23,7 +23,7 @@ from urllib3.exceptions import (
 
 from jun_engine.domain import errors as e
 
-INVALID_REPLY_TOKEN = "invalid reply token"
+INVALID_REPLY_TOKEN = "invalid reply token"  # noqa: S105 (LINE's error text, not a secret)
 MONTHLY_LIMIT = "monthly limit"
 RATE_LIMIT_WAIT = timedelta(seconds=1)
 """LINE sends no reset time; its windows are a second long for reply and push."""

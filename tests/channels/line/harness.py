@@ -79,7 +79,9 @@ class LineTown:
             ).one()
             return row.token
 
-    def answer(self, platform_id: str, text: str, key: str, choices: tuple[Choice, ...] = ()) -> int:
+    def answer(
+        self, platform_id: str, text: str, key: str, choices: tuple[Choice, ...] = ()
+    ) -> int:
         """Queue a private reply to the message, as LINE's addressing makes it."""
         with session_scope(self.engine) as session:
             queued = enqueue(
@@ -130,7 +132,8 @@ class LineTown:
 
     def sends(self) -> list[LineSendRow]:
         with Session(self.engine) as session:
-            return list(session.exec(select(LineSendRow).order_by(LineSendRow.id)).all())
+            statement = select(LineSendRow).order_by(LineSendRow.id)  # type: ignore[arg-type]
+            return list(session.exec(statement).all())
 
     def later(self, seconds: float = 30) -> None:
         """Let time pass past the sender's wait before it looks at an uncertain item."""

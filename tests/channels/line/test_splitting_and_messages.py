@@ -118,6 +118,8 @@ def test_line_answers_map_to_the_engines_errors(
 
 
 def test_a_409_with_the_accepted_request_id_means_already_sent() -> None:
-    error = from_status(409, "The retry key is already accepted", {"X-Line-Accepted-Request-Id": "r-1"}, NOW)
+    error = from_status(
+        409, "The retry key is already accepted", {"X-Line-Accepted-Request-Id": "r-1"}, NOW
+    )
     assert isinstance(error, AlreadyAccepted)
     assert error.request_id == "r-1"
