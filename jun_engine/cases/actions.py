@@ -169,7 +169,7 @@ def reroute(
                 message,
                 config,
                 what=f"moved:{number}",
-                priority=Priority.NOTICE,
+                priority=Priority.ACK,  # heard before any answer the new department gives
                 text=say(
                     config,
                     "moved_dm",

@@ -80,6 +80,11 @@ def request_rating(session: Session, case: CaseRow, config: Config, now: datetim
     return queued is not None
 
 
+def is_rating(message: InboundMessage) -> bool:
+    """Whether `message` gives a rating: a pressed rating button, or a text that is only one."""
+    return parse_pressed(message.action) is not None or parse_rating(message.text) is not None
+
+
 def parse_rating(text: str) -> int | None:
     """The rating a DM gives, or None if it is not just a rating."""
     match = RATING.match(text)

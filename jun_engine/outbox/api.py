@@ -187,5 +187,5 @@ def _check(
         raise InvalidOutboxItemError(key, "private text is only ever sent by DM, never posted")
     if private and kind is OutboxKind.REPLY and not private_replies(channel):
         raise InvalidOutboxItemError(
-            key, f"a reply on {channel.value} is public: private text goes by DM"
+            key, f"a reply on {channel.value} is public: private text is never posted, DM it"
         )
