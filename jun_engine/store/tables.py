@@ -534,6 +534,34 @@ class LineReplyTokenRow(StoreModel, table=True):
     token: str = Field(sa_column=_string(255))
     received_at: datetime = Field(sa_column=_time())
     used_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+    used_by: int | None = Field(default=None, sa_column=sa.Column(sa.Integer, nullable=True))
+    """The outbox item the token was spent on (written with `used_at`): after a crash, that
+    item's reply may have landed."""
+
+
+class LineSendRow(StoreModel, table=True):
+    """One outbox item that landed on LINE, and the monthly quota it spent: a push costs one
+    message per recipient (whatever its number of message objects), a reply nothing. Written by
+    the delivery's `charge` with the item's outcome; the month's use is the sum of `quota`."""
+
+    __tablename__ = "line_send"
+    __table_args__ = (sa.Index(None, "account_id", "sent_at"),)
+
+    id: int | None = Field(default=None, sa_column=_pk())
+    outbox_id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey("outbox.id", ondelete="SET NULL"), unique=True
+        ),
+    )
+    account_id: str = Field(sa_column=_string(ID_LENGTH))
+    """The official account's bot user id."""
+    user_id: str = Field(sa_column=_string(ID_LENGTH))
+    """The resident it reached."""
+    via: str = Field(sa_column=_string(16))
+    """`reply` (a reply token, free) or `push` (with a retry key)."""
+    quota: int = Field(sa_column=_int(0))
+    sent_at: datetime = Field(sa_column=_time())
 
 
 # --- schedules --------------------------------------------------------------------------------
