@@ -179,8 +179,7 @@ def _engine(url: str) -> Engine:
 def _channels(
     config: Config, base_url: str, line_url: str | None, environ: Mapping[str, str]
 ) -> list[ChannelRuntime]:
-    """The channels the daemon runs, every secret read (exit 2 if one is missing). LINE's
-    delivery is plugged in here (`line_runtime(..., delivery=...)`)."""
+    """The channels the daemon runs, every secret read (exit 2 if one is missing)."""
     try:
         channels: list[ChannelRuntime] = [x_runtime(config, environ, base_url)]
         line = line_runtime(config, environ, line_url)

@@ -17,7 +17,8 @@ from datetime import datetime
 
 import uvicorn
 
-from jun_engine.channels.line.undelivered import Undelivered
+from jun_engine.channels.line.client import LineClients, line_clients
+from jun_engine.channels.line.delivery import LineDelivery
 from jun_engine.channels.line.webhook import Endpoint, Intake, webhook_app
 from jun_engine.channels.ports import Delivery, PollLoop, Wiring
 from jun_engine.config.environment import LineCredentials, line_credentials_for
@@ -28,7 +29,7 @@ log = logging.getLogger(__name__)
 
 DeliveryFactory = Callable[[Config, Mapping[str, LineCredentials], str | None, Wiring], Delivery]
 """Builds LINE's `Delivery` from the town, the accounts' credentials, LINE's base URL (None:
-LINE itself) and the daemon's wiring. Until LINE's delivery is plugged in, `Undelivered`."""
+LINE itself) and the daemon's wiring, in place of `LineDelivery` (tests)."""
 START_SECONDS = 10.0
 """How long `begin` waits for uvicorn to start serving."""
 STOP_SECONDS = 10.0
@@ -72,6 +73,7 @@ class LineRuntime:
         self._credentials = dict(credentials)
         self._base_url = base_url
         self._delivery = delivery
+        self._clients: list[LineClients] = []
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self.address: tuple[str, int] | None = None
@@ -110,13 +112,24 @@ class LineRuntime:
         """Nothing periodic yet."""
 
     def delivery(self, wiring: Wiring) -> Delivery:
-        """How the outbox sends on LINE (see `DeliveryFactory`)."""
-        if self._delivery is None:
-            return Undelivered(frozenset(a.bot_user_id for a in self._settings.accounts.values()))
-        return self._delivery(self._config, self._credentials, self._base_url, wiring)
+        """How the outbox sends on LINE: `LineDelivery`, one set of clients per account (a
+        `DeliveryFactory` given at construction replaces it, for tests)."""
+        if self._delivery is not None:
+            return self._delivery(self._config, self._credentials, self._base_url, wiring)
+        accounts = self._settings.accounts
+        clients = {
+            accounts[key].bot_user_id: line_clients(credentials, self._base_url)
+            for key, credentials in self._credentials.items()
+        }
+        self._clients.extend(clients.values())
+        return LineDelivery(wiring.engine, clients, wiring.clock)
 
     def close(self) -> None:
-        """Stop serving once requests in flight are answered (again: nothing to do)."""
+        """Stop serving once requests in flight are answered, and close the delivery's
+        connections (again: nothing to do)."""
+        clients, self._clients = self._clients, []
+        for client in clients:
+            client.close()
         server, thread = self._server, self._thread
         self._server = self._thread = None
         if server is None or thread is None:
