@@ -17,8 +17,9 @@ import base64
 import hashlib
 import hmac
 import logging
+import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
@@ -40,6 +41,8 @@ log = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "x-line-signature"
 LOOP = "line-webhook"
+STORE_WRITERS = 2
+"""Bodies stored at once (SQLite writes one at a time anyway; PostgreSQL gains little more)."""
 """How the outage watch names the webhook."""
 
 
@@ -69,6 +72,10 @@ class Intake:
     clock: Clock
     wake: Callable[[], None]
     outage: OutageWatch
+    writers: threading.BoundedSemaphore = field(
+        default_factory=lambda: threading.BoundedSemaphore(STORE_WRITERS)
+    )
+    """Bodies stored at once: a burst waits here, not in the database's pool."""
 
 
 def webhook_app(intake: Intake, endpoints: Mapping[str, Endpoint]) -> Starlette:
@@ -132,7 +139,7 @@ def _store(intake: Intake, endpoint: Endpoint, events: list[LineEvent]) -> Store
     if not events:
         return Stored(0, 0)
     try:
-        with session_scope(intake.engine) as session:
+        with intake.writers, session_scope(intake.engine) as session:
             stored = store_events(
                 session, intake.config, endpoint.account, events, intake.clock.now()
             )
