@@ -9,9 +9,12 @@ Acknowledgement (in the resident's language, where they wrote: `outbox.answer`):
 - a DM: a DM back from the account that received it.
 Each goes out on the channel the resident wrote on, addressed as that channel does
 (`channels.addressing`: on X, a tagged reply, a DM, a status link and @handles).
-Notification: a DM from the town account to the department's account, in the town's default
-language, with the reference, the category, the urgency and, for a public mention only, the
-author's @handle, a summary of the post and its link.
+Notification, without spending the town's DMs: a public case's acknowledgement mentions the
+department's account (the resident sees who is on it, the department sees the mention); every
+case is in the department's daily digest (`cases.digest`) and on the web desk. Only a department
+with `notify_by_dm: true` also gets a DM from the town account, in the town's default language,
+with the reference, the category, the urgency and, for a public mention only, the author's
+@handle, a summary of the post and its link (paced with every other DM by the outbox).
 """
 
 from __future__ import annotations
@@ -176,7 +179,11 @@ def notify_department(
     *,
     occasion: str = "new",
 ) -> None:
-    """Queue the department's DM about this case (once per `occasion`)."""
+    """Record how the department hears of this case; queue its DM (once per `occasion`) only
+    if it asked for one (`notify_by_dm`)."""
+    if not config.departments[case.department].notify_by_dm:
+        add_event(session, case, "notified", actor=ENGINE, at=now, detail=_how_told(case, occasion))
+        return
     recipient = accounts.notification_recipient(config, case.department)
     if recipient is None:
         add_event(
@@ -217,6 +224,14 @@ def notify_department(
         priority=priority,
     )
     add_event(session, case, "notified", actor=ENGINE, at=now, detail=case.department)
+
+
+def _how_told(case: CaseRow, occasion: str) -> str:
+    """How a department that takes no DMs hears of `case`."""
+    where = "digest and web desk"
+    if case.privacy is Privacy.PUBLIC and occasion == "new":
+        where = "mentioned in the acknowledgement; " + where
+    return f"{case.department}: {where}"
 
 
 def summary_of(text: str) -> str:

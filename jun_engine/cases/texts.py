@@ -33,9 +33,9 @@ TEXTS: Mapping[str, Mapping[str, Template]] = {
         "th": "เราได้ส่งข้อความส่วนตัวถึงคุณเกี่ยวกับเรื่องของคุณแล้ว ({reference})",
     },
     "ack_forwarded": {
-        "es": "Gracias por avisar ({reference}). Esto lo resuelve {body} ({body_handle}); lo hemos anotado y {department} lo sigue.",
-        "en": "Thanks for letting us know ({reference}). {body} ({body_handle}) fixes this; we have noted it and {department} is following it.",
-        "th": "ขอบคุณที่แจ้ง ({reference}) เรื่องนี้อยู่ในความรับผิดชอบของ {body} ({body_handle}) เราบันทึกไว้แล้วและ {department} กำลังติดตาม",
+        "es": "Gracias por avisar ({reference}). Esto lo resuelve {body} ({body_handle}); lo hemos anotado y {department} ({handle}) lo sigue.",
+        "en": "Thanks for letting us know ({reference}). {body} ({body_handle}) fixes this; we have noted it and {department} ({handle}) is following it.",
+        "th": "ขอบคุณที่แจ้ง ({reference}) เรื่องนี้อยู่ในความรับผิดชอบของ {body} ({body_handle}) เราบันทึกไว้แล้วและ {department} ({handle}) กำลังติดตาม",
     },
     "credited_answer": {
         "es": "{department} ({handle}) responde a {reference}: {answer}",
