@@ -26,6 +26,7 @@ from sqlmodel import Session
 
 from jun_engine.cases import accounts
 from jun_engine.cases.business_time import Calendar, add_business_time
+from jun_engine.cases.incidents import join_open_incident
 from jun_engine.cases.names import author_of
 from jun_engine.cases.outgoing import answer_in_public, case_key, direct_message
 from jun_engine.cases.repository import ENGINE, add_event, case_of_message, move, next_reference
@@ -41,7 +42,7 @@ from jun_engine.outbox.answer import answer
 from jun_engine.outbox.api import Priority
 from jun_engine.pipeline.turn import Turn
 from jun_engine.residents.texts import guess_language
-from jun_engine.store.tables import CaseRow, ResidentRow
+from jun_engine.store.tables import CaseRow, IncidentRow, ResidentRow
 
 SUMMARY_CHARS = 200
 """How much of a public post a department's notification quotes."""
@@ -159,7 +160,13 @@ def acknowledge(
             case_id=case.id,
         )
     else:
-        text = _ack_public(case, config, addressing(message.channel, config))
+        channel = addressing(message.channel, config)
+        incident = join_open_incident(session, case, message.hashtags, now)
+        text = (
+            _ack_public(case, config, channel)
+            if incident is None
+            else _ack_incident(case, config, channel, incident)
+        )
         answer_in_public(
             session, case, message, config, what="ack", text=text, priority=priority, distinct=True
         )
@@ -259,6 +266,20 @@ def _ack_public(case: CaseRow, config: Config, channel: Addressing) -> str:
             body_handle=channel.mention(body.handle),
         )
     return say(config, "ack_public", case.language, **values)
+
+
+def _ack_incident(case: CaseRow, config: Config, channel: Addressing, incident: IncidentRow) -> str:
+    """The short answer to a report of an incident the desk already knows about."""
+    dept = config.departments[case.department]
+    return say(
+        config,
+        "ack_incident",
+        case.language,
+        incident=incident.id,
+        reference=case.reference,
+        department=localized(dept.name, case.language, config),
+        handle=channel.mention(config.accounts[dept.account].handle),
+    )
 
 
 def _ack_dm(case: CaseRow, config: Config) -> str:

@@ -42,6 +42,11 @@ TEXTS: Mapping[str, Mapping[str, Template]] = {
         "en": "{department} ({handle}) answers {reference}: {answer}",
         "th": "{department} ({handle}) ตอบเรื่อง {reference}: {answer}",
     },
+    "ack_incident": {
+        "es": "Ya nos han avisado de esto: incidencia #{incident}. Lo sigue {department} ({handle}). Ref. {reference}",
+        "en": "We already know about this: incident #{incident}. {department} ({handle}) is on it. Ref. {reference}",
+        "th": "เราทราบเรื่องนี้แล้ว: เหตุการณ์ #{incident} {department} ({handle}) กำลังดูแล เลขที่ {reference}",
+    },
     # --- to residents, by DM ---
     "ack_dm": {
         "es": "Hemos recibido tu mensaje. Referencia: {reference}. Lo lleva {department} y te responderemos por aquí.",
