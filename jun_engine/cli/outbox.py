@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
+from datetime import UTC, datetime
 from types import FrameType
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -18,6 +19,7 @@ from rich.table import Table
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from jun_engine.channels.limits import write_limits
 from jun_engine.channels.x.delivery import Gateways, XDelivery, gateways_for
 from jun_engine.channels.x.session import X_API_ORIGIN
 from jun_engine.cli import console
@@ -29,6 +31,7 @@ from jun_engine.config import Config, ConfigError, load_config
 from jun_engine.domain.errors import MissingSecret
 from jun_engine.domain.messages import Channel
 from jun_engine.domain.statuses import OutboxKind, OutboxStatus
+from jun_engine.outbox.planner import plan
 from jun_engine.outbox.sender import OutboxSender
 from jun_engine.outbox.staff import OutboxEntry, list_items, retry_items
 from jun_engine.service.delivery import DeliveryStage
@@ -63,18 +66,31 @@ def list_command(
     limit: console.LimitOption = 50,
     as_json: console.JsonOption = False,
 ) -> None:
-    """List outbox items, newest first: who sends what to whom, and when it went (a private
-    item's text is never shown)."""
+    """List outbox items, newest first: who sends what to whom, when it went or, for what
+    waits, when it should go by the channel's limits (eta); a private item's text is never
+    shown."""
     options = global_options(ctx)
     config = _optional_config(options)
     with _store(options) as engine, session_scope(engine) as session:
         found, more = console.limited(list_items(session, status or (), key, limit + 1), limit)
         people = _people(session, config, found)
+        etas = plan(session, _now(), {Channel.X: write_limits(Channel.X)})
     if as_json:
-        console.print_json([_as_dict(entry, people) for entry in found])
+        console.print_json([_as_dict(entry, people, etas.get(entry.id)) for entry in found])
         return
     zone = ZoneInfo(config.town.timezone) if config is not None else ZoneInfo("UTC")
-    console.wide_out().print(_table(found, people, zone, more))
+    console.wide_out().print(_table(found, people, etas, zone, more))
+
+
+def _now() -> datetime:
+    """The daemon's now: the emulator's clock when JUN_X_BASE_URL names one that answers."""
+    base_url = os.environ.get(BASE_URL_VARIABLE, X_API_ORIGIN)
+    if base_url == X_API_ORIGIN:
+        return datetime.now(UTC)
+    try:
+        return FollowedClock(base_url).now()
+    except ClockError:
+        return datetime.now(UTC)
 
 
 def retry_command(
@@ -193,17 +209,24 @@ def _recipient(entry: OutboxEntry, people: People) -> str:
     return "(public)" if entry.part_no == 1 else "(thread)"
 
 
-def _as_dict(entry: OutboxEntry, people: People) -> dict[str, object]:
+def _as_dict(entry: OutboxEntry, people: People, eta: datetime | None) -> dict[str, object]:
     return {
         **asdict(entry),
         "sender": people.user(entry.account_id),
         "recipient": _recipient(entry, people),
+        "eta": eta,
     }
 
 
-def _table(entries: list[OutboxEntry], people: People, zone: ZoneInfo, more: str | None) -> Table:
+def _table(
+    entries: list[OutboxEntry],
+    people: People,
+    etas: dict[int, datetime],
+    zone: ZoneInfo,
+    more: str | None,
+) -> Table:
     table = console.table(
-        "id", "key", "kind", "from", "to", "status", "sent", "tries", "text", "failure",
+        "id", "key", "kind", "from", "to", "status", "sent", "eta", "tries", "text", "failure",
         title="Outbox", zone=zone, caption=more,
     )  # fmt: skip
     for entry in entries:
@@ -217,6 +240,7 @@ def _table(entries: list[OutboxEntry], people: People, zone: ZoneInfo, more: str
             escape(_recipient(entry, people)),
             entry.status.value,
             console.local(entry.sent_at, zone),
+            console.local(etas.get(entry.id), zone),
             str(entry.attempts),
             escape(text),
             escape(entry.failure or ""),

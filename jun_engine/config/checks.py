@@ -106,6 +106,31 @@ def one_triage_desk(config: Config, source: SourceMap) -> Iterator[Problem]:
         )
 
 
+def dm_notifications(config: Config, source: SourceMap) -> Iterator[Problem]:
+    """A department notified by DM has someone to DM other than the town account, and the town
+    account (which sends the DM) may send DMs."""
+    town = config.accounts.get(config.town.account)
+    for key, dept in config.departments.items():
+        if not dept.notify_by_dm or town is None:
+            continue
+        path = ("departments", key, "notify_by_dm")
+        if not town.dm_access:
+            yield source.problem(
+                path,
+                f"the town account {shown(config.town.account)} sends these DMs but has no "
+                "'dm_access: true'; grant it, or drop notify_by_dm (the digest and the web desk "
+                "still reach the department)",
+            )
+        candidates = [dept.account, dept.lead_account, *dept.staff_accounts]
+        others = [c for c in candidates if c in config.accounts and c != config.town.account]
+        if not others:
+            yield source.problem(
+                path,
+                "the department's accounts are all the town account, which cannot DM itself; "
+                "give it an account, a lead_account or staff_accounts of its own",
+            )
+
+
 def languages(config: Config, source: SourceMap) -> Iterator[Problem]:
     """The default language is one of the town's languages; keywords use the town's languages."""
     town = config.town
@@ -243,6 +268,7 @@ CHECKS: tuple[Check, ...] = (
     external_body_references,
     unique_identities,
     one_triage_desk,
+    dm_notifications,
     languages,
     opening_hours,
     age_groups,

@@ -321,6 +321,10 @@ class Department(Strict):
     """Escalations for overdue cases go to this account (default: the town account)."""
     staff_accounts: list[Key] = Field(default_factory=list)
     """Further accounts (besides `account`) allowed to send staff commands for this department."""
+    notify_by_dm: bool = False
+    """Also tell the department of each new case by a DM from the town account (spending the
+    town's DM budget). Without it, a public case's acknowledgement mentions the department's
+    account, and every case reaches it in the daily digest and on the web desk."""
     privacy: Privacy = "public"
     triage: bool = False
     """The desk that receives what the router is unsure of. Exactly one department has it."""
