@@ -54,9 +54,11 @@ def required(params: Params, name: str) -> str:
 
 
 def moment(params: Params, name: str) -> datetime | None:
-    """A W3C datetime with its zone (`2026-03-02T12:30:00+01:00`, `...Z`)."""
+    """A W3C datetime with its zone (`2026-03-02T12:30:00+01:00`, `...Z`); given empty is a 400."""
     value = one(params, name)
     if value is None:
+        if name in params:
+            raise bad_request(f"{name} is empty: give a datetime such as 2026-03-02T12:30:00Z")
         return None
     try:
         parsed = datetime.fromisoformat(value.replace("z", "Z"))

@@ -263,10 +263,13 @@ def _statuses(sent: Params) -> set[str]:
 def _window(sent: Params, now: datetime) -> tuple[datetime, datetime]:
     """start_date and end_date, at most 90 days apart; by default the last 90 days."""
     start, end = params.moment(sent, "start_date"), params.moment(sent, "end_date")
-    if end is None:
-        end = now if start is None else start + WINDOW
-    if start is None:
-        start = end - WINDOW
+    try:
+        if end is None:
+            end = now if start is None else start + WINDOW
+        if start is None:
+            start = end - WINDOW
+    except OverflowError:
+        raise bad_request("start_date or end_date is out of range") from None
     if end < start:
         raise bad_request("end_date is before start_date")
     if end - start > WINDOW:

@@ -6,6 +6,7 @@ checked before the one transaction that writes)."""
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections import deque
@@ -100,7 +101,10 @@ def mount(config: Config, engine: Engine, clock: Callable[[], datetime]) -> Moun
         ],
         exception_handlers={HTTPException: _http_error},
     )
-    return Mount(PATH, app=app)
+    mounted = Mount(PATH, app=app)
+    # Every path under it is Open311's, even one with a newline in it (`.` stops at one).
+    mounted.path_regex = re.compile(mounted.path_regex.pattern, re.DOTALL)
+    return mounted
 
 
 def _endpoint(server: Open311, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
@@ -248,4 +252,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     """A path or method the server does not have, as a GeoReport error (XML)."""
     status = exc.status_code if isinstance(exc, HTTPException) else 500
     text = "no such resource" if status == 404 else "method not allowed"
-    return wire.error(wire.Format.XML, Open311Error(status, text))
+    response = wire.error(wire.Format.XML, Open311Error(status, text))
+    if isinstance(exc, HTTPException) and exc.headers:  # a 405's Allow, as RFC 9110 wants
+        response.headers.update(exc.headers)
+    return response
