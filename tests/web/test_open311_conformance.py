@@ -11,6 +11,7 @@ import shutil
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import hypothesis
 import pytest
@@ -56,7 +57,7 @@ def endpoint(
     suppress_health_check=list(hypothesis.HealthCheck),
 )
 def test_the_server_conforms_to_the_description(
-    case: schemathesis.Case, endpoint: tuple[str, str]
+    case: schemathesis.Case[Any], endpoint: tuple[str, str]
 ) -> None:
     base_url, key = endpoint
     _steer(case)
@@ -67,7 +68,7 @@ def test_the_server_conforms_to_the_description(
     case.call_and_validate(base_url=base_url, excluded_checks=[positive_data_acceptance])
 
 
-def _steer(case: schemathesis.Case) -> None:
+def _steer(case: schemathesis.Case[Any]) -> None:
     """Most generated cases ask for JSON and name what exists (a random suffix is a 400, a
     random id a 404: both checked, but the 200s' bodies are what the schema says most about).
     Which ones is decided by a checksum of the case, so a run stays the same run."""
