@@ -14,9 +14,11 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 from starlette.applications import Starlette
+from typer.testing import CliRunner
 
 from jun_engine.cases import actions
 from jun_engine.channels.open311 import clients
+from jun_engine.cli.app import app as cli
 from jun_engine.domain.messages import Channel
 from jun_engine.domain.statuses import CaseStatus, Privacy
 from jun_engine.store.tables import CaseEventRow, CaseRow, InboundMessageRow
@@ -588,3 +590,29 @@ def test_a_request_posted_through_open311_shows_in_the_desk_and_analytics(
         assert ",open311," in volume
         for value in PERSONAL.values():
             assert value not in page
+
+
+# --- the command --------------------------------------------------------------------------------
+
+
+def test_the_clients_command_issues_lists_and_revokes_keys(
+    town: Town, client: httpx.Client
+) -> None:
+    runner = CliRunner()
+    base = ["--db", town.url]
+    added = runner.invoke(cli, [*base, "open311", "clients", "add", "web-jun"])
+    assert added.exit_code == 0, added.output
+    key = added.output.strip().splitlines()[-1]
+    assert key.startswith("o311_")
+    assert _pothole(client, key).status_code == 200
+    again = runner.invoke(cli, [*base, "open311", "clients", "add", "web-jun"])
+    assert again.exit_code == 2
+    assert "exists already" in again.output
+    listed = runner.invoke(cli, [*base, "open311", "clients", "list", "--json"])
+    names = [c["name"] for c in json.loads(listed.output)]
+    assert "web-jun" in names
+    assert key not in listed.output
+    assert runner.invoke(cli, [*base, "open311", "clients", "revoke", "web-jun"]).exit_code == 0
+    assert _pothole(client, key).status_code == 403
+    unknown = runner.invoke(cli, [*base, "open311", "clients", "revoke", "nobody"])
+    assert unknown.exit_code == 1
