@@ -40,6 +40,8 @@ from jun_engine.pipeline.turn import Outcome, PassOn, Turn
 from jun_engine.store.repository import store_pushed
 from jun_engine.store.tables import CaseRow, InboundMessageRow
 
+ENDPOINT = "open311"
+"""The account every Open311 message reaches: the town's endpoint (the client is in the payload)."""
 PERSONAL = ("email", "first_name", "last_name", "phone", "device_id", "account_id")
 """What a POST may say about the person: kept on the case, never served."""
 KEPT = ("lat", "long", "address_string", "address_id", "media_url", "service_code")
@@ -89,11 +91,11 @@ def submit(
         channel=Channel.OPEN311,
         kind=MessageKind.MENTION,
         platform_id=token,
-        account_id=client.name,
+        account_id=ENDPOINT,
         author_id=_author(client, personal, token),
         text=description or services.name_of(config, found, config.town.default_language),
         created_at=now,
-        mentioned_ids=(client.name,),
+        mentioned_ids=(ENDPOINT,),
         raw=json.dumps(raw, ensure_ascii=False, sort_keys=True),
     )
     case = _open(session, config, message, found, now)
@@ -162,12 +164,12 @@ def update(
         channel=Channel.OPEN311,
         kind=MessageKind.MENTION,
         platform_id=f"update:{client.id}:{hashlib.sha256(update_id.encode()).hexdigest()[:40]}",
-        account_id=client.name,
+        account_id=ENDPOINT,
         author_id=_author(client, personal, update_id),
         text=description,
         created_at=at,
         in_reply_to_id=opening.platform_id if opening else None,
-        mentioned_ids=(client.name,),
+        mentioned_ids=(ENDPOINT,),
         raw=json.dumps(
             {"update_id": update_id, "status": status, "client": client.name} | personal,
             ensure_ascii=False,
