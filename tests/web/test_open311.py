@@ -12,7 +12,7 @@ from datetime import timedelta
 import httpx
 import pytest
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from starlette.applications import Starlette
 from typer.testing import CliRunner
 
@@ -315,6 +315,23 @@ def test_the_request_xml_reads_as_fixmystreet_reads_it(client: httpx.Client, key
     assert fixmystreet_reads(client.get(f"{V2}/tokens/{token}.xml").content) == {
         "request": [{"service_request_id": reference, "token": token}]
     }
+
+
+def test_an_emergency_posted_through_open311_takes_the_fast_lane(
+    town: Town, client: httpx.Client, key: str
+) -> None:
+    gas = "Huele a gas muy fuerte junto al bache, frente a la escuela"
+    reference = _pothole(client, key, description=gas).json()[0]["service_request_id"]
+    calm = _pothole(client, key).json()[0]["service_request_id"]
+    with Session(town.engine) as session:
+        urgency = dict(
+            session.exec(
+                select(CaseRow.reference, CaseRow.urgency).where(
+                    col(CaseRow.reference).in_([reference, calm])
+                )
+            ).all()
+        )
+    assert urgency == {reference: "emergency", calm: "normal"}
 
 
 def test_a_request_by_address_id_alone_is_taken(client: httpx.Client, key: str) -> None:

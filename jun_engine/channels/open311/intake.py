@@ -32,11 +32,13 @@ from jun_engine.config.schema import Config
 from jun_engine.domain.cases import can_move
 from jun_engine.domain.messages import Channel, InboundMessage, MessageKind
 from jun_engine.domain.residents import Admission, AdmissionOutcome
-from jun_engine.domain.routing import Intent, Layer, Reason, Routing, Urgency
+from jun_engine.domain.routing import Intent, Layer, Reason, Routing
 from jun_engine.domain.statuses import CaseStatus, MessageStatus
 from jun_engine.pipeline.chain import CaseDesk, Chain
 from jun_engine.pipeline.process import process_claimed
 from jun_engine.pipeline.turn import Outcome, PassOn, Turn
+from jun_engine.routing.text import TextView
+from jun_engine.routing.urgency import UrgencyDetector
 from jun_engine.store.repository import store_pushed
 from jun_engine.store.tables import CaseRow, InboundMessageRow
 
@@ -71,10 +73,16 @@ class ClientRouting:
 
 
 def submit(
-    session: Session, config: Config, client: Client, sent: Params, now: datetime
+    session: Session,
+    config: Config,
+    client: Client,
+    sent: Params,
+    now: datetime,
+    urgency: UrgencyDetector,
 ) -> Document:
     """POST requests: check everything first (nothing is stored for a refused request), then
-    store the message and open its case; what the client is told."""
+    store the message and open its case (an emergency, by the router's own lexicon, takes the
+    fast lane); what the client is told."""
     found = services.service(config, params.required(sent, "service_code"))
     params.location(sent)  # checked here; the payload keeps the values as sent
     description = params.text(sent, "description")
@@ -98,7 +106,7 @@ def submit(
         mentioned_ids=(ENDPOINT,),
         raw=json.dumps(raw, ensure_ascii=False, sort_keys=True),
     )
-    case = _open(session, config, message, found, now)
+    case = _open(session, config, message, _routing(found, urgency, message.text), now)
     dept = config.departments[case.department]
     notice = say(
         config,
@@ -114,27 +122,36 @@ def _open(
     session: Session,
     config: Config,
     message: InboundMessage,
-    found: services.Service,
+    routing: Routing,
     now: datetime,
 ) -> CaseRow:
     message_id = store_pushed(session, message, now)
     assert message_id is not None, "a fresh token is never stored twice"
     row = session.get(InboundMessageRow, message_id)
     assert row is not None
-    routing = Routing(
-        department=found.department,
-        category=found.category,
-        intent=Intent.COMPLAINT,
-        urgency=Urgency.NORMAL,
-        confidence=1.0,
-        layer=Layer.ACCOUNT,
-        reasons=(Reason("open311", f"service {found.code}"),),
-    )
     chain = Chain((ClientRouting(routing), CaseDesk()))
     outcome: Outcome = process_claimed(session, row, config, now, chain)
     case = case_of_message(session, message_id)
     assert case is not None, f"the case desk did not open a case ({outcome.by})"
     return case
+
+
+def _routing(found: services.Service, urgency: UrgencyDetector, text: str) -> Routing:
+    """Where the client said, as sure as an account's own (`Layer.ACCOUNT`), urgent if the
+    text holds emergency words."""
+    level, alarms = urgency.detect(TextView.of(text))
+    reasons = [Reason("open311", f"service {found.code}")]
+    if alarms:
+        reasons.append(Reason("urgency", "emergency words: " + ", ".join(alarms)))
+    return Routing(
+        department=found.department,
+        category=found.category,
+        intent=Intent.COMPLAINT,
+        urgency=level,
+        confidence=1.0,
+        layer=Layer.ACCOUNT,
+        reasons=tuple(reasons),
+    )
 
 
 def _author(client: Client, personal: dict[str, str | None], token: str) -> str:

@@ -34,6 +34,7 @@ from jun_engine.channels.open311.problems import (
     too_many,
 )
 from jun_engine.config.schema import Config
+from jun_engine.routing.urgency import UrgencyDetector
 from jun_engine.store.session import session_scope
 from jun_engine.web.desk import reading as read_only
 
@@ -76,6 +77,8 @@ class Open311:
     clock: Callable[[], datetime]
     started: datetime
     rate: KeyRate
+    urgency: UrgencyDetector = field(default_factory=UrgencyDetector)
+    """The router's emergency lexicon, compiled once."""
 
 
 Handler = Callable[[Open311, Request, wire.Format, Params], Response]
@@ -210,7 +213,9 @@ def requests(server: Open311, request: Request, fmt: wire.Format, sent: Params) 
         client = _client(server, sent, needed=True)
         assert client is not None
         with session_scope(server.engine) as session:
-            made = intake.submit(session, server.config, client, sent, server.clock())
+            made = intake.submit(
+                session, server.config, client, sent, server.clock(), server.urgency
+            )
         return wire.listing(fmt, "service_requests", [made])
     _client(server, sent, needed=False)
     with read_only(server.engine) as session:
