@@ -498,6 +498,8 @@ def test_answer_resolve_and_reopen_show_with_their_times(
         ("reopen", "2026-03-02T15:30:00+01:00"),
     ]
     first = mine[0]
+    assert "Vamos mañana" in first["description"]  # the staff answer, as it went out in public
+    assert mine[1]["description"] != first["description"]
     assert set(first) == {
         "update_id", "service_request_id", "status", "updated_datetime", "description"
     }  # fmt: skip

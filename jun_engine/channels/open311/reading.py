@@ -26,7 +26,7 @@ from jun_engine.channels.open311.wire import Document
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import Channel
 from jun_engine.domain.statuses import CaseStatus, Privacy
-from jun_engine.store.tables import CaseEventRow, CaseRow, InboundMessageRow
+from jun_engine.store.tables import CaseEventRow, CaseRow, InboundMessageRow, OutboxRow
 
 WINDOW = timedelta(days=90)
 LIMIT = 1000
@@ -48,8 +48,10 @@ EXTENDED = {
     CaseStatus.FORWARDED: "not_councils_responsibility",
 }
 """A case's status in mySociety's extended statuses."""
-NOT_UPDATES = ("opened", "routed")
-"""Status changes that are the request's own opening, not updates to it."""
+NOT_UPDATES = ("opened", "routed", "answered")
+"""Status changes that are not updates of their own: the request's opening, and the move to
+`answered` (the staff answer it comes with is the update, with the answer's text)."""
+ANSWER = "answer"
 HANDLE = re.compile(r"@\w{1,50}")
 
 
@@ -107,7 +109,7 @@ def updates(session: Session, config: Config, sent: Params, now: datetime) -> li
         .where(
             col(CaseRow.privacy) == Privacy.PUBLIC,
             _listed(config),
-            col(CaseEventRow.to_status).is_not(None),
+            sa.or_(col(CaseEventRow.to_status).is_not(None), col(CaseEventRow.kind) == ANSWER),
             col(CaseEventRow.kind).not_in(NOT_UPDATES),
             col(CaseEventRow.at) >= start,
             col(CaseEventRow.at) <= end,
@@ -115,20 +117,52 @@ def updates(session: Session, config: Config, sent: Params, now: datetime) -> li
         .order_by(col(CaseEventRow.at), col(CaseEventRow.id))
         .limit(LIMIT)
     ).all()
+    said = _public_answers(session, [case for _event, case in rows])
     zone, language = ZoneInfo(config.town.timezone), config.town.default_language
-    return [
-        {
-            "update_id": str(event.id),
-            "service_request_id": case.reference,
-            "status": EXTENDED.get(event.to_status, "open") if event.to_status else "open",
-            "updated_datetime": event.at.astimezone(zone),
-            "description": word(config, "status", event.to_status.value, language)
-            if event.to_status
-            else "",
-            "media_url": None,
-        }
-        for event, case in rows
-    ]
+    documents: list[Document] = []
+    for event, case in rows:
+        status = event.to_status or CaseStatus.IN_PROGRESS
+        documents.append(
+            {
+                "update_id": str(event.id),
+                "service_request_id": case.reference,
+                "status": EXTENDED.get(status, "open"),
+                "updated_datetime": event.at.astimezone(zone),
+                "description": said.get(event.id or 0)
+                or word(config, "status", status.value, language),
+                "media_url": None,
+            }
+        )
+    return documents
+
+
+def _public_answers(session: Session, cases: Sequence[CaseRow]) -> dict[int, str]:
+    """The text of each staff answer that went out in public (passed by the privacy gate), by
+    its `answer` event; an answer sent by DM is not served."""
+    ids = {case.id: case for case in cases}
+    answers = session.exec(
+        select(CaseEventRow)
+        .where(col(CaseEventRow.case_id).in_(list(ids)), col(CaseEventRow.kind) == ANSWER)
+        .order_by(col(CaseEventRow.id))
+    ).all()
+    texts = {
+        row.idempotency_key: row.text
+        for row in session.exec(
+            select(OutboxRow).where(
+                col(OutboxRow.case_id).in_(list(ids)),
+                col(OutboxRow.private).is_(False),
+                col(OutboxRow.part_no) == 1,
+            )
+        ).all()
+    }
+    said: dict[int, str] = {}
+    counted: dict[int, int] = {}
+    for event in answers:
+        counted[event.case_id] = counted.get(event.case_id, 0) + 1
+        key = f"case:{ids[event.case_id].reference}:answer:{counted[event.case_id]}"
+        if key in texts and event.id is not None:
+            said[event.id] = HANDLE.sub("@…", texts[key])
+    return said
 
 
 def documents(session: Session, config: Config, rows: Sequence[CaseRow]) -> list[Document]:
