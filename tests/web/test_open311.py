@@ -389,6 +389,7 @@ def test_bad_posts_are_refused_with_a_list_error_and_store_nothing(
         ("/requests.json", {"end_date": "2026-03-01T10:00:00"}),  # no zone
         ("/requests.json", {"start_date": "2025-01-01T00:00:00Z", "end_date": "2026-01-01T00:00Z"}),
         ("/requests.json", {"status": "pending"}),
+        ("/requests.json", {"service_request_id": "JUN-2026-000001", "end_date": "tomorrow"}),
         ("/servicerequestupdates.json", {"start_date": "2026-13-01T00:00:00Z"}),
     ],
 )

@@ -85,6 +85,7 @@ def requests(session: Session, config: Config, sent: Params, now: datetime) -> l
     at most 90 days and 1,000 requests, newest first."""
     wanted = select(CaseRow).where(col(CaseRow.privacy) == Privacy.PUBLIC, _listed(config))
     ids = params.one(sent, "service_request_id")
+    _check_filters(sent)
     if ids is not None:
         references = [r.strip() for r in ids.split(",") if r.strip()][:LIMIT]
         wanted = wanted.where(col(CaseRow.reference).in_(references))
@@ -276,6 +277,14 @@ def _filtered(
     elif statuses == {"closed"}:
         wanted = wanted.where(col(CaseRow.status).in_(CLOSED))
     return wanted
+
+
+def _check_filters(sent: Params) -> None:
+    """The dates and statuses are well formed even where ids override them: a bad datetime is a
+    400 wherever it is."""
+    for name in ("start_date", "end_date"):
+        params.moment(sent, name)
+    _statuses(sent)
 
 
 def _listed_one(found: services.Service) -> sa.ColumnElement[bool]:
