@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from jun_engine.channels.limits import write_limits
+from jun_engine.channels.ports import Delivery
 from jun_engine.channels.x.delivery import Gateways, XDelivery, gateways_for
 from jun_engine.channels.x.session import X_API_ORIGIN
 from jun_engine.cli import console
@@ -41,6 +42,7 @@ from jun_engine.store.migrate import ensure_schema_current
 from jun_engine.store.session import session_scope
 
 BASE_URL_VARIABLE = "JUN_X_BASE_URL"
+LINE_URL_VARIABLE = "JUN_LINE_API_URL"
 HELP = (
     "The outbox: every post, reply and DM the engine makes, sent exactly once.\n\n"
     "The daemon sends it; `drain` sends it without the daemon (JUN_X_BASE_URL points it at an "
@@ -123,13 +125,34 @@ def drain_command(
     gateways = _x_gateways(config, base_url)
     clock = _clock(base_url)
     with _store(options) as engine:
-        x = XDelivery(engine, gateways, config, clock)
-        stage = DeliveryStage(OutboxSender(engine, {Channel.X: x}, clock), [x])
+        deliveries = _deliveries(engine, config, gateways, clock)
+        stage = DeliveryStage(OutboxSender(engine, deliveries, clock), list(deliveries.values()))
         stop = _stop_on_signals()
         if until_empty:
             done = stage.sender.drain_until_empty(stop)
             raise typer.Exit(ExitCode.OK if done else ExitCode.INTERRUPTED)
         stage.run(stop)
+
+
+def _deliveries(
+    engine: Engine, config: Config, gateways: Gateways, clock: Clock
+) -> dict[Channel, Delivery]:
+    """Every channel's delivery: X, LINE when accounts.yaml has it (at `JUN_LINE_API_URL` when
+    set: the emulator), and Open311 (published, not sent). LINE's SDK loads here only."""
+    from jun_engine.channels.line.delivery import LineDelivery, clients_for
+    from jun_engine.channels.open311.delivery import Open311Delivery
+
+    out: dict[Channel, Delivery] = {
+        Channel.X: XDelivery(engine, gateways, config, clock),
+        Channel.OPEN311: Open311Delivery(),
+    }
+    if config.line is not None:
+        try:
+            clients = clients_for(config, os.environ, os.environ.get(LINE_URL_VARIABLE))
+        except MissingSecret as exc:
+            raise _fail(str(exc)) from None
+        out[Channel.LINE] = LineDelivery(engine, clients, clock)
+    return out
 
 
 def _x_gateways(config: Config, base_url: str) -> Gateways:

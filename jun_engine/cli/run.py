@@ -17,6 +17,7 @@ import typer
 from sqlalchemy.engine import Engine
 
 from jun_engine.channels.line.runtime import WebhookServerError, line_runtime
+from jun_engine.channels.open311.delivery import Open311Runtime
 from jun_engine.channels.ports import ChannelRuntime
 from jun_engine.channels.x import X_API_ORIGIN
 from jun_engine.channels.x.runtime import x_runtime
@@ -187,6 +188,7 @@ def _channels(
         _fail(str(error), ExitCode.USAGE)
     if line is not None:
         channels.append(line)
+    channels.append(Open311Runtime())
     return channels
 
 

@@ -52,8 +52,10 @@ def serve_command(
     """Serve the web desk until Ctrl-C (http://HOST:PORT/)."""
     if ctx.invoked_subcommand is not None:
         return
+    from jun_engine.channels.open311.server import mount
     from jun_engine.web import charts
     from jun_engine.web.app import create_app
+    from jun_engine.web.desk import real_now
     from jun_engine.web.server import serve
     from jun_engine.web.settings import WebSettingsError, from_environment
 
@@ -62,9 +64,12 @@ def serve_command(
             settings = from_environment(host, districts_geojson=districts)
         except WebSettingsError as exc:
             console.fail(ExitCode.USAGE, str(exc))
-        console.out().print(f"web desk on http://{host}:{port}/ (Ctrl-C stops it)")
+        console.out().print(
+            f"web desk on http://{host}:{port}/, Open311 at /open311/v2/ (Ctrl-C stops it)"
+        )
         threading.Thread(target=charts.warm, name="warm-charts", daemon=True).start()
-        serve(create_app(config, engine, settings), host, port)
+        open311 = mount(config, engine, real_now)
+        serve(create_app(config, engine, settings, mounts=[open311]), host, port)
 
 
 def report_command(

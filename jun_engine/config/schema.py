@@ -300,6 +300,22 @@ class Sla(Strict):
     resolution: Duration = timedelta(days=5)
 
 
+AttributeType = Literal["string", "number", "datetime", "text", "singlevaluelist", "multivaluelist"]
+"""An Open311 service attribute's datatype (GeoReport v2, service definitions)."""
+
+
+class ServiceAttribute(Strict):
+    """One more question a category asks of an Open311 client (its service definition)."""
+
+    code: Key
+    description: LocalizedText
+    datatype: AttributeType = "string"
+    required: bool = False
+    datatype_description: LocalizedText = Field(default_factory=dict)
+    values: dict[Key, LocalizedText] = Field(default_factory=dict)
+    """For the list datatypes: each value's key and its name."""
+
+
 class Category(Strict):
     """One kind of request a department handles (a broken streetlight, a pothole...)."""
 
@@ -310,6 +326,8 @@ class Category(Strict):
     """Overrides the department's privacy (a police tip is private even if the police is not)."""
     external_body: Key | None = None
     """The outside body responsible (key under `external_bodies`), tagged on incidents."""
+    attributes: list[ServiceAttribute] = Field(default_factory=list)
+    """What an Open311 client must ask besides the description (`metadata: true`)."""
 
 
 class Department(Strict):
@@ -466,6 +484,19 @@ class Notices(Strict):
     """Scheduled plenary meetings, for the instant answer to "when is the next council meeting"."""
 
 
+class Open311(Strict):
+    """The town's Open311 GeoReport v2 server (docs/open311.md), served by `jun-engine web`."""
+
+    jurisdiction_id: str | None = Field(None, min_length=1, max_length=100)
+    """The town's jurisdiction id; a request naming another is refused (404)."""
+    contact: str = Field("", max_length=500)
+    """Who to ask about the service (discovery's `contact`)."""
+    key_service: str = Field("", max_length=500)
+    """How a client gets an API key (discovery's `key_service`)."""
+    requests_per_minute: int = Field(60, ge=1, le=10_000)
+    """Requests one API key may make in any minute; beyond it a 429."""
+
+
 def _default_thresholds() -> dict[Pollutant, float]:
     return {"pm2_5": 25.0, "pm10": 50.0}
 
@@ -535,6 +566,7 @@ class Config(Strict):
     appointments: dict[Key, AppointmentBook] = Field(default_factory=dict)
     """Department key -> its bookable appointments (self-service)."""
     reports: Reports = Reports()
+    open311: Open311 = Open311()
 
     def town_account(self) -> Account:
         """The town hall's main account."""

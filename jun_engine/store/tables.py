@@ -894,5 +894,21 @@ class WeeklyReportRow(StoreModel, table=True):
     """The last failure, or the recipients a sent e-mail was refused for; never a secret."""
 
 
+# --- Open311 ---------------------------------------------------------------------------------
+
+
+class Open311ClientRow(StoreModel, table=True):
+    """A client of the town's Open311 server (FixMyStreet, a 311 app): its API key, stored only
+    as a SHA-256 hash (the key is 256 random bits, shown once), and when it was revoked."""
+
+    __tablename__ = "open311_client"
+
+    id: int | None = Field(default=None, sa_column=_pk())
+    name: str = Field(sa_column=sa.Column(StoredString(64), nullable=False, unique=True))
+    key_hash: str = Field(sa_column=sa.Column(StoredString(64), nullable=False, unique=True))
+    created_at: datetime = Field(default_factory=now_utc, sa_column=_time())
+    revoked_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+
+
 METADATA = StoreModel.metadata
 """Every jun-engine table; what migrations are generated from and compared against."""
