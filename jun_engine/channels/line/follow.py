@@ -85,7 +85,7 @@ def on_follow(session: Session, config: Config, account: LineAccount, event: Fol
         target=event.event_id,
         text=welcome_text(config, account, linked=identity is not None),
         priority=Priority.ACK,
-        private=False,  # says nothing of the person (LINE replies are private by nature)
+        private=True,  # a LINE reply is a message in the resident's own chat
         channel=Channel.LINE,
     )
 
