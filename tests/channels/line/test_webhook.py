@@ -9,6 +9,7 @@ import json
 import random
 import socket
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -257,7 +258,10 @@ def test_a_database_outage_answers_503_and_line_redelivers(
     runtime = LineRuntime(
         config, {"jun": LineCredentials("jun", channel.secret, channel.access_token)}
     )
-    broken = create_engine_from_url(f"sqlite:///{tmp_path}/missing/dir/jun.db")
+    folder = Path(str(tmp_path)) / "gone"
+    folder.mkdir()
+    broken = create_engine_from_url(f"sqlite:///{folder}/jun.db")
+    folder.rmdir()  # the database's folder disappears: no connection can open
     outage = OutageWatch()
     wiring = Wiring(broken, line_emulator.clock, lambda: None, outage, random.Random(0))
     runtime.begin(wiring, line_emulator.clock.now())
