@@ -49,15 +49,16 @@ def store_messages(
     follow each resident's own order wherever the processing stage breaks a tie.
     """
     stored = 0
+    statement = (
+        _insert(session, MESSAGES)
+        .on_conflict_do_nothing(index_elements=["channel", "kind", "platform_id"])
+        .returning(MESSAGES.c.id, sort_by_parameter_order=True)
+    )
+    # One statement with many parameter sets: compiled once and cached, sent in batches
+    # (SQLAlchemy's "insertmanyvalues"), in the order given.
     for chunk in _chunks(sorted(messages, key=sent_order)):
         rows = [_message_values(message, checkpoint.polled_at) for message in chunk]
-        statement = (
-            _insert(session, MESSAGES)
-            .values(rows)
-            .on_conflict_do_nothing(index_elements=["channel", "kind", "platform_id"])
-            .returning(MESSAGES.c.id)
-        )
-        stored += len(session.execute(statement).all())
+        stored += len(session.execute(statement, rows).all())
     _save_checkpoint(session, checkpoint)
     return stored
 

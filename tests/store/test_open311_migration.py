@@ -12,9 +12,9 @@ from jun_engine.store.migrate import downgrade, upgrade
 
 MESSAGE = (
     "INSERT INTO inbound_message (channel, kind, platform_id, account_id, author_id, text, "
-    "created_at, received_at, mentioned_ids, hashtags, raw, status) VALUES ('{channel}', "
-    "'mention', '{pid}', 'open311', 'a', 't', '2026-03-02 10:00:00+00:00', "
-    "'2026-03-02 10:00:00+00:00', '', '', '', 'processed')"
+    "created_at, received_at, mentioned_ids, hashtags, attachments, raw, status) VALUES "
+    "('{channel}', 'mention', '{pid}', 'open311', 'a', 't', '2026-03-02 10:00:00+00:00', "
+    "'2026-03-02 10:00:00+00:00', '', '', '', '', 'processed')"
 )
 
 

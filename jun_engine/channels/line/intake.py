@@ -61,39 +61,45 @@ def store_events(
     messages = [e.message for e in fresh if isinstance(e, Message)]
     marker = Checkpoint(account.bot_user_id, PollStream.DMS, fresh[-1].event_id, now)
     stored = store_messages(session, messages, marker)
+    kept = _keep_tokens(session, account, [e for e in fresh if not isinstance(e, Unfollow)], now)
     for event in fresh:
         if isinstance(event, Unfollow):
             on_unfollow(session, account, event)
-            continue
-        new = _keep_token(session, account, event, now)
-        if isinstance(event, Follow) and new:
+        elif isinstance(event, Follow) and (event.reply_token is None or event.event_id in kept):
             on_follow(session, config, account, event)
     return Stored(stored, stale)
 
 
-def _keep_token(
-    session: Session, account: LineAccount, event: Message | Follow, now: datetime
-) -> bool:
-    """Keep the event's reply token (received at the event's time: its life starts there);
-    whether the event is new (a follow without a token counts as new: the welcome's key still
-    keeps it from being queued twice)."""
-    if event.reply_token is None:
-        return True
-    platform_id = event.message.platform_id if isinstance(event, Message) else event.event_id
-    user_id = event.message.author_id if isinstance(event, Message) else event.user_id
+def _keep_tokens(
+    session: Session, account: LineAccount, events: Sequence[Message | Follow], now: datetime
+) -> set[str]:
+    """Keep the events' reply tokens (each received at its event's time: its life starts there)
+    in one statement; the platform ids whose token is new. A follow seen before has its token
+    kept already, so it is not welcomed twice (one without a token is: the welcome's outbox key
+    still keeps it from being queued twice)."""
+    rows = [_token_row(account, event, now) for event in events if event.reply_token is not None]
+    if not rows:
+        return set()
     statement = (
         insert_statement(session, TOKENS)
-        .values(
-            account_id=account.bot_user_id,
-            platform_id=platform_id,
-            user_id=user_id,
-            token=event.reply_token,
-            received_at=min(_at(event), now),
-        )
         .on_conflict_do_nothing(index_elements=["account_id", "platform_id"])
-        .returning(TOKENS.c.id)
+        .returning(TOKENS.c.platform_id)
     )
-    return session.execute(statement).first() is not None
+    return {str(row[0]) for row in session.execute(statement, rows).all()}
+
+
+def _token_row(account: LineAccount, event: Message | Follow, now: datetime) -> dict[str, object]:
+    if isinstance(event, Message):
+        platform_id, user_id = event.message.platform_id, event.message.author_id
+    else:
+        platform_id, user_id = event.event_id, event.user_id
+    return {
+        "account_id": account.bot_user_id,
+        "platform_id": platform_id,
+        "user_id": user_id,
+        "token": event.reply_token,
+        "received_at": min(_at(event), now),
+    }
 
 
 def _at(event: Message | Follow | Unfollow) -> datetime:
