@@ -12,9 +12,9 @@ from jun_engine.store.migrate import downgrade, upgrade
 
 MESSAGE = (
     "INSERT INTO inbound_message (channel, kind, platform_id, account_id, author_id, text, "
-    "created_at, received_at, mentioned_ids, hashtags, attachments, raw, status) VALUES "
-    "('{channel}', 'mention', '{pid}', 'open311', 'a', 't', '2026-03-02 10:00:00+00:00', "
-    "'2026-03-02 10:00:00+00:00', '', '', '', '', 'processed')"
+    "created_at, received_at, mentioned_ids, hashtags, raw, status) VALUES ('{channel}', "
+    "'mention', '{pid}', 'open311', 'a', 't', '2026-03-02 10:00:00+00:00', "
+    "'2026-03-02 10:00:00+00:00', '', '', '', 'processed')"
 )
 
 
@@ -28,8 +28,14 @@ def _count(engine: sa.Engine, channel: str) -> int:
 
 
 def _insert(engine: sa.Engine, channel: str, pid: str) -> None:
+    statement = MESSAGE.format(channel=channel, pid=pid)
+    columns = {c["name"] for c in sa.inspect(engine).get_columns("inbound_message")}
+    if "attachments" in columns:  # a message's photos, since 0016: not null, no default
+        statement = statement.replace("raw, status)", "raw, status, attachments)").replace(
+            "'processed')", "'processed', '')"
+        )
     with database_errors(engine), engine.begin() as connection:
-        connection.exec_driver_sql(MESSAGE.format(channel=channel, pid=pid))
+        connection.exec_driver_sql(statement)
 
 
 def test_open311_is_a_channel_at_head_and_gone_below_it(db_url: str) -> None:
