@@ -214,6 +214,13 @@ def run() -> str:
             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
             *rows,
             "",
+            "Where arrivals outpace the sender (sent/s below the rate) the queue grows, and the "
+            "latency with it: the goal (p95 <= 1 s at 50/s) needs a sender that sends faster "
+            "than one item per four transactions (claim with its attempt row, the token's use, "
+            "sent with its charge, plus a read), which a profile shows are most of its time; "
+            "the HTTP call and the emulator are the rest. Below saturation the sender's wait "
+            "between looks at an empty queue decides the latency.",
+            "",
             f"Quota: {CASES} cases, each acknowledged at once (a reply while the token is fresh) "
             "and, ten minutes later, answered by staff, resolved and surveyed (three messages "
             "after the token's life, each its own outbox item):",
