@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from jun_engine.domain.messages import Channel
 from jun_engine.domain.statuses import OutboxKind, OutboxStatus
 from jun_engine.outbox.api import Priority, enqueue, part_key
-from jun_engine.domain.messages import Channel
 from jun_engine.outbox.errors import InvalidOutboxItemError
 from jun_engine.store.column_types import storable_text
 from jun_engine.store.session import session_scope
@@ -190,7 +190,8 @@ def test_a_private_reply_is_taken_on_a_channel_whose_replies_are_private(
     )
     # Then it is queued privately, every part answering the same message
     rows = _rows(sqlite_session)
-    assert first is not None and len(rows) == 2
+    assert first is not None
+    assert len(rows) == 2
     assert all(r.kind is OutboxKind.REPLY and r.target == "msg-1" and r.private for r in rows)
     assert "".join(r.text for r in rows) == text
 

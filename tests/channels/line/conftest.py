@@ -1,5 +1,6 @@
-"""LINE intake fixtures: the LINE emulator (the shipped plugin) posting its signed webhooks to
-the engine's own webhook app, served by uvicorn through `LineRuntime` on a migrated database."""
+"""LINE's channel test fixtures: the LINE emulator (the shipped plugin) posting its signed
+webhooks to the engine's own webhook app, served by uvicorn through `LineRuntime` on a
+migrated database; the test town's configuration and router."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -23,6 +25,8 @@ from jun_engine.emulator.line.testing import (  # noqa: F401 (fixtures)
     line_webhook_inbox,
 )
 from jun_engine.emulator.testing import emulator_test_config
+from jun_engine.routing.router import Router
+from jun_engine.routing.setup import build_router
 from jun_engine.service.outage import OutageWatch
 
 MAX_BODY = 20_000
@@ -86,3 +90,13 @@ def served(line_emulator: LineEmulator, engine: Engine) -> Iterator[Served]:  # 
     line_emulator.state.webhook.url = serving.url
     yield serving
     runtime.close()
+
+
+@pytest.fixture(scope="module")
+def config() -> Config:
+    return emulator_test_config()
+
+
+@pytest.fixture(scope="module")
+def router(config: Config) -> Router:
+    return build_router(config, config_dir=Path(__file__).resolve().parents[3])

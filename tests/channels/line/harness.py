@@ -12,15 +12,21 @@ from sqlmodel import Session, select
 from jun_engine.channels.line.client import line_clients
 from jun_engine.channels.line.delivery import LineDelivery
 from jun_engine.config.environment import LineCredentials
+from jun_engine.config.schema import Config
 from jun_engine.domain.choices import Choice
-from jun_engine.domain.messages import Channel
-from jun_engine.domain.statuses import OutboxKind
+from jun_engine.domain.messages import Channel, InboundMessage, MessageKind
+from jun_engine.domain.statuses import OutboxKind, PollStream
 from jun_engine.emulator.line.emulator import LineEmulator
 from jun_engine.emulator.line.ledger import Entry
 from jun_engine.outbox.api import enqueue
 from jun_engine.outbox.sender import OutboxSender
+from jun_engine.pipeline.chain import Chain
+from jun_engine.pipeline.process import process_all
+from jun_engine.routing.router import Router
+from jun_engine.store.repository import Checkpoint, store_messages
 from jun_engine.store.session import session_scope
 from jun_engine.store.tables import (
+    CaseRow,
     LineReplyTokenRow,
     LineSendRow,
     OutboxRow,
@@ -142,3 +148,56 @@ class LineTown:
     @staticmethod
     def minutes(n: float) -> timedelta:
         return timedelta(minutes=n)
+
+
+class LineDesk(LineTown):
+    """The LINE town with the production chain: what residents write is stored as LINE's
+    intake stores it (the message and its reply token in one transaction) and processed."""
+
+    def __init__(self, engine: Engine, line: LineEmulator, config: Config, router: Router):
+        super().__init__(engine, line)
+        self.config = config
+        self.chain = Chain.build(config, router)
+
+    def says(self, user_id: str, text: str) -> None:
+        sent = admin(self.line, "POST", f"users/{user_id}/text", {"text": text})
+        self._store(user_id, sent, text, None)
+
+    def taps(self, user_id: str, data: str, label: str) -> None:
+        sent = admin(self.line, "POST", f"users/{user_id}/postback", {"data": data})
+        self._store(user_id, sent, label, data)
+
+    def _store(self, user_id: str, sent: dict[str, str], text: str, action: str | None) -> None:
+        platform_id = sent.get("messageId") or sent["webhookEventId"]
+        message = InboundMessage(
+            channel=Channel.LINE,
+            kind=MessageKind.DM,
+            platform_id=platform_id,
+            account_id=self.bot,
+            author_id=user_id,
+            text=text,
+            created_at=self.clock.now(),
+            conversation_id=user_id,
+            action=action,
+        )
+        marker = Checkpoint(self.bot, PollStream.DMS, platform_id, self.clock.now())
+        with session_scope(self.engine) as session:
+            store_messages(session, [message], marker)
+            session.add(
+                LineReplyTokenRow(
+                    account_id=self.bot,
+                    platform_id=platform_id,
+                    user_id=user_id,
+                    token=sent["replyToken"],
+                    received_at=self.clock.now(),
+                )
+            )
+
+    def turn(self) -> int:
+        """Process what came in and send what is due, two seconds later."""
+        self.step(2)
+        process_all(self.engine, self.clock, self.config, self.chain)
+        return self.sender.drain_once()
+
+    def case(self, session: Session) -> CaseRow:
+        return session.exec(select(CaseRow)).one()

@@ -11,11 +11,15 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from jun_engine.channels.line.client import line_clients
+from jun_engine.channels.line.delivery import LineDelivery
+from jun_engine.config.environment import LineCredentials
 from jun_engine.domain.choices import Choice
 from jun_engine.domain.messages import Channel
 from jun_engine.domain.statuses import OutboxStatus
 from jun_engine.emulator.faults import FaultSpec
 from jun_engine.emulator.line.emulator import LineEmulator
+from jun_engine.outbox.sender import OutboxSender
 from jun_engine.store.session import session_scope
 from jun_engine.store.tables import LineReplyTokenRow, OutboxRow, ResidentIdentityRow
 from tests.channels.line.harness import LineTown
@@ -240,4 +244,26 @@ def test_the_monthly_limit_holds_pushes_without_failing_them(town: LineTown) -> 
     assert (row.status, row.attempts) == (OutboxStatus.PENDING, 0)
     assert row.not_before is not None
     assert row.not_before - town.clock.now() >= timedelta(minutes=30)
+    assert town.ledger() == []
+
+
+def test_an_account_whose_token_is_refused_stops_sending_and_keeps_its_items(
+    engine: Engine, line_emulator: LineEmulator
+) -> None:
+    # Given the town's account with a revoked channel access token
+    town = LineTown(engine, line_emulator)
+    user = town.resident()
+    item = town.dm(user, "แจ้งสถานะ", "status:1")
+    credentials = LineCredentials("town", "secret", "revoked-token")
+    clients = {town.bot: line_clients(credentials, line_emulator.base_url)}
+    sender = OutboxSender(
+        engine, {Channel.LINE: LineDelivery(engine, clients, town.clock)}, town.clock
+    )
+    # When the outbox tries: LINE answers 401
+    assert sender.drain_once() == 0
+    # Then nothing was sent, the item waits (its attempt not counted), and the account pauses
+    row = town.row(item)
+    assert (row.status, row.attempts) == (OutboxStatus.PENDING, 0)
+    assert row.not_before is not None
+    assert row.not_before > town.clock.now()
     assert town.ledger() == []
