@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from jun_engine.channels.x.limits import X_LIMITS
 from jun_engine.cli import console
+from jun_engine.cli.exit_codes import ExitCode
 from jun_engine.cli.scheduling_desk import Desk, desk, out, parse_time, refusals
 from jun_engine.domain.messages import Channel
 from jun_engine.outbox.progress import BatchProgress, batch_progress
@@ -75,6 +76,17 @@ def add_command(
         list[str] | None,
         typer.Option("--age-group", help="DM: only this age group (repeatable)."),
     ] = None,
+    channel: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--channel",
+            help="x, line, or both (repeatable; default x). On LINE a notice is a broadcast "
+            "(a narrowcast with --age-group), a --dm one multicasts to opted-in residents.",
+        ),
+    ] = None,
+    line_account: Annotated[
+        str | None, typer.Option("--line-account", help="LINE: send from this account key.")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Schedule a notice."""
@@ -90,6 +102,8 @@ def add_command(
             topic=topic,
             districts=tuple(district or ()),
             age_groups=tuple(age_group or ()),
+            channels=_channels(channel),
+            line_account=line_account,
         )
         with session_scope(opened.engine) as session:
             notice_id = add_notice(session, opened.config, request, opened.clock.now())
@@ -99,6 +113,16 @@ def add_command(
         return
     when = f"{opened.local(notice.run_at)} {opened.zone().key}"
     out().print(f"notice {notice.id} scheduled for {when} ({_what(notice)})")
+
+
+def _channels(names: list[str] | None) -> tuple[Channel, ...]:
+    chosen: list[Channel] = []
+    for name in names or ["x"]:
+        if name not in (Channel.X.value, Channel.LINE.value):
+            console.fail(ExitCode.USAGE, f"--channel {name!r}: use x or line")
+        if Channel(name) not in chosen:
+            chosen.append(Channel(name))
+    return tuple(chosen)
 
 
 def list_command(
@@ -254,4 +278,5 @@ def _as_dict(notice: NoticeView) -> dict[str, object]:
         "age_groups": list(notice.age_groups),
         "recipients": notice.recipients,
         "priority": notice.priority,
+        "channels": list(notice.channels),
     }
