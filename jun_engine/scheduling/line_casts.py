@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from jun_engine.config.schema import AgeGroup, Config, LineAccount
 from jun_engine.domain.messages import Channel
@@ -159,7 +159,8 @@ class _Cast:
         recipients: Sequence[str] = (),
         audience: dict[str, object] | None = None,
     ) -> None:
-        if self._session.query(LineCastRow).filter_by(key=key).first() is not None:
+        known = self._session.exec(select(LineCastRow.id).where(LineCastRow.key == key)).first()
+        if known is not None:
             return
         self._session.add(
             LineCastRow(

@@ -38,6 +38,7 @@ from jun_engine.channels.line.quota import (
     HOLD_FOR,
     QuotaWatch,
     holds,
+    month_of,
     record_spend,
     room,
     tier_of,
@@ -46,7 +47,7 @@ from jun_engine.clock import Clock
 from jun_engine.config.schema import LineAccount
 from jun_engine.domain.statuses import CastKind, CastStatus
 from jun_engine.store.session import session_scope
-from jun_engine.store.tables import LineCastRow
+from jun_engine.store.tables import LineCastRow, LineQuotaRow
 
 log = logging.getLogger(__name__)
 
@@ -256,9 +257,27 @@ class LineCaster:
                 stored.delivered = len(row.recipients.splitlines())
                 record_spend(session, account, stored.delivered, now)
             session.add(stored)
-        log.info("LINE cast %d (%s) %s: request %s", row.id, row.how, "accepted", request_id)
+        log.info("LINE cast %d (%s) accepted: request %s", row.id, row.how.value, request_id)
         if row.how is CastKind.BROADCAST:
-            self._watch.refresh(self._engine, self._keys[row.account_id], now)
+            self._count_broadcast(row, now)
+
+    def _count_broadcast(self, row: LineCastRow, now: datetime) -> None:
+        """A broadcast's reach is known only from LINE's meter: read it before and after."""
+        account = self._accounts[row.account_id]
+        before = self._spent(account, now)
+        if not self._watch.refresh(self._engine, self._keys[row.account_id], now):
+            return
+        with session_scope(self._engine) as session:
+            session.execute(
+                sa.update(CASTS)
+                .where(CASTS.c.id == row.id)
+                .values(delivered=max(self._spent(account, now) - before, 0))
+            )
+
+    def _spent(self, account: LineAccount, now: datetime) -> int:
+        with session_scope(self._engine) as session:
+            row = session.get(LineQuotaRow, (account.bot_user_id, month_of(now)))
+            return row.spent if row is not None else 0
 
     def _retry_later(self, row: LineCastRow, reason: str) -> None:
         """It may have landed: tried again with the same key (a 409 if it had)."""

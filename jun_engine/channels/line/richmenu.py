@@ -58,7 +58,7 @@ LABELS: dict[str, dict[RichMenuAction, str]] = {
         "verify": "How to verify",
     },
     "es": {
-        "report": "Avisar de un problema",
+        "report": "Avisar de problema",
         "my_cases": "Mis casos",
         "school_menu": "Menú escolar",
         "appointments": "Citas",
@@ -129,7 +129,7 @@ def _area(action: RichMenuAction, label: str, index: int) -> RichMenuArea:
     y, height = tile_bounds(HEIGHT, rows, index // COLUMNS)
     return RichMenuArea(
         bounds=RichMenuBounds(x=x, y=y, width=width, height=height),
-        action=PostbackAction(label=label[:20], data=postback_data(action), displayText=label),
+        action=PostbackAction(label=label, data=postback_data(action), displayText=label),
     )
 
 
