@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 
+import httpx
 import pytest
 from linebot.v3.messaging import MulticastRequest, TextMessage
 from sqlalchemy.engine import Engine
@@ -18,6 +19,7 @@ from jun_engine.config.schema import Config
 from jun_engine.domain.messages import Channel
 from jun_engine.domain.statuses import CastKind, CastStatus
 from jun_engine.emulator.line.emulator import LineEmulator
+from jun_engine.scheduling.air_watch import AirQualityWatch
 from jun_engine.scheduling.alerts import raise_alert
 from jun_engine.scheduling.notice_queue import queue_due_notices
 from jun_engine.scheduling.notices import NoticeRequest, add_notice
@@ -25,6 +27,7 @@ from jun_engine.store.session import session_scope
 from jun_engine.store.tables import LineCastRow
 from tests.channels.line.conftest import LINE_KEY, town_with_line
 from tests.channels.line.residents import block, enrol_on_line
+from tests.scheduling.open_meteo import Answer, forecast_body, open_meteo_stub
 
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 
@@ -183,3 +186,28 @@ def test_a_notice_to_an_age_band_is_a_narrowcast_followed_to_its_end(
     assert row.delivered == 12
     assert [received(line_emulator, u) for u in seniors] == [1] * 12
     assert [received(line_emulator, u) for u in younger + elsewhere] == [0] * 13
+
+
+def test_a_pm25_warning_is_broadcast_on_line_too(
+    line_emulator: LineEmulator, line_config: Config, engine: Engine, clients: LineClients
+) -> None:
+    now = line_emulator.clock.now()
+    people = enrol_on_line(engine, line_emulator, now, count=4)
+    # Given Open-Meteo forecasts PM2.5 at 40 µg/m³ today (threshold 25)
+    smog = {"pm2_5": [40.0] * 24, "pm10": [10.0] * 24, "nitrogen_dioxide": [8.0] * 24}
+    smog["ozone"] = [60.0] * 24
+    with open_meteo_stub() as stub, httpx.Client() as http:
+        stub.answer = Answer(body=forecast_body(now.date(), smog))
+        settings = line_config.air_quality.model_copy(update={"api_url": stub.url})
+        config = line_config.model_copy(update={"air_quality": settings})
+        # When the day's check runs after the posting time
+        outcome = AirQualityWatch(config, http).check(engine, now)
+    assert outcome is not None
+    assert [e.pollutant for e in outcome.exceeded] == ["pm2_5"]
+    assert caster(engine, line_emulator, config, clients).drain_once() == 1
+    # Then the warning was broadcast to every friend of the LINE account, besides X's post
+    [row] = casts(engine)
+    assert row.key == f"air:{now.date().isoformat()}:line:{LINE_KEY}"
+    assert row.how is CastKind.BROADCAST
+    assert [received(line_emulator, u) for u in people] == [1] * 4
+    assert "PM2,5: 40 µg/m³" in row.text
