@@ -405,3 +405,35 @@ def _message(error: ApiException) -> str:
     except (TypeError, ValueError):
         return str(error.reason or "")
     return str(body.get("message", error.reason or "")) if isinstance(body, dict) else ""
+
+
+class CastLoop:
+    """The caster as the daemon runs a channel's loops (`channels.ports.PollLoop`): the LINE
+    runtime returns it from `pollers()`, and the daemon gives it a thread of its own (and one
+    `turn` in `run --once`). It stores no messages."""
+
+    def __init__(self, caster: LineCaster) -> None:
+        self._caster = caster
+
+    @property
+    def ref(self) -> object:
+        """How logs name it."""
+        return "LINE casts"
+
+    @property
+    def stored(self) -> int:
+        """Messages it stored: none (it only sends)."""
+        return 0
+
+    @property
+    def stopped(self) -> bool:
+        """It never stops for good: a failed pass is tried again."""
+        return False
+
+    def run(self, stop: threading.Event) -> None:
+        """Send until `stop` is set."""
+        self._caster.run(stop)
+
+    def turn(self) -> object:
+        """One pass, now: how many casts were sent or accepted."""
+        return self._caster.drain_once()

@@ -4,6 +4,7 @@ not twice), an emergency broadcast ahead of queued notices, a narrowcast followe
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from datetime import datetime
 
@@ -13,8 +14,9 @@ from linebot.v3.messaging import MulticastRequest, TextMessage
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
-from jun_engine.channels.line.casting import LineCaster
+from jun_engine.channels.line.casting import CastLoop, LineCaster
 from jun_engine.channels.line.client import LineClients
+from jun_engine.channels.ports import PollLoop
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import Channel
 from jun_engine.domain.statuses import CastKind, CastStatus
@@ -211,3 +213,47 @@ def test_a_pm25_warning_is_broadcast_on_line_too(
     assert row.how is CastKind.BROADCAST
     assert [received(line_emulator, u) for u in people] == [1] * 4
     assert "PM2,5: 40 µg/m³" in row.text
+
+
+def test_the_caster_runs_as_one_of_the_daemons_loops(
+    line_emulator: LineEmulator, line_config: Config, engine: Engine, clients: LineClients
+) -> None:
+    loop: PollLoop = CastLoop(caster(engine, line_emulator, line_config, clients))
+    now = line_emulator.clock.now()
+    people = enrol_on_line(engine, line_emulator, now, count=2)
+    notify(engine, line_config, now, WATER_CUT)
+    # When the daemon turns it once (`run --once`), then runs it until told to stop
+    assert loop.turn() == 1
+    stop = threading.Event()
+    stop.set()
+    loop.run(stop)
+    # Then the notice went once, and the loop reports no stored messages and no stop of its own
+    assert [received(line_emulator, u) for u in people] == [1, 1]
+    assert (loop.ref, loop.stored, loop.stopped) == ("LINE casts", 0, False)
+
+
+def test_a_multicast_whose_answer_was_lost_is_retried_with_its_key_and_not_sent_twice(
+    line_emulator: LineEmulator, line_config: Config, engine: Engine, clients: LineClients
+) -> None:
+    now = line_emulator.clock.now()
+    people = enrol_on_line(engine, line_emulator, now, count=3)
+    notify(engine, line_config, now, WATER_CUT)
+    send = caster(engine, line_emulator, line_config, clients)
+    faults = f"{line_emulator.base_url}/_emulator/line/faults"
+    # Given LINE carries the multicast out but its answer is lost (a 503 comes back)
+    httpx.post(faults, json={"spec": "lost=1:5xx"}).raise_for_status()
+    assert send.drain_once() == 0
+    [row] = casts(engine)
+    assert row.status is CastStatus.PENDING
+    assert "503" in str(row.last_error)
+    # When the answers come back and the retry is due
+    httpx.post(faults, json={"spec": ""}).raise_for_status()
+    line_emulator.step(60)
+    assert send.drain_once() == 1
+    # Then the retry carried the same key, LINE answered 409, and it counts as the first send
+    [row] = casts(engine)
+    assert row.status is CastStatus.SENT
+    assert row.attempts == 2
+    assert [e.endpoint for e in line_emulator.state.ledger.page(0, 10)] == ["multicast"]
+    assert row.request_id == line_emulator.state.ledger.page(0, 10)[0].request_id
+    assert [received(line_emulator, u) for u in people] == [1, 1, 1]
