@@ -14,13 +14,14 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlmodel import Session, select
 
 from jun_engine.config.schema import AgeGroup, Config, LineAccount
 from jun_engine.domain.messages import Channel
-from jun_engine.domain.statuses import CastKind
+from jun_engine.domain.statuses import CastKind, CastStatus
 from jun_engine.outbox.api import Priority
 from jun_engine.scheduling.calendar import local_day
 from jun_engine.scheduling.errors import InvalidNoticeError
@@ -29,6 +30,7 @@ from jun_engine.store.tables import LineCastRow, ScheduledItemRow
 
 MULTICAST_MAX = 500
 """User ids per multicast (LINE's limit)."""
+UNDER_WAY = (CastStatus.PENDING, CastStatus.SENDING, CastStatus.ACCEPTED)
 LINE_AGES = range(15, 75, 5)
 """The age bounds LINE's narrowcast knows: age_15 ... age_70."""
 
@@ -173,3 +175,38 @@ class _Cast:
             )
         )
         self._session.flush()
+
+
+@dataclass(frozen=True, slots=True)
+class CastProgress:
+    """How far a notice's LINE casts have gone: rows by state, and recipients LINE reached
+    (multicasts' ids, narrowcasts' success counts, broadcasts' metered reach)."""
+
+    casts: int
+    sent: int
+    waiting: int
+    failed: int
+    reached: int
+
+    def to_json(self) -> dict[str, int]:
+        """As `notices status --json` prints it."""
+        return {
+            "casts": self.casts,
+            "sent": self.sent,
+            "waiting": self.waiting,
+            "failed": self.failed,
+            "reached": self.reached,
+        }
+
+
+def cast_progress(session: Session, notice_id: int) -> CastProgress:
+    """The LINE casts queued for a notice, by state."""
+    rows = session.exec(select(LineCastRow).where(LineCastRow.notice_id == notice_id)).all()
+    states = [row.status for row in rows]
+    return CastProgress(
+        casts=len(rows),
+        sent=states.count(CastStatus.SENT),
+        waiting=sum(state in UNDER_WAY for state in states),
+        failed=states.count(CastStatus.FAILED),
+        reached=sum(row.delivered or 0 for row in rows if row.status is CastStatus.SENT),
+    )

@@ -4,23 +4,29 @@ not twice), an emergency broadcast ahead of queued notices, a narrowcast followe
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import Counter
-from datetime import datetime
+from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 import pytest
 from linebot.v3.messaging import MulticastRequest, TextMessage
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
+from typer.testing import CliRunner
 
 from jun_engine.channels.line.casting import CastLoop, LineCaster
 from jun_engine.channels.line.client import LineClients
 from jun_engine.channels.ports import PollLoop
+from jun_engine.cli.app import app
+from jun_engine.config.loading import load_config
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import Channel
 from jun_engine.domain.statuses import CastKind, CastStatus
 from jun_engine.emulator.line.emulator import LineEmulator
+from jun_engine.emulator.testing import SHIPPED_CONFIG
 from jun_engine.scheduling.air_watch import AirQualityWatch
 from jun_engine.scheduling.alerts import raise_alert
 from jun_engine.scheduling.notice_queue import queue_due_notices
@@ -257,3 +263,54 @@ def test_a_multicast_whose_answer_was_lost_is_retried_with_its_key_and_not_sent_
     assert [e.endpoint for e in line_emulator.state.ledger.page(0, 10)] == ["multicast"]
     assert row.request_id == line_emulator.state.ledger.page(0, 10)[0].request_id
     assert [received(line_emulator, u) for u in people] == [1, 1, 1]
+
+
+def test_a_clerk_sends_a_notice_on_line_and_follows_it(
+    line_emulator: LineEmulator, engine: Engine, db_url: str, clients: LineClients, tmp_path: Path
+) -> None:
+    channel = line_emulator.state.channel
+    config_file = tmp_path / "accounts.yaml"
+    config_file.write_text(
+        SHIPPED_CONFIG.read_text(encoding="utf-8")
+        + f"""
+line:
+  accounts:
+    {LINE_KEY}:
+      channel_id: "{channel.channel_id}"
+      bot_user_id: {channel.bot_user_id}
+      channel_secret_env: JUN_LINE_CHANNEL_SECRET
+      access_token_env: JUN_LINE_CHANNEL_ACCESS_TOKEN
+""",
+        encoding="utf-8",
+    )
+    config = load_config(config_file).config
+    people = enrol_on_line(engine, line_emulator, line_emulator.clock.now(), count=3)
+
+    def jun(*args: str) -> tuple[int, str, str]:
+        result = CliRunner().invoke(app, ["-c", str(config_file), "--db", db_url, *args])
+        return result.exit_code, result.stdout, result.stderr
+
+    # When a clerk adds a segmented notice on LINE
+    code, out, err = jun(
+        "notices", "add", "Corte de agua el jueves", "--channel", "line", "--dm",
+        "--topic", "water_cuts", "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    added = json.loads(out)
+    assert added["channels"] == ["line"]
+    # And the scheduler queues it and the caster sends it
+    with session_scope(engine) as session:
+        queue_due_notices(session, config, datetime.now(UTC))
+    assert caster(engine, line_emulator, config, clients).drain_once() == 1
+    # Then `notices status` follows it on LINE, and `notices list` says where it goes
+    code, out, err = jun("notices", "status", str(added["id"]), "--json")
+    assert code == 0, err
+    [progress] = json.loads(out)
+    assert progress["line"] == {"casts": 1, "sent": 1, "waiting": 0, "failed": 0, "reached": 3}
+    assert [received(line_emulator, u) for u in people] == [1, 1, 1]
+    code, out, err = jun("notices", "list", "--all", "--json")
+    assert [n["channels"] for n in json.loads(out)] == [["line"]]
+    # And an age group LINE cannot express is refused with one line and exit 2
+    code, out, err = jun("notices", "add", "Hola", "--channel", "line", "--age-group", "youth")
+    assert code == 2
+    assert "does not fit LINE's 5-year bands" in err

@@ -6,18 +6,23 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
+from typer.testing import CliRunner
 
 from jun_engine.channels.line.casting import LineCaster
 from jun_engine.channels.line.client import LineClients
 from jun_engine.channels.line.quota import LineQuotaGate, QuotaWatch, record_spend
+from jun_engine.cli.app import app
+from jun_engine.config.loading import load_config
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import Channel
 from jun_engine.domain.statuses import CastKind, CastStatus, OutboxKind, OutboxStatus
 from jun_engine.emulator.line.emulator import LineEmulator
+from jun_engine.emulator.testing import TEST_START
 from jun_engine.outbox.api import Priority, enqueue
 from jun_engine.outbox.sender import OutboxSender
 from jun_engine.scheduling.alerts import raise_alert
@@ -29,6 +34,7 @@ from jun_engine.store.tables import LineCastRow, LineReplyTokenRow, OutboxRow
 from tests.channels.line.conftest import LINE_KEY, line_account_of, town_with_line
 from tests.channels.line.residents import enrol_on_line
 from tests.channels.memory import MemoryChannel
+from tests.daemon.harness import CONFIG
 
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 
@@ -184,3 +190,33 @@ def _casts(engine: Engine) -> list[LineCastRow]:
         for row in rows:
             session.expunge(row)
     return rows
+
+
+def test_jun_engine_status_prints_each_line_accounts_month(
+    engine: Engine, db_url: str, tmp_path: Path
+) -> None:
+    # Given a town with a LINE account on the free plan that spent 170 messages this month
+    config_file = tmp_path / "accounts.yaml"
+    config_file.write_text(CONFIG.read_text(encoding="utf-8") + LINE_SECTION, encoding="utf-8")
+    town = load_config(config_file).config
+    assert town.line is not None
+    with session_scope(engine) as session:
+        record_spend(session, town.line.accounts["hatyai"], 170, TEST_START)
+    # When `jun-engine status` runs
+    result = CliRunner().invoke(app, ["-c", str(config_file), "--db", db_url, "status"])
+    # Then it shows the month's use of the cap, the plan and the warning
+    assert result.exit_code == 0, result.output
+    assert "LINE hatyai: 170 / 200 messages this month (plan free)" in result.output
+    assert "WARNING: 170 of this month's 200 messages used (warning at 80%)" in result.output
+
+
+LINE_SECTION = """
+line:
+  accounts:
+    hatyai:
+      channel_id: "1650000001"
+      bot_user_id: Uaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+      channel_secret_env: JUN_LINE_SECRET
+      access_token_env: JUN_LINE_TOKEN
+      plan: free
+"""
