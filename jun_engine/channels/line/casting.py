@@ -37,6 +37,7 @@ from jun_engine.channels.line.client import TIMEOUT, LineClients
 from jun_engine.channels.line.quota import (
     HOLD_FOR,
     QuotaWatch,
+    Tier,
     holds,
     month_of,
     record_spend,
@@ -231,8 +232,11 @@ class LineCaster:
             return 1
         message = _message(error)
         if error.status == 429 and MONTHLY_LIMIT in message.lower():
-            self._release(row, HOLD_FOR, "LINE: the month's messages are used up", refund=True)
             self._watch.refresh(self._engine, self._keys[row.account_id], self._clock.now())
+            if tier_of(row.priority, None) is Tier.EMERGENCY and row.how is CastKind.BROADCAST:
+                self._narrow_to_quota(row)
+            else:
+                self._release(row, HOLD_FOR, "LINE: the month's messages are used up", refund=True)
         elif error.status == 429:
             excluded.add((row.account_id, row.how))
             self._release(row, RATE_LIMITED_FOR, f"LINE rate limit: {message}", refund=True)
@@ -241,6 +245,24 @@ class LineCaster:
         else:
             self._fail(row, f"LINE refused it ({error.status}): {message}")
         return 0
+
+    def _narrow_to_quota(self, row: LineCastRow) -> None:
+        """An emergency the quota cannot carry to every friend goes to as many as it can: a
+        narrowcast to everyone, limited to what is left (LINE refused the broadcast whole, so
+        its retry key was not used)."""
+        log.warning("LINE cast %d: the quota cannot reach every friend; sent to as many", row.id)
+        with session_scope(self._engine) as session:
+            session.execute(
+                sa.update(CASTS)
+                .where(CASTS.c.id == row.id)
+                .values(
+                    how=CastKind.NARROWCAST,
+                    status=CastStatus.PENDING,
+                    not_before=None,
+                    attempts=CASTS.c.attempts - 1,
+                    last_error="the quota could not reach every friend: narrowed to what is left",
+                )
+            )
 
     def _mark_accepted(self, row: LineCastRow, request_id: str | None) -> None:
         now = self._clock.now()

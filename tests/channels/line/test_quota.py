@@ -220,3 +220,27 @@ line:
       access_token_env: JUN_LINE_TOKEN
       plan: free
 """
+
+
+def test_an_emergency_the_quota_cannot_carry_to_everyone_reaches_as_many_as_it_can(
+    line_emulator: LineEmulator, line_config: Config, engine: Engine, clients: LineClients
+) -> None:
+    assert line_config.line is not None
+    now = line_emulator.clock.now()
+    friends = enrol_on_line(engine, line_emulator, now, count=40)
+    # Given 180 of the free plan's 200 messages already spent (from LINE's own console)
+    line_emulator.state.quota.charge(180, now)
+    send = LineCaster(engine, {LINE_KEY: clients}, line_config.line.accounts, line_emulator.clock)
+    # When an emergency is raised: LINE refuses a broadcast to all 40 friends
+    with session_scope(engine) as session:
+        raise_alert(session, line_config, "Riada: suban a los pisos altos.", now)
+    send.drain_once()
+    send.drain_once()
+    line_emulator.step(3)
+    send.drain_once()
+    # Then it went as a narrowcast to as many friends as the quota still allowed
+    [row] = _casts(engine)
+    assert (row.how, row.status, row.delivered) == (CastKind.NARROWCAST, CastStatus.SENT, 20)
+    assert line_emulator.state.quota.used(now) == 200
+    reached = [line_emulator.state.friends.get(u) for u in friends]
+    assert sum(len(f.received) for f in reached if f is not None) == 20
