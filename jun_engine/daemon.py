@@ -36,6 +36,7 @@ from jun_engine.channels.ports import ChannelRuntime, PollLoop, Wiring
 from jun_engine.clock import Clock
 from jun_engine.config.schema import Config
 from jun_engine.domain.statuses import OutboxStatus
+from jun_engine.mail.delivery import ReportMailer
 from jun_engine.outbox.sender import OutboxSender
 from jun_engine.pipeline.chain import Chain
 from jun_engine.pipeline.process import Processor, Stage, process_all
@@ -93,11 +94,13 @@ class Daemon:
         schedule: bool = True,
         air_client: httpx.Client | None = None,
         rng: random.Random | None = None,
+        report_mailer: ReportMailer | None = None,
     ) -> None:
         self._config = config
         self._engine = engine
         self._clock = clock
         self._rng = rng or random.Random()  # noqa: S311 (jitter, not secrets)
+        self._report_mailer = report_mailer
         self.channels = list(channels)
         self.lock = DaemonLock(engine)
         self.lock_lost = False
@@ -121,7 +124,12 @@ class Daemon:
         )
         self.scheduler = (
             Scheduler(
-                engine, config, clock, air_client=air_client, desk=DeskJobs(), outage=self.outage
+                engine,
+                config,
+                clock,
+                air_client=air_client,
+                desk=DeskJobs(report_mailer),
+                outage=self.outage,
             )
             if schedule
             else None
@@ -210,7 +218,7 @@ class Daemon:
             )
             if self.scheduler is not None:
                 self.scheduler.tick()
-                run_desk(self._engine, self._config, self._clock.now())
+                run_desk(self._engine, self._config, self._clock.now(), mailer=self._report_mailer)
             if self.sender is not None:
                 self.sender.drain_once()
         finally:

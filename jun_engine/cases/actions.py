@@ -4,6 +4,8 @@ A closed case takes no answer until it is reopened (`cases reply --reopen`).
 
 The answer path (X's 2026 reply restriction lets an app reply only to whoever mentioned it):
 - a private case or a DM: a DM to the resident from the account they wrote to (or the town's);
+  on a channel whose replies are private (LINE), a reply in the resident's chat from the town's
+  account, signed by the department; that resident also hears when the case moves;
 - a public mention that @mentioned the department's account: a reply from that account;
 - any other public mention: a reply from the account the resident mentioned (the town's),
   crediting the department by name and @handle.
@@ -25,7 +27,7 @@ from jun_engine.cases.outgoing import answer_in_public, case_key
 from jun_engine.cases.repository import add_event, move, opening_message
 from jun_engine.cases.survey import request_rating
 from jun_engine.cases.texts import localized, say
-from jun_engine.channels.addressing import addressing
+from jun_engine.channels.addressing import addressing, private_replies
 from jun_engine.config.schema import Config
 from jun_engine.domain.cases import can_move
 from jun_engine.domain.messages import InboundMessage, MessageKind
@@ -160,6 +162,22 @@ def reroute(
         )
         number = _count(session, case, "rerouted")
         notify_department(session, case, message, config, now, occasion=f"reroute:{number}")
+        if case.author_id and private_replies(message.channel):
+            _answer_privately(
+                session,
+                case,
+                message,
+                config,
+                what=f"moved:{number}",
+                priority=Priority.ACK,  # heard before any answer the new department gives
+                text=say(
+                    config,
+                    "moved_dm",
+                    case.language,
+                    reference=case.reference,
+                    department=localized(dept.name, case.language, config),
+                ),
+            )
 
 
 def merge(
@@ -220,16 +238,19 @@ def _send_answer(
     name = localized(dept.name, case.language, config)
     if _private_path(case, message):
         assert case.author_id is not None
+        # In a private chat where the town's one account speaks for everyone (LINE), the
+        # answer is signed by the department, as a letter is.
+        signed = private_replies(message.channel)
         dm = say(
             config,
-            "dm_answer",
+            "signed_answer" if signed else "dm_answer",
             case.language,
             department=name,
             reference=case.reference,
             answer=text,
         )
         _answer_privately(session, case, message, config, what=what, text=dm, priority=Priority.ACK)
-        return "dm"
+        return "private reply from town, signed" if signed else "dm"
     dept_id = accounts.department_id(config, case.department)
     if dept_id == message.account_id or message.mentions(dept_id):
         sender, public = dept_id, text

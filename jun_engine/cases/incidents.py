@@ -4,9 +4,12 @@
 whole `routing.incident_window`, groups the cases opened within the window
 (`routing.incidents.find_incidents`), and creates or extends one open incident per group, setting
 `case.incident_id`. When an incident first holds `routing.incident_min_reports` cases, the
-department's account gets one DM ("surge") and, when an outside body is responsible, the town
-account posts once tagging the body's @handle. Both go through the outbox under the keys
-`incident:<id>:alert` and `incident:<id>:tag`, so running the job again sends nothing twice. The
+department's account gets one DM ("surge") and the town account posts once: tagging the outside
+body's @handle when one is responsible, else mentioning the department's account. Both go
+through the outbox under the keys `incident:<id>:alert` and `incident:<id>:tag` (or `:post`), so
+running the job again sends nothing twice. A case opened while its department has an open
+incident about the same thing (its outside body, or a hashtag of the post) joins it at once
+(`join_open_incident`), and its public acknowledgement is the short one naming the incident. The
 public post is built from configured names, a count and the incident number only: never from
 anything a resident wrote.
 """
@@ -52,6 +55,14 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "th": "เหตุการณ์ #{id}: ผู้อยู่อาศัยใน {town} {count} คนแจ้งเรื่อง {what} @{handle} "
         "โปรดตรวจสอบ {department} กำลังติดตาม",
     },
+    "post": {
+        "es": "Incidencia #{id}: {count} vecinos de {town} nos avisan de {what}. Lo sigue "
+        "{department} (@{handle}); os contaremos aquí.",
+        "en": "Incident #{id}: {count} residents of {town} report {what}. {department} "
+        "(@{handle}) is on it; updates here.",
+        "th": "เหตุการณ์ #{id}: ผู้อยู่อาศัยใน {town} {count} คนแจ้งเรื่อง {what} {department} "
+        "(@{handle}) กำลังดูแล จะแจ้งความคืบหน้าที่นี่",
+    },
 }
 
 
@@ -75,6 +86,30 @@ def link_incidents(session: Session, config: Config, now: datetime) -> int:
         linked += _link(session, incident, cases, now)
         _announce(session, config, incident, found, rules.min_reports)
     return linked
+
+
+def join_open_incident(
+    session: Session, case: CaseRow, hashtags: Sequence[str], now: datetime
+) -> IncidentRow | None:
+    """Link a new case at once to its department's open incident about the same thing (the
+    same outside body, or one of the post's hashtags), so a burst's later reports get a short
+    answer naming the incident; None when there is none."""
+    keys = [f"body:{case.external_body}"] if case.external_body else []
+    keys += [tag for tag in hashtags if tag.startswith("#")]
+    if not keys:
+        return None
+    incident = session.exec(
+        select(IncidentRow)
+        .where(
+            IncidentRow.department == case.department,
+            IncidentRow.key.in_(keys),  # type: ignore[attr-defined]
+            IncidentRow.closed_at.is_(None),  # type: ignore[union-attr]
+        )
+        .order_by(IncidentRow.id)  # type: ignore[arg-type]
+    ).first()
+    if incident is not None:
+        _link(session, incident, [case], now)
+    return incident
 
 
 def incident_key(found: Incident) -> str:
@@ -211,18 +246,23 @@ def _announce(
                       references=_references(cases)),
         )  # fmt: skip
     body = config.external_bodies.get(incident.external_body or "")
-    if body is not None:
-        department = config.departments[incident.department]
-        enqueue(
-            session,
-            key=f"incident:{incident.id}:tag",
-            account_id=accounts.town_id(config),
-            kind=OutboxKind.POST,
-            priority=Priority.NOTICE,
-            text=_say("tag", language, id=incident.id, count=len(cases), what=what,
-                      town=config.town.name, handle=body.handle,
-                      department=localized(department.name, language, config)),
-        )  # fmt: skip
+    department = config.departments[incident.department]
+    values = {
+        "id": incident.id,
+        "count": len(cases),
+        "what": what,
+        "town": config.town.name,
+        "department": localized(department.name, language, config),
+        "handle": body.handle if body else config.accounts[department.account].handle,
+    }
+    enqueue(
+        session,
+        key=f"incident:{incident.id}:{'tag' if body else 'post'}",
+        account_id=accounts.town_id(config),
+        kind=OutboxKind.POST,
+        priority=Priority.ACK,
+        text=_say("tag" if body else "post", language, **values),
+    )
 
 
 def _what(config: Config, incident: IncidentRow, cases: Sequence[CaseRow], language: str) -> str:

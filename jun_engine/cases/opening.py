@@ -9,9 +9,12 @@ Acknowledgement (in the resident's language, where they wrote: `outbox.answer`):
 - a DM: a DM back from the account that received it.
 Each goes out on the channel the resident wrote on, addressed as that channel does
 (`channels.addressing`: on X, a tagged reply, a DM, a status link and @handles).
-Notification: a DM from the town account to the department's account, in the town's default
-language, with the reference, the category, the urgency and, for a public mention only, the
-author's @handle, a summary of the post and its link.
+Notification, without spending the town's DMs: a public case's acknowledgement mentions the
+department's account (the resident sees who is on it, the department sees the mention); every
+case is in the department's daily digest (`cases.digest`) and on the web desk. Only a department
+with `notify_by_dm: true` also gets a DM from the town account, in the town's default language,
+with the reference, the category, the urgency and, for a public mention only, the author's
+@handle, a summary of the post and its link (paced with every other DM by the outbox).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from sqlmodel import Session
 
 from jun_engine.cases import accounts
 from jun_engine.cases.business_time import Calendar, add_business_time
+from jun_engine.cases.incidents import join_open_incident
 from jun_engine.cases.names import author_of
 from jun_engine.cases.outgoing import answer_in_public, case_key, direct_message
 from jun_engine.cases.repository import ENGINE, add_event, case_of_message, move, next_reference
@@ -38,7 +42,7 @@ from jun_engine.outbox.answer import answer
 from jun_engine.outbox.api import Priority
 from jun_engine.pipeline.turn import Turn
 from jun_engine.residents.texts import guess_language
-from jun_engine.store.tables import CaseRow, ResidentRow
+from jun_engine.store.tables import CaseRow, IncidentRow, ResidentRow
 
 SUMMARY_CHARS = 200
 """How much of a public post a department's notification quotes."""
@@ -156,7 +160,13 @@ def acknowledge(
             case_id=case.id,
         )
     else:
-        text = _ack_public(case, config, addressing(message.channel, config))
+        channel = addressing(message.channel, config)
+        incident = join_open_incident(session, case, message.hashtags, now)
+        text = (
+            _ack_public(case, config, channel)
+            if incident is None
+            else _ack_incident(case, config, channel, incident)
+        )
         answer_in_public(
             session, case, message, config, what="ack", text=text, priority=priority, distinct=True
         )
@@ -176,7 +186,11 @@ def notify_department(
     *,
     occasion: str = "new",
 ) -> None:
-    """Queue the department's DM about this case (once per `occasion`)."""
+    """Record how the department hears of this case; queue its DM (once per `occasion`) only
+    if it asked for one (`notify_by_dm`)."""
+    if not config.departments[case.department].notify_by_dm:
+        add_event(session, case, "notified", actor=ENGINE, at=now, detail=_how_told(case, occasion))
+        return
     recipient = accounts.notification_recipient(config, case.department)
     if recipient is None:
         add_event(
@@ -219,6 +233,14 @@ def notify_department(
     add_event(session, case, "notified", actor=ENGINE, at=now, detail=case.department)
 
 
+def _how_told(case: CaseRow, occasion: str) -> str:
+    """How a department that takes no DMs hears of `case`."""
+    where = "digest and web desk"
+    if case.privacy is Privacy.PUBLIC and occasion == "new":
+        where = "mentioned in the acknowledgement; " + where
+    return f"{case.department}: {where}"
+
+
 def summary_of(text: str) -> str:
     """A one-line excerpt of a public post for staff: control characters out, spaces folded."""
     visible = "".join(" " if unicodedata.category(c)[0] == "C" else c for c in text)
@@ -244,6 +266,20 @@ def _ack_public(case: CaseRow, config: Config, channel: Addressing) -> str:
             body_handle=channel.mention(body.handle),
         )
     return say(config, "ack_public", case.language, **values)
+
+
+def _ack_incident(case: CaseRow, config: Config, channel: Addressing, incident: IncidentRow) -> str:
+    """The short answer to a report of an incident the desk already knows about."""
+    dept = config.departments[case.department]
+    return say(
+        config,
+        "ack_incident",
+        case.language,
+        incident=incident.id,
+        reference=case.reference,
+        department=localized(dept.name, case.language, config),
+        handle=channel.mention(config.accounts[dept.account].handle),
+    )
 
 
 def _ack_dm(case: CaseRow, config: Config) -> str:

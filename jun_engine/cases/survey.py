@@ -3,8 +3,10 @@ wrote on, for a rating from 1 to 5, and a DM there that answers it is stored on 
 then closes).
 
 A message is taken as a rating only when it is a DM whose whole text is one digit 1-5 (optionally
-"/5", a full stop or an exclamation mark; Thai digits too) and its author has a resolved case
-whose survey is still unanswered; anything else goes on to routing as usual.
+"/5", a full stop or an exclamation mark; Thai digits too), or a pressed rating button (the
+survey offers the five as choices: LINE draws them as quick replies whose postback data is
+`rate:<REFERENCE>:<n>`), and its author has a resolved case whose survey is still unanswered;
+anything else goes on to routing as usual.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from jun_engine.cases.repository import add_event, move, opening_message
 from jun_engine.cases.texts import say
 from jun_engine.config.schema import Config
 from jun_engine.domain.cases import can_move
+from jun_engine.domain.choices import Choice
 from jun_engine.domain.messages import InboundMessage, MessageKind
 from jun_engine.domain.statuses import CaseStatus
 from jun_engine.outbox.answer import answer
@@ -28,6 +31,24 @@ from jun_engine.store.tables import CaseRow
 
 RATING = re.compile(r"^\s*([1-5๑-๕])\s*(?:/\s*5)?\s*[.!]*\s*$")
 THAI_DIGITS = str.maketrans("๑๒๓๔๕", "12345")
+RATE = "rate"
+"""The first field of a rating button's data: `rate:<REFERENCE>:<n>`."""
+
+
+def rating_choices(reference: str) -> tuple[Choice, ...]:
+    """The five rating buttons of a case's survey (1 to 5 stars)."""
+    return tuple(Choice(f"{n} " + "★" * n, data=f"{RATE}:{reference}:{n}") for n in range(1, 6))
+
+
+def parse_pressed(action: str | None) -> tuple[str, int] | None:
+    """The case reference and rating of a pressed rating button, or None."""
+    if action is None:
+        return None
+    head, _, rest = action.partition(":")
+    reference, _, number = rest.rpartition(":")
+    if head != RATE or not reference or number not in {"1", "2", "3", "4", "5"}:
+        return None
+    return reference, int(number)
 
 
 def request_rating(session: Session, case: CaseRow, config: Config, now: datetime) -> bool:
@@ -51,11 +72,17 @@ def request_rating(session: Session, case: CaseRow, config: Config, now: datetim
         from_town=True,
         priority=Priority.NOTICE,
         case_id=case.id,
+        choices=rating_choices(case.reference),
     )
     case.survey_sent_at = now
     session.add(case)
     add_event(session, case, "survey_sent", actor="engine", at=now)
     return queued is not None
+
+
+def is_rating(message: InboundMessage) -> bool:
+    """Whether `message` gives a rating: a pressed rating button, or a text that is only one."""
+    return parse_pressed(message.action) is not None or parse_rating(message.text) is not None
 
 
 def parse_rating(text: str) -> int | None:
@@ -69,10 +96,11 @@ def handle_rating(message: InboundMessage, turn: Turn) -> bool:
     session, config, now = turn.session, turn.config, turn.now
     if message.kind is not MessageKind.DM:
         return False
-    rating = parse_rating(message.text)
+    pressed = parse_pressed(message.action)
+    rating = pressed[1] if pressed is not None else parse_rating(message.text)
     if rating is None:
         return False
-    case = _awaiting_rating(session, message)
+    case = _awaiting_rating(session, message, None if pressed is None else pressed[0])
     if case is None:
         return False
     case.satisfaction = rating
@@ -100,8 +128,11 @@ def handle_rating(message: InboundMessage, turn: Turn) -> bool:
     return True
 
 
-def _awaiting_rating(session: Session, message: InboundMessage) -> CaseRow | None:
-    """The author's latest case on the message's channel whose survey is unanswered."""
+def _awaiting_rating(
+    session: Session, message: InboundMessage, reference: str | None
+) -> CaseRow | None:
+    """The author's latest case on the message's channel whose survey is unanswered (the case
+    `reference` names, when a button said which)."""
     statement = (
         select(CaseRow)
         .where(
@@ -112,4 +143,6 @@ def _awaiting_rating(session: Session, message: InboundMessage) -> CaseRow | Non
         )
         .order_by(CaseRow.survey_sent_at.desc())  # type: ignore[union-attr]
     )
+    if reference is not None:
+        statement = statement.where(CaseRow.reference == reference)
     return session.exec(statement).first()

@@ -1,4 +1,5 @@
-"""Everything the case desk says, in Spanish, English and Thai, from one table.
+"""Everything the case desk says, in Spanish, English and Thai, from one table; what residents
+read in their private chat is in Japanese too (LINE towns: Fukuoka).
 
 Public texts are built only from these templates, the town's configured names and handles, the
 case reference and the resident's handle: never from anything the resident wrote. `say` picks
@@ -33,45 +34,68 @@ TEXTS: Mapping[str, Mapping[str, Template]] = {
         "th": "เราได้ส่งข้อความส่วนตัวถึงคุณเกี่ยวกับเรื่องของคุณแล้ว ({reference})",
     },
     "ack_forwarded": {
-        "es": "Gracias por avisar ({reference}). Esto lo resuelve {body} ({body_handle}); lo hemos anotado y {department} lo sigue.",
-        "en": "Thanks for letting us know ({reference}). {body} ({body_handle}) fixes this; we have noted it and {department} is following it.",
-        "th": "ขอบคุณที่แจ้ง ({reference}) เรื่องนี้อยู่ในความรับผิดชอบของ {body} ({body_handle}) เราบันทึกไว้แล้วและ {department} กำลังติดตาม",
+        "es": "Gracias por avisar ({reference}). Esto lo resuelve {body} ({body_handle}); lo hemos anotado y {department} ({handle}) lo sigue.",
+        "en": "Thanks for letting us know ({reference}). {body} ({body_handle}) fixes this; we have noted it and {department} ({handle}) is following it.",
+        "th": "ขอบคุณที่แจ้ง ({reference}) เรื่องนี้อยู่ในความรับผิดชอบของ {body} ({body_handle}) เราบันทึกไว้แล้วและ {department} ({handle}) กำลังติดตาม",
     },
     "credited_answer": {
         "es": "{department} ({handle}) responde a {reference}: {answer}",
         "en": "{department} ({handle}) answers {reference}: {answer}",
         "th": "{department} ({handle}) ตอบเรื่อง {reference}: {answer}",
     },
+    "ack_incident": {
+        "es": "Ya nos han avisado de esto: incidencia #{incident}. Lo sigue {department} ({handle}). Ref. {reference}",
+        "en": "We already know about this: incident #{incident}. {department} ({handle}) is on it. Ref. {reference}",
+        "th": "เราทราบเรื่องนี้แล้ว: เหตุการณ์ #{incident} {department} ({handle}) กำลังดูแล เลขที่ {reference}",
+    },
     # --- to residents, by DM ---
     "ack_dm": {
         "es": "Hemos recibido tu mensaje. Referencia: {reference}. Lo lleva {department} y te responderemos por aquí.",
         "en": "We have received your message. Reference: {reference}. {department} is handling it and will answer here.",
         "th": "เราได้รับข้อความของคุณแล้ว เลขที่อ้างอิง {reference} {department} จะดูแลและตอบกลับทางนี้",
+        "ja": "メッセージを受け付けました。受付番号: {reference}。{department}が担当し、こちらでお返事します。",
     },
     "dm_answer": {
         "es": "{department} sobre {reference}: {answer}",
         "en": "{department} on {reference}: {answer}",
         "th": "{department} เรื่อง {reference}: {answer}",
+        "ja": "{department}より（{reference}）: {answer}",
     },
     "resolved_dm": {
         "es": "Hemos dado por resuelta tu consulta {reference}.",
         "en": "Your request {reference} is now resolved.",
         "th": "เรื่อง {reference} ของคุณได้รับการแก้ไขแล้ว",
+        "ja": "お問い合わせ {reference} は解決済みとなりました。",
     },
     "merged_dm": {
         "es": "Tu consulta {reference} se tramita junto con {into}, que trata lo mismo.",
         "en": "Your request {reference} is handled together with {into}, which is about the same thing.",
         "th": "เรื่อง {reference} ของคุณจะดำเนินการร่วมกับ {into} ซึ่งเป็นเรื่องเดียวกัน",
+        "ja": "お問い合わせ {reference} は、同じ内容の {into} とまとめて対応します。",
+    },
+    "moved_dm": {
+        "es": "Tu consulta {reference} ha pasado a {department}, que se ocupará a partir de ahora.",
+        "en": "Your request {reference} has been passed to {department}, who will handle it from now on.",
+        "th": "เรื่อง {reference} ของคุณถูกส่งต่อให้ {department} ดูแลต่อจากนี้",
+        "ja": "お問い合わせ {reference} は{department}に引き継がれました。今後は{department}が対応します。",
+    },
+    "signed_answer": {
+        "es": "{answer}\n— {department} ({reference})",
+        "en": "{answer}\n— {department} ({reference})",
+        "th": "{answer}\n— {department} ({reference})",
+        "ja": "{answer}\n— {department}（{reference}）",
     },
     "survey": {
         "es": "¿Qué tal te hemos atendido con {reference}? Responde con un número del 1 (mal) al 5 (muy bien).",
         "en": "How did we do with {reference}? Reply with a number from 1 (poor) to 5 (very good).",
         "th": "คุณพอใจกับการบริการเรื่อง {reference} แค่ไหน ตอบเป็นตัวเลข 1 (ไม่พอใจ) ถึง 5 (พอใจมาก)",
+        "ja": "{reference} の対応はいかがでしたか。1（不満）から5（とても満足）の数字でお答えください。",
     },
     "survey_thanks": {
         "es": "¡Gracias por tu valoración ({rating}/5)!",
         "en": "Thank you for your rating ({rating}/5)!",
         "th": "ขอบคุณสำหรับคะแนน ({rating}/5)",
+        "ja": "評価ありがとうございます（{rating}/5）。",
     },
     # --- to departments and leads, by DM ---
     "notify_public": {

@@ -1,7 +1,9 @@
 """How each channel addresses residents and departments, for `outbox.answer` and the case desk.
 
 A channel with its own conventions adds its case to `addressing`; one that registers nothing is
-answered in its conversation (`InConversation`).
+answered in its conversation (`InConversation`). `private_replies` says on which channels a reply
+is seen by the resident alone (LINE's 1:1 chat), so that the outbox takes private text as a reply
+there and nowhere else.
 """
 
 from __future__ import annotations
@@ -22,7 +24,20 @@ def addressing(channel: Channel, config: Config) -> Addressing:
         from jun_engine.channels.x.addressing import XAddressing
 
         return XAddressing(config)
+    if channel is Channel.LINE:
+        from jun_engine.channels.line.addressing import LineAddressing
+
+        return LineAddressing(config)
     return InConversation(channel)
+
+
+PRIVATE_REPLIES = frozenset({Channel.LINE})
+"""Channels whose replies only the resident sees: a LINE reply goes into the 1:1 chat."""
+
+
+def private_replies(channel: Channel) -> bool:
+    """Whether a reply on `channel` is seen by the resident alone (a reply on X is public)."""
+    return channel in PRIVATE_REPLIES
 
 
 @dataclass(frozen=True, slots=True)

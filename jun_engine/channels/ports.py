@@ -218,11 +218,13 @@ class Answer:
     kind: OutboxKind
     target: str
     text: str
+    private: bool = False
+    """Seen only by the resident: every direct message (whatever was passed), and a reply on a
+    channel whose replies are private (LINE's 1:1 chat); a reply on X is public."""
 
-    @property
-    def private(self) -> bool:
-        """A direct message: personal by nature, never posted."""
-        return self.kind is OutboxKind.DM
+    def __post_init__(self) -> None:
+        if self.kind is OutboxKind.DM and not self.private:
+            object.__setattr__(self, "private", True)
 
 
 class Addressing(Protocol):

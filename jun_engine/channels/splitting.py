@@ -17,4 +17,8 @@ def split(channel: Channel, kind: OutboxKind, text: str) -> list[str]:
         from jun_engine.channels.x import splitting as x_splitting
 
         return x_splitting.split(kind, text)
+    if channel is Channel.LINE:
+        from jun_engine.channels.line import splitting as line_splitting
+
+        return line_splitting.split(text)
     return [text]

@@ -114,6 +114,12 @@ ENTRIES: tuple[Entry, ...] = (
         "The town's web desk: staff work their cases in a browser, the mayor's office reads "
         "the analytics.",
     ),
+    Entry(
+        "open311",
+        "open311",
+        "The town's Open311 GeoReport v2 server (served by `jun-engine web`): its clients' API "
+        "keys.",
+    ),
 )
 BY_NAME = {entry.name: entry for entry in ENTRIES}
 

@@ -71,21 +71,30 @@ def demo(
             "(a previous demo there is replaced).",
         ),
     ] = DEFAULT_DIR,
+    line: Annotated[
+        bool,
+        typer.Option(
+            "--line/--no-line",
+            help="Run the town's LINE official account too (the LINE emulator's Thai residents).",
+        ),
+    ] = True,
 ) -> None:
     """Run the simulated town of Jun against the real engine and show what happens.
 
-    Starts the X emulator with the town's residents, a fresh SQLite database and the daemon with
-    the shipped accounts.yaml; residents verify by DMing their codes; the dashboard shows
-    messages, routing, acknowledgements, staff replies, escalations, scheduled posts and the API
-    bill. The summary's checks: nothing lost or stored twice, one acknowledgement per case, no
-    private text in public, every department reached, and figures that reconcile.
+    Starts the X emulator with the town's residents and the LINE emulator with the town's Thai
+    residents on LINE, a fresh SQLite database and the daemon with the shipped accounts.yaml;
+    residents verify by sending their codes (a DM on X, a message in the LINE chat); the
+    dashboard shows messages, routing, acknowledgements, staff replies, escalations, scheduled
+    posts and the API bill. The summary's checks, on each channel: nothing lost or stored twice,
+    one acknowledgement per case, no private text in public; every department reached, and
+    figures that reconcile.
 
     The town's clock ends today, and the town stays in --dir: the end prints the command that
     opens the web desk on it, with a login made for it.
     """
     config_path = global_options(ctx).config_path
     config = _config(config_path)
-    settings = DemoSettings(duration=duration, speed=speed, seed=seed)
+    settings = DemoSettings(duration=duration, speed=speed, seed=seed, line=line)
     start = start_ending_today(config, duration, speed, datetime.now(UTC))
     settings = replace(settings, start=start)
     console = Console(stderr=as_json)

@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
+from datetime import UTC, datetime
 from types import FrameType
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -18,6 +19,8 @@ from rich.table import Table
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from jun_engine.channels.limits import write_limits
+from jun_engine.channels.ports import Delivery
 from jun_engine.channels.x.delivery import Gateways, XDelivery, gateways_for
 from jun_engine.channels.x.session import X_API_ORIGIN
 from jun_engine.cli import console
@@ -29,6 +32,7 @@ from jun_engine.config import Config, ConfigError, load_config
 from jun_engine.domain.errors import MissingSecret
 from jun_engine.domain.messages import Channel
 from jun_engine.domain.statuses import OutboxKind, OutboxStatus
+from jun_engine.outbox.planner import plan
 from jun_engine.outbox.sender import OutboxSender
 from jun_engine.outbox.staff import OutboxEntry, list_items, retry_items
 from jun_engine.service.delivery import DeliveryStage
@@ -38,6 +42,7 @@ from jun_engine.store.migrate import ensure_schema_current
 from jun_engine.store.session import session_scope
 
 BASE_URL_VARIABLE = "JUN_X_BASE_URL"
+LINE_URL_VARIABLE = "JUN_LINE_API_URL"
 HELP = (
     "The outbox: every post, reply and DM the engine makes, sent exactly once.\n\n"
     "The daemon sends it; `drain` sends it without the daemon (JUN_X_BASE_URL points it at an "
@@ -63,18 +68,31 @@ def list_command(
     limit: console.LimitOption = 50,
     as_json: console.JsonOption = False,
 ) -> None:
-    """List outbox items, newest first: who sends what to whom, and when it went (a private
-    item's text is never shown)."""
+    """List outbox items, newest first: who sends what to whom, when it went or, for what
+    waits, when it should go by the channel's limits (eta); a private item's text is never
+    shown."""
     options = global_options(ctx)
     config = _optional_config(options)
     with _store(options) as engine, session_scope(engine) as session:
         found, more = console.limited(list_items(session, status or (), key, limit + 1), limit)
         people = _people(session, config, found)
+        etas = plan(session, _now(), {Channel.X: write_limits(Channel.X)})
     if as_json:
-        console.print_json([_as_dict(entry, people) for entry in found])
+        console.print_json([_as_dict(entry, people, etas.get(entry.id)) for entry in found])
         return
     zone = ZoneInfo(config.town.timezone) if config is not None else ZoneInfo("UTC")
-    console.wide_out().print(_table(found, people, zone, more))
+    console.wide_out().print(_table(found, people, etas, zone, more))
+
+
+def _now() -> datetime:
+    """The daemon's now: the emulator's clock when JUN_X_BASE_URL names one that answers."""
+    base_url = os.environ.get(BASE_URL_VARIABLE, X_API_ORIGIN)
+    if base_url == X_API_ORIGIN:
+        return datetime.now(UTC)
+    try:
+        return FollowedClock(base_url).now()
+    except ClockError:
+        return datetime.now(UTC)
 
 
 def retry_command(
@@ -107,13 +125,34 @@ def drain_command(
     gateways = _x_gateways(config, base_url)
     clock = _clock(base_url)
     with _store(options) as engine:
-        x = XDelivery(engine, gateways, config, clock)
-        stage = DeliveryStage(OutboxSender(engine, {Channel.X: x}, clock), [x])
+        deliveries = _deliveries(engine, config, gateways, clock)
+        stage = DeliveryStage(OutboxSender(engine, deliveries, clock), list(deliveries.values()))
         stop = _stop_on_signals()
         if until_empty:
             done = stage.sender.drain_until_empty(stop)
             raise typer.Exit(ExitCode.OK if done else ExitCode.INTERRUPTED)
         stage.run(stop)
+
+
+def _deliveries(
+    engine: Engine, config: Config, gateways: Gateways, clock: Clock
+) -> dict[Channel, Delivery]:
+    """Every channel's delivery: X, LINE when accounts.yaml has it (at `JUN_LINE_API_URL` when
+    set: the emulator), and Open311 (published, not sent). LINE's SDK loads here only."""
+    from jun_engine.channels.line.delivery import LineDelivery, clients_for
+    from jun_engine.channels.open311.delivery import Open311Delivery
+
+    out: dict[Channel, Delivery] = {
+        Channel.X: XDelivery(engine, gateways, config, clock),
+        Channel.OPEN311: Open311Delivery(),
+    }
+    if config.line is not None:
+        try:
+            clients = clients_for(config, os.environ, os.environ.get(LINE_URL_VARIABLE))
+        except MissingSecret as exc:
+            raise _fail(str(exc)) from None
+        out[Channel.LINE] = LineDelivery(engine, clients, clock)
+    return out
 
 
 def _x_gateways(config: Config, base_url: str) -> Gateways:
@@ -193,17 +232,24 @@ def _recipient(entry: OutboxEntry, people: People) -> str:
     return "(public)" if entry.part_no == 1 else "(thread)"
 
 
-def _as_dict(entry: OutboxEntry, people: People) -> dict[str, object]:
+def _as_dict(entry: OutboxEntry, people: People, eta: datetime | None) -> dict[str, object]:
     return {
         **asdict(entry),
         "sender": people.user(entry.account_id),
         "recipient": _recipient(entry, people),
+        "eta": eta,
     }
 
 
-def _table(entries: list[OutboxEntry], people: People, zone: ZoneInfo, more: str | None) -> Table:
+def _table(
+    entries: list[OutboxEntry],
+    people: People,
+    etas: dict[int, datetime],
+    zone: ZoneInfo,
+    more: str | None,
+) -> Table:
     table = console.table(
-        "id", "key", "kind", "from", "to", "status", "sent", "tries", "text", "failure",
+        "id", "key", "kind", "from", "to", "status", "sent", "eta", "tries", "text", "failure",
         title="Outbox", zone=zone, caption=more,
     )  # fmt: skip
     for entry in entries:
@@ -217,6 +263,7 @@ def _table(entries: list[OutboxEntry], people: People, zone: ZoneInfo, more: str
             escape(_recipient(entry, people)),
             entry.status.value,
             console.local(entry.sent_at, zone),
+            console.local(etas.get(entry.id), zone),
             str(entry.attempts),
             escape(text),
             escape(entry.failure or ""),

@@ -16,6 +16,8 @@ import httpx
 import typer
 from sqlalchemy.engine import Engine
 
+from jun_engine.channels.line.runtime import WebhookServerError, line_runtime
+from jun_engine.channels.open311.delivery import Open311Runtime
 from jun_engine.channels.ports import ChannelRuntime
 from jun_engine.channels.x import X_API_ORIGIN
 from jun_engine.channels.x.runtime import x_runtime
@@ -28,6 +30,7 @@ from jun_engine.config.schema import Config
 from jun_engine.daemon import Daemon
 from jun_engine.domain.errors import MissingSecret
 from jun_engine.logs import configure_logging
+from jun_engine.mail.delivery import ReportMailer, report_mailer
 from jun_engine.routing.errors import RoutingError
 from jun_engine.routing.router import Router
 from jun_engine.routing.setup import build_router
@@ -65,6 +68,14 @@ def run(
             help="Where X is (an emulator's URL); its clock is followed when it has one.",
         ),
     ] = None,
+    line_api_url: Annotated[
+        str | None,
+        typer.Option(
+            "--line-api-url",
+            envvar="JUN_LINE_API_URL",
+            help="Where LINE's API is (the LINE emulator's URL); LINE itself when not given.",
+        ),
+    ] = None,
     backfill: Annotated[
         bool,
         typer.Option("--backfill", help="On a first start, read the mentions and DMs X still has."),
@@ -72,7 +83,10 @@ def run(
     log_json: Annotated[bool, typer.Option("--log-json", help="Log JSON lines.")] = False,
     no_send: Annotated[
         bool,
-        typer.Option("--no-send", help="Poll and process only; replies stay queued in the outbox."),
+        typer.Option(
+            "--no-send",
+            help="Poll and process only; replies stay queued in the outbox, reports unmailed.",
+        ),
     ] = False,
     once: Annotated[
         bool, typer.Option("--once", help="One sweep of every stream, process, send, then exit.")
@@ -90,7 +104,7 @@ def run(
     """Run the daemon: poll mentions and DMs, store and process them, send replies.
 
     Exit codes: 0 stopped cleanly (SIGTERM, or --once done), 130 stopped cleanly by Ctrl-C
-    (SIGINT), 2 invalid accounts.yaml or missing secrets, 3 database
+    (SIGINT), 2 invalid accounts.yaml, missing secrets or LINE's webhook address taken, 3 database
     unreachable or schema not current, 4 another daemon runs on this database (or took the
     lock over while this one ran).
     """
@@ -102,7 +116,7 @@ def run(
     with ExitStack() as stack:
         engine = _engine(options.db_url)
         stack.callback(engine.dispose)  # last: after every thread has stopped
-        channels = _channels(config, base_url, os.environ)
+        channels = _channels(config, base_url, line_api_url, os.environ)
         for channel in channels:  # `stop()` closes them; this covers --once and a failed start
             stack.callback(channel.close)
         clock = _clock(base_url)
@@ -115,6 +129,7 @@ def run(
             send=not no_send,
             router=_router(config, options.config_path),
             air_client=_air_client(config, base_url, stack),
+            report_mailer=None if no_send else _report_mailer(config, os.environ),
         )
         if listen_at is not None:
             _listen(stack, listen_at, Exposition(engine, clock.now, lambda: not daemon.wait(0)))
@@ -128,6 +143,8 @@ def run(
                 daemon.start()
             except LockHeldError as error:
                 _fail(str(error), ExitCode.ALREADY_RUNNING)
+            except WebhookServerError as error:
+                _fail(str(error), ExitCode.USAGE)
             except StoreError as error:
                 _fail(str(error), ExitCode.DATABASE)
             daemon.wait()
@@ -160,10 +177,25 @@ def _engine(url: str) -> Engine:
     return engine
 
 
-def _channels(config: Config, base_url: str, environ: Mapping[str, str]) -> list[ChannelRuntime]:
+def _channels(
+    config: Config, base_url: str, line_url: str | None, environ: Mapping[str, str]
+) -> list[ChannelRuntime]:
     """The channels the daemon runs, every secret read (exit 2 if one is missing)."""
     try:
-        return [x_runtime(config, environ, base_url)]
+        channels: list[ChannelRuntime] = [x_runtime(config, environ, base_url)]
+        line = line_runtime(config, environ, line_url)
+    except MissingSecret as error:
+        _fail(str(error), ExitCode.USAGE)
+    if line is not None:
+        channels.append(line)
+    channels.append(Open311Runtime())
+    return channels
+
+
+def _report_mailer(config: Config, environ: Mapping[str, str]) -> ReportMailer | None:
+    """Where the weekly report is e-mailed, its login read (exit 2 if a variable is unset)."""
+    try:
+        return report_mailer(config, environ)
     except MissingSecret as error:
         _fail(str(error), ExitCode.USAGE)
 

@@ -141,8 +141,31 @@ def _print(report: IntakeReport, condition: Condition, zone: ZoneInfo) -> None:
     counts = ", ".join(f"{n} {status}" for status, n in report.messages_by_status.items())
     console.print(f"messages: {counts}")
     console.print(f"today: {report.requests_today} request(s), ${report.spend_today_usd:.4f} spent")
+    _print_sending(console, report, zone)
     for quota in report.line_quota:
         console.print(_quota_line(quota, zone))
+
+
+def _print_sending(console: Console, report: IntakeReport, zone: ZoneInfo) -> None:
+    """The outbox's queues with their ETAs, and each day budget (a warning when running out)."""
+    if report.queues:
+        table = Table(title="outbox: what waits, and when it should be out", title_justify="left")
+        for column in ("account", "quota", "waiting", "next", "all out by"):
+            table.add_column(column, justify="right" if column == "waiting" else "left")
+        for queue in report.queues:
+            table.add_row(
+                escape(queue.account),
+                queue.quota,
+                str(queue.waiting),
+                _time(queue.next_at, zone),
+                _time(queue.last_at, zone),
+            )
+        console.print(table)
+    for budget in report.budgets:
+        if budget.running_out:
+            console.print(f"[bold yellow]warning: {escape(budget.line)}[/]")
+        else:
+            console.print(f"budget: {escape(budget.line)}")
 
 
 def _quota_line(quota: QuotaHealth, zone: ZoneInfo) -> str:

@@ -106,6 +106,31 @@ def one_triage_desk(config: Config, source: SourceMap) -> Iterator[Problem]:
         )
 
 
+def dm_notifications(config: Config, source: SourceMap) -> Iterator[Problem]:
+    """A department notified by DM has someone to DM other than the town account, and the town
+    account (which sends the DM) may send DMs."""
+    town = config.accounts.get(config.town.account)
+    for key, dept in config.departments.items():
+        if not dept.notify_by_dm or town is None:
+            continue
+        path = ("departments", key, "notify_by_dm")
+        if not town.dm_access:
+            yield source.problem(
+                path,
+                f"the town account {shown(config.town.account)} sends these DMs but has no "
+                "'dm_access: true'; grant it, or drop notify_by_dm (the digest and the web desk "
+                "still reach the department)",
+            )
+        candidates = [dept.account, dept.lead_account, *dept.staff_accounts]
+        others = [c for c in candidates if c in config.accounts and c != config.town.account]
+        if not others:
+            yield source.problem(
+                path,
+                "the department's accounts are all the town account, which cannot DM itself; "
+                "give it an account, a lead_account or staff_accounts of its own",
+            )
+
+
 def languages(config: Config, source: SourceMap) -> Iterator[Problem]:
     """The default language is one of the town's languages; keywords use the town's languages."""
     town = config.town
@@ -208,15 +233,47 @@ def appointment_books(config: Config, source: SourceMap) -> Iterator[Problem]:
                     )
 
 
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
+"""SMTP hosts on this machine: the only ones a password may be sent to without TLS."""
+
+
+def report_email(config: Config, source: SourceMap) -> Iterator[Problem]:
+    """The report's SMTP login names both variables or neither, and a password never crosses
+    the network unencrypted; a language the report can be written in."""
+    email = config.reports.email
+    if email is None:
+        return
+    path = ("reports", "email")
+    given = [name for name in ("username_env", "password_env") if getattr(email, name)]
+    if len(given) == 1:
+        other = "password_env" if given[0] == "username_env" else "username_env"
+        yield source.problem((*path, given[0]), f"give {other} too (a login needs both)")
+    elif given and email.security == "none" and email.smtp_host.lower() not in LOCAL_HOSTS:
+        yield source.problem(
+            (*path, "security"),
+            "a password would cross the network unencrypted: use 'starttls' or 'ssl' "
+            "('none' only for a relay on this machine)",
+        )
+    language = email.language
+    if language is not None and language not in config.town.languages:
+        yield source.problem(
+            (*path, "language"),
+            f"{shown(language)} is not one of the town's languages "
+            f"({', '.join(config.town.languages)})",
+        )
+
+
 CHECKS: tuple[Check, ...] = (
     account_references,
     external_body_references,
     unique_identities,
     one_triage_desk,
+    dm_notifications,
     languages,
     opening_hours,
     age_groups,
     air_quality_place,
     rubbish_districts,
     appointment_books,
+    report_email,
 )

@@ -96,8 +96,38 @@ def line_credentials_for(
     return LineCredentials(account, environ[names[0]], environ[names[1]])
 
 
+@dataclass(frozen=True)
+class SmtpLogin:
+    """The user name and password the report's SMTP server is logged in with; never shown."""
+
+    username: str
+    password: str = field(repr=False)
+
+
+SMTP_PATH: FieldPath = ("reports", "email")
+"""Where the report's SMTP settings are; their variables are needed whatever X is."""
+
+
+def smtp_login(config: Config, environ: Mapping[str, str]) -> SmtpLogin | None:
+    """The report's SMTP login, or None when it sends without one (or is not e-mailed at all)."""
+    email = config.reports.email
+    if email is None or email.username_env is None or email.password_env is None:
+        return None
+    names = (email.username_env, email.password_env)
+    missing = tuple(name for name in names if not environ.get(name))
+    if missing:
+        raise CredentialsError("reports.email", missing)
+    return SmtpLogin(environ[email.username_env], environ[email.password_env])
+
+
 def referenced_variables(config: Config) -> Iterator[tuple[FieldPath, str]]:
     """Every environment variable name accounts.yaml refers to, with where it does."""
+    email = config.reports.email
+    if email is not None:
+        for name in ("username_env", "password_env"):
+            value = getattr(email, name)
+            if value:
+                yield (*SMTP_PATH, name), value
     app = config.x.app
     for name in ("consumer_key_env", "consumer_secret_env", "bearer_token_env"):
         value = getattr(app, name)
@@ -126,8 +156,21 @@ def missing_variables(config: Config, environ: Mapping[str, str]) -> list[tuple[
 def check_environment(
     config: Config, source: SourceMap, environ: Mapping[str, str], target: Target
 ) -> list[Problem]:
-    """Unset or empty variables: an error each against real X, one warning for the emulator."""
+    """Unset or empty variables: an error each against real X (and for the report's SMTP server,
+    which no emulator stands in for), one warning for the emulator."""
     unset = [(path, name) for path, name in referenced_variables(config) if not environ.get(name)]
+    smtp = [
+        source.problem(path, f"environment variable {name} is not set (needed to e-mail reports)")
+        for path, name in unset
+        if path[: len(SMTP_PATH)] == SMTP_PATH
+    ]
+    unset = [(path, name) for path, name in unset if path[: len(SMTP_PATH)] != SMTP_PATH]
+    return smtp + _x_problems(unset, source, target)
+
+
+def _x_problems(
+    unset: list[tuple[FieldPath, str]], source: SourceMap, target: Target
+) -> list[Problem]:
     if target == "x":
         return [
             source.problem(

@@ -16,9 +16,9 @@ _ACCESS_TOKEN = re.compile(r"^[0-9]{1,20}-[A-Za-z0-9]{16,}$")
 _BEARER = re.compile(r"^A{8,}[A-Za-z0-9%_\-=+/]*$")
 """An app-only bearer token: a run of A's, then URL-encoded base64."""
 _TOKEN_ALPHABET = re.compile(r"^[A-Za-z0-9%_\-=+]{20,}$")
+_LINE_ID = re.compile(r"^[UCR][0-9a-f]{32}$")
+"""A LINE user, group or room id (an official account's `bot_user_id`): public, not a secret."""
 _PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----")
-_LINE_USER_ID = re.compile(r"^U[0-9a-f]{32}$")
-"""A LINE user id (an official account's `bot_user_id`): random-looking, but public."""
 _MIN_ENTROPY = 3.5
 """Bits per character above which a mixed-case, digit-bearing word reads as random, not a name."""
 _SHOWN_LENGTH = 60
@@ -27,13 +27,15 @@ _SHOWN_LENGTH = 60
 def looks_like_secret(text: str) -> bool:
     """True when `text` looks like a credential: an access or bearer token, a key, a key file."""
     text = text.strip()
+    if _LINE_ID.match(text):
+        return False
     if _ACCESS_TOKEN.match(text) or _BEARER.match(text) or _PRIVATE_KEY.search(text):
         return True
     return _is_random_token(text)
 
 
 def _is_random_token(text: str) -> bool:
-    if not _TOKEN_ALPHABET.match(text) or _LINE_USER_ID.match(text):
+    if not _TOKEN_ALPHABET.match(text):
         return False
     mixed = any(c.islower() for c in text) and any(c.isupper() for c in text)
     if not (mixed and any(c.isdigit() for c in text)):

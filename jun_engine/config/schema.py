@@ -311,6 +311,22 @@ class Sla(Strict):
     resolution: Duration = timedelta(days=5)
 
 
+AttributeType = Literal["string", "number", "datetime", "text", "singlevaluelist", "multivaluelist"]
+"""An Open311 service attribute's datatype (GeoReport v2, service definitions)."""
+
+
+class ServiceAttribute(Strict):
+    """One more question a category asks of an Open311 client (its service definition)."""
+
+    code: Key
+    description: LocalizedText
+    datatype: AttributeType = "string"
+    required: bool = False
+    datatype_description: LocalizedText = Field(default_factory=dict)
+    values: dict[Key, LocalizedText] = Field(default_factory=dict)
+    """For the list datatypes: each value's key and its name."""
+
+
 class Category(Strict):
     """One kind of request a department handles (a broken streetlight, a pothole...)."""
 
@@ -321,6 +337,8 @@ class Category(Strict):
     """Overrides the department's privacy (a police tip is private even if the police is not)."""
     external_body: Key | None = None
     """The outside body responsible (key under `external_bodies`), tagged on incidents."""
+    attributes: list[ServiceAttribute] = Field(default_factory=list)
+    """What an Open311 client must ask besides the description (`metadata: true`)."""
 
 
 class Department(Strict):
@@ -332,6 +350,10 @@ class Department(Strict):
     """Escalations for overdue cases go to this account (default: the town account)."""
     staff_accounts: list[Key] = Field(default_factory=list)
     """Further accounts (besides `account`) allowed to send staff commands for this department."""
+    notify_by_dm: bool = False
+    """Also tell the department of each new case by a DM from the town account (spending the
+    town's DM budget). Without it, a public case's acknowledgement mentions the department's
+    account, and every case reaches it in the daily digest and on the web desk."""
     privacy: Privacy = "public"
     triage: bool = False
     """The desk that receives what the router is unsure of. Exactly one department has it."""
@@ -473,6 +495,19 @@ class Notices(Strict):
     """Scheduled plenary meetings, for the instant answer to "when is the next council meeting"."""
 
 
+class Open311(Strict):
+    """The town's Open311 GeoReport v2 server (docs/open311.md), served by `jun-engine web`."""
+
+    jurisdiction_id: str | None = Field(None, min_length=1, max_length=100)
+    """The town's jurisdiction id; a request naming another is refused (404)."""
+    contact: str = Field("", max_length=500)
+    """Who to ask about the service (discovery's `contact`)."""
+    key_service: str = Field("", max_length=500)
+    """How a client gets an API key (discovery's `key_service`)."""
+    requests_per_minute: int = Field(60, ge=1, le=10_000)
+    """Requests one API key may make in any minute; beyond it a 429."""
+
+
 def _default_thresholds() -> dict[Pollutant, float]:
     return {"pm2_5": 25.0, "pm10": 50.0}
 
@@ -485,6 +520,41 @@ class AirQuality(Strict):
     account: Key | None = None
     post_time: ClockTime = "07:30"
     thresholds: dict[Pollutant, float] = Field(default_factory=_default_thresholds)
+
+
+EmailAddress = Annotated[
+    str, StringConstraints(pattern=r"^[^@\s<>,;\"]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}$")
+]
+"""A plain e-mail address (name@example.org), without a display name."""
+
+SmtpSecurity = Literal["starttls", "ssl", "none"]
+"""How the connection to the SMTP server is protected: STARTTLS (port 587), TLS from the first
+byte (port 465), or nothing (a relay on this machine only)."""
+
+
+class ReportEmail(Strict):
+    """Where the mayor's weekly report is e-mailed (HTML body, PDF attached), and through which
+    SMTP server. Credentials are environment variable NAMES, as everywhere in this file."""
+
+    to: list[EmailAddress] = Field(min_length=1, max_length=50)
+    sender: EmailAddress = Field(alias="from")
+    """The From address (`from:` in the file)."""
+    smtp_host: str = Field(min_length=1, max_length=253, pattern=r"^[A-Za-z0-9.:\[\]-]+$")
+    smtp_port: int = Field(587, ge=1, le=65535)
+    security: SmtpSecurity = "starttls"
+    username_env: EnvVarName | None = None
+    password_env: EnvVarName | None = None
+    language: LanguageCode | None = None
+    """The subject's and body's language; default: the town's `default_language`."""
+    timeout: Duration = timedelta(seconds=30)
+    """How long one SMTP conversation may wait for the server, at each step."""
+
+
+class Reports(Strict):
+    """What happens to the weekly report beyond keeping it in the desk."""
+
+    email: ReportEmail | None = None
+    """Absent: the report is only kept in the desk (`/reports`)."""
 
 
 class Config(Strict):
@@ -506,6 +576,8 @@ class Config(Strict):
     air_quality: AirQuality = AirQuality()
     appointments: dict[Key, AppointmentBook] = Field(default_factory=dict)
     """Department key -> its bookable appointments (self-service)."""
+    reports: Reports = Reports()
+    open311: Open311 = Open311()
 
     def town_account(self) -> Account:
         """The town hall's main account."""

@@ -159,13 +159,16 @@ PATTERN_WORDS = {
     _pattern(schema.ClockTime): "a time of day HH:MM, such as '08:00' (in quotes)",
     _pattern(schema.TimeRange): "an opening range HH:MM-HH:MM, such as '09:00-14:00'",
     r"^[A-Z]{2,8}$": "2 to 8 capital letters, such as 'JUN'",
+    _pattern(schema.EmailAddress): "a plain e-mail address such as 'mayor@example.org'",
 }
 
 
 def allowed_keys(path: FieldPath) -> list[str]:
     """The field names of the model found at `path` (for did-you-mean), or [] if none is."""
     model = _model_at(path)
-    return sorted(model.model_fields) if model is not None else []
+    if model is None:
+        return []
+    return sorted(field.alias or name for name, field in model.model_fields.items())
 
 
 def _model_at(path: FieldPath) -> type[BaseModel] | None:

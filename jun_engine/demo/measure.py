@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -21,10 +22,11 @@ from jun_engine.cases.follow import STAFF_REPLY
 from jun_engine.cases.opening import privacy_of
 from jun_engine.config.schema import Config
 from jun_engine.demo.leaks import leaking, vocabulary
+from jun_engine.demo.line_side import LineSide
 from jun_engine.demo.record import XRecord
 from jun_engine.demo.stats import percentile, rounded
 from jun_engine.demo.summary import DemoSummary, judged
-from jun_engine.domain.messages import MessageKind
+from jun_engine.domain.messages import Channel, MessageKind
 from jun_engine.domain.statuses import MessageStatus, OutboxStatus, Privacy, ResidentStatus
 from jun_engine.emulator.town import SentMessage, StaffReply
 from jun_engine.selfservice.metrics import self_service_counts
@@ -60,6 +62,8 @@ class Evidence:
     verified_residents: frozenset[str]
     """X user ids of the residents the demo verified: their messages must reach a department."""
     record: XRecord
+    line: LineSide | None = None
+    """The run's LINE side, when it ran one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,9 +83,10 @@ def measure(engine: Engine, evidence: Evidence) -> DemoSummary:
 
 
 def _summary(session: Session, ev: Evidence) -> DemoSummary:
-    rows = session.exec(select(InboundMessageRow)).all()
-    cases = session.exec(select(CaseRow)).all()
-    outbox = session.exec(select(OutboxRow)).all()
+    x = Channel.X
+    rows = session.exec(select(InboundMessageRow).where(col(InboundMessageRow.channel) == x)).all()
+    cases = session.exec(select(CaseRow).where(col(CaseRow.channel) == x)).all()
+    outbox = session.exec(select(OutboxRow).where(col(OutboxRow.channel) == x)).all()
     by_id = {row.id: row for row in rows}
     copies = Counter(row.platform_id for row in rows)
     wanted = {m.platform_id for m in ev.sent} | set(ev.code_dm_ids)
@@ -153,7 +158,35 @@ def _summary(session: Session, ev: Evidence) -> DemoSummary:
         ack_latency_p95_real_s=real(percentile(acks.latencies, 0.95)),
         answer_latency_p50_real_s=real(percentile(answered, 0.5)),
         answer_latency_p95_real_s=real(percentile(answered, 0.95)),
+        channels=_channels(session, ev, rows, cases, acks),
     )
+
+
+def _channels(
+    session: Session,
+    ev: Evidence,
+    rows: Sequence[InboundMessageRow],
+    cases: Sequence[CaseRow],
+    acks: Acks,
+) -> dict[str, dict[str, Any]]:
+    """The figures of each channel the run used (X's repeat the top level's)."""
+    wanted = {m.platform_id for m in ev.sent} | set(ev.code_dm_ids)
+    copies = Counter(row.platform_id for row in rows)
+    out: dict[str, dict[str, Any]] = {
+        "x": {
+            "messages_received": len(ev.sent),
+            "messages_stored": len(wanted & set(copies)),
+            "cases": len(cases),
+            "acknowledgements": acks.acknowledged,
+            "duplicates": sum(n - 1 for n in copies.values()),
+            "lost": len(wanted - set(copies)),
+            "private_leaks": _leaks(ev),
+        }
+    }
+    if ev.line is not None:
+        public = [post.text for post in ev.record.engine_posts]
+        out["line"] = ev.line.figures(session, public).as_json()
+    return out
 
 
 def _acks(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import math
+import socket
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,9 +24,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from jun_engine.channels.line.runtime import line_runtime
+from jun_engine.channels.ports import ChannelRuntime
 from jun_engine.channels.x.runtime import x_runtime
 from jun_engine.config.schema import Config
 from jun_engine.daemon import Daemon, Summary
+from jun_engine.demo.line_side import LineSide
 from jun_engine.demo.schedule import seed_schedule
 from jun_engine.demo.town import CodeDm, GatedTown, populate, verify_residents
 from jun_engine.domain.statuses import MessageStatus, OutboxStatus
@@ -42,6 +46,8 @@ START = datetime(2026, 3, 2, 6, 30, tzinfo=UTC)
 """A Monday, 07:30 in Jun: the town wakes up, the school menu goes out at 08:00."""
 DATABASE_FILE = "demo.sqlite3"
 DAY_SECONDS = 86_400.0
+LINE_RESIDENTS = 12
+"""The town's residents on LINE (Thai speakers, as Hat Yai's people write)."""
 DEFAULT_SEED = 1
 """A town whose verified residents write to every department within a 20-second run."""
 
@@ -63,6 +69,8 @@ class DemoSettings:
     """Requests an emulated hour the simulated town sends."""
     population: int = 40
     start: datetime = START
+    line: bool = True
+    """Run the town's LINE official account too (the LINE emulator's Thai residents)."""
 
     @property
     def quiet_seconds(self) -> float:
@@ -96,6 +104,16 @@ class DemoRun:
         )
         self.gate = GatedTown(self.town)
         self.clock = self.emulator.clock
+        self.line = (
+            LineSide(
+                self.clock,
+                seed=settings.seed,
+                rate_per_hour=settings.rate_per_hour,
+                per_city=LINE_RESIDENTS,
+            )
+            if settings.line
+            else None
+        )
         self.code_dms: list[CodeDm] = []
         self.started_at = settings.start
         self._stack = ExitStack()
@@ -111,6 +129,7 @@ class DemoRun:
             undo.callback(self.close)
             self.emulator.start()
             self._stack.callback(self.emulator.stop)
+            channels = self._line_first()
             self.engine = self._database()
             self.started_at = self.clock.now()
             town_id = self.config.accounts[self.config.town.account].user_id
@@ -122,14 +141,19 @@ class DemoRun:
             seed_schedule(self.engine, self.config, self.clock.now(), self.settings.emulated_days)
             x = x_runtime(self.config, self.emulator.credentials_env(), self.emulator.base_url)
             self._stack.callback(x.close)
-            self._daemon = Daemon(self.config, self.engine, [x], self.clock, backfill=True)
+            channels.insert(0, x)
+            self._daemon = Daemon(self.config, self.engine, channels, self.clock, backfill=True)
             self._daemon.start()
             self.emulator.attach_town(self.gate)
+            if self.line is not None:
+                self.line.open(self.engine, self.config, self._webhook_url())
             undo.pop_all()
         log.info("demo started: town at %s, speed %g", self.started_at, self.settings.speed)
 
     def quiet(self) -> None:
         """The town stops writing; what it wrote is still served."""
+        if self.line is not None:
+            self.line.close_gate()
         if not self.gate.closed:
             self.gate.close()
             log.info("the town is quiet now: the engine finishes what it has")
@@ -195,9 +219,30 @@ class DemoRun:
                 session, InboundMessageRow, col(InboundMessageRow.status) == MessageStatus.NEW
             )
             waiting = _count(session, OutboxRow, sa.and_(unsent, due))
-        return wanted <= stored and new == 0 and waiting == 0
+            line = self.line is None or self.line.drained(session)
+        return wanted <= stored and new == 0 and waiting == 0 and line
 
     # --- parts ---------------------------------------------------------------------------------
+
+    def _line_first(self) -> list[ChannelRuntime]:
+        """Serve the LINE emulator and point accounts.yaml's `line` section at it (the webhook
+        on a free port); LINE's runtime, or none when the demo runs X alone."""
+        if self.line is None:
+            return []
+        url = self.line.start()
+        self._stack.callback(self.line.stop)
+        self.config = self.line.configured(self.config, _free_port())
+        runtime = line_runtime(self.config, self.line.environment(), url)
+        if runtime is None:  # cannot happen: the section was just written
+            return []
+        self._stack.callback(runtime.close)
+        return [runtime]
+
+    def _webhook_url(self) -> str:
+        settings = self.config.line
+        assert settings is not None
+        path = next(iter(settings.accounts.values())).webhook_path
+        return f"http://{settings.webhook.host}:{settings.webhook.port}{path}"
 
     def _database(self) -> Engine:
         url = f"sqlite:///{self.database}"
@@ -205,6 +250,12 @@ class DemoRun:
         engine = create_engine_from_url(url)
         self._stack.callback(engine.dispose)
         return engine
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def _count(session: Session, table: type, condition: sa.ColumnElement[bool]) -> int:

@@ -89,4 +89,5 @@ def _evidence(run: DemoRun, real_seconds: float, interrupted: bool, ended_at: da
         code_dm_ids=tuple(dm.platform_id for dm in run.code_dms),
         verified_residents=frozenset(dm.resident_id for dm in run.code_dms),
         record=XRecord.of(run.emulator, run.config),
+        line=run.line,
     )

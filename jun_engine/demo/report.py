@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from jun_engine.demo.summary import DemoSummary
 
 
@@ -41,10 +43,25 @@ def summary_lines(s: DemoSummary) -> list[str]:
         f"${s.api_cost_usd_emulator:.2f})",
         f"                per UTC day, against the ${s.daily_spend_cap_usd:.2f} daily cap: "
         + (_days(s.api_cost_by_day) or "nothing spent"),
+        *_line(s.channels.get("line")),
         "checks:",
     ]
     lines += [f"  [{'ok' if c.ok else 'FAILED'}] {c.name}: {c.detail}" for c in s.checks]
     return lines
+
+
+def _line(line: dict[str, Any] | None) -> list[str]:
+    """The LINE side's lines, when the run had one."""
+    if line is None:
+        return []
+    return [
+        f"  LINE          {line['messages_received']} events from residents + "
+        f"{line['verification_messages']} codes in the chat = {line['messages_stored']} stored + "
+        f"{line['lost']} lost; {line['duplicates']} duplicate(s); {line['cases']} cases, "
+        f"{line['acknowledgements']} acknowledged in the chat",
+        f"                {line['replies_free']} answer(s) by reply token (free), "
+        f"{line['pushes']} push(es); {line['quota_used']} message(s) of the month's quota",
+    ]
 
 
 def _both(town: float | None, real: float | None) -> str:

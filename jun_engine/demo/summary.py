@@ -92,6 +92,10 @@ class DemoSummary:
     ack_latency_p95_real_s: float | None = None
     answer_latency_p50_real_s: float | None = None
     answer_latency_p95_real_s: float | None = None
+    channels: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Per channel (`x`, `line`): messages received and stored, cases, acknowledgements,
+    duplicates, lost, private leaks; for LINE also `quota_used` and `replies_free` (answers that
+    went with a reply token, free)."""
     checks: tuple[Check, ...] = ()
 
     @property
@@ -174,5 +178,41 @@ def judged(summary: DemoSummary) -> DemoSummary:
             + (", ".join(s.departments_missed) or "none"),
         ),
         Check("figures reconcile", not broken, "; ".join(broken) or "every identity holds"),
+        *_line_checks(s.channels.get("line")),
     )
     return replace(summary, checks=checks)
+
+
+def _line_checks(line: dict[str, Any] | None) -> tuple[Check, ...]:
+    """What must hold on LINE as on X (none when the run had no LINE side)."""
+    if line is None:
+        return ()
+    return (
+        Check(
+            "nothing lost on LINE",
+            line["lost"] == 0,
+            f"{line['lost']} of {line['messages_received'] + line['verification_messages']} "
+            "event(s) not stored",
+        ),
+        Check(
+            "nothing stored twice on LINE",
+            line["duplicates"] == 0,
+            f"{line['duplicates']} duplicate row(s)",
+        ),
+        Check(
+            "every LINE event processed",
+            line["unprocessed"] == 0,
+            f"{line['unprocessed']} still new at the end",
+        ),
+        Check(
+            "every LINE case acknowledged once",
+            line["acknowledgements"] == line["cases"] and line["duplicate_acknowledgements"] == 0,
+            f"{line['acknowledgements']} of {line['cases']} case(s) acknowledged in the chat; "
+            f"{line['duplicate_acknowledgements']} twice",
+        ),
+        Check(
+            "no LINE text in public",
+            line["private_leaks"] == 0,
+            f"{line['private_leaks']} X post(s) quote a LINE chat",
+        ),
+    )

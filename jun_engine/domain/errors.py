@@ -13,6 +13,7 @@
         ├── InvalidRequest         400: the request itself is wrong; retrying cannot help
         ├── ServerError            5xx: the platform failed; back off and retry
         ├── UnexpectedStatus       any other HTTP status
+        ├── MailRefused            an SMTP server's reply: 4xx for now (retry), 5xx for good
         └── NetworkError           no usable answer; `request_sent` says whether it may have landed
             ├── ConnectionFailed   refused, reset, DNS
             ├── RequestTimedOut    connect or read timeout
@@ -164,6 +165,19 @@ class UnexpectedStatus(ChannelError):
     def __init__(self, status: int, detail: str = "") -> None:
         summary = f"unexpected HTTP status {status}"
         super().__init__(_with_detail(summary, detail), status=status, detail=detail)
+
+
+class MailRefused(ChannelError):
+    """The SMTP server answered no (the weekly report's e-mail): 4xx says try later, 5xx (or no
+    code: a feature the server lacks) says never. `status` holds the SMTP reply code."""
+
+    def __init__(self, code: int | None, detail: str = "") -> None:
+        summary = f"SMTP server refused ({code})" if code is not None else "SMTP server refused"
+        super().__init__(_with_detail(summary, detail), status=code, detail=detail)
+
+    @property
+    def retryable(self) -> bool:
+        return self.status is not None and 400 <= self.status < 500
 
 
 class NetworkError(ChannelError):

@@ -8,10 +8,12 @@ from enum import StrEnum
 
 
 class Channel(StrEnum):
-    """Where a message came from. LINE joins later on the same case model."""
+    """Where a message came from: X, LINE, or an Open311 GeoReport v2 client (FixMyStreet, a
+    311 app, the town's website) posting a service request."""
 
     X = "x"
     LINE = "line"
+    OPEN311 = "open311"
 
 
 class MessageKind(StrEnum):

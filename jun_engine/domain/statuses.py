@@ -174,3 +174,21 @@ class CastStatus(StrEnum):
     """A narrowcast LINE took (202): its progress is followed until it ends."""
     SENT = "sent"
     FAILED = "failed"
+
+
+class ReportMailStatus(StrEnum):
+    """Where a weekly report's e-mail is (`jun_engine.mail.delivery`): sent at most once."""
+
+    UNSENT = "unsent"
+    """Not tried (or not configured to be e-mailed)."""
+    SENDING = "sending"
+    """An attempt is recorded and under way; found so after a crash, it becomes `unconfirmed`."""
+    RETRYING = "retrying"
+    """The server refused for now, or could not be reached: tried again after `mail_next_at`."""
+    SENT = "sent"
+    """The server took it (250 after the message)."""
+    UNCONFIRMED = "unconfirmed"
+    """An attempt ended without the server's answer: it may have arrived. Never resent by
+    itself (SMTP has no look-up); `jun-engine web report --send --again` resends by hand."""
+    FAILED = "failed"
+    """Refused for good (5xx, a wrong login) or too many transient failures; not retried."""

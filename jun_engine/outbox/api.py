@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
+from jun_engine.channels.addressing import private_replies
 from jun_engine.channels.splitting import split
 from jun_engine.domain.choices import Choice, choices_json
 from jun_engine.domain.messages import Channel
@@ -68,11 +69,20 @@ def enqueue(
     N-1 was sent.
 
     `target` is the post replied to (REPLY) or the recipient's user id (DM). A DM is always
-    private; a private POST or REPLY is refused (personal data is never posted publicly).
+    private; a private POST is refused, and so is a private REPLY except on a channel whose
+    replies only the resident sees (LINE): personal data is never posted publicly.
     `expires_at`: if it has not gone out by then, it never does (abandoned as `expired`).
     `choices`: buttons offered with the text (on its last part), where the channel draws them.
     """
-    _check(key=key, account_id=account_id, kind=kind, text=text, target=target, private=private)
+    _check(
+        key=key,
+        account_id=account_id,
+        kind=kind,
+        text=text,
+        target=target,
+        private=private,
+        channel=channel,
+    )
     parts = split(channel, kind, text)
     created_at = now_utc()
     common: dict[str, Any] = {
@@ -95,7 +105,7 @@ def enqueue(
         return None
     parent = first_id
     for part_no, part in enumerate(parts[1:], start=2):
-        follow_kind, follow_target = _follow_up(kind, target)
+        follow_kind, follow_target = _follow_up(channel, kind, target)
         extra = {**common, "choices": _on(part_no, last, buttons)}
         parent_id = _insert_part(
             session, key, part_no, follow_kind, follow_target, part, parent, extra
@@ -111,9 +121,12 @@ def _on(part_no: int, last: int, buttons: str) -> str:
     return buttons if part_no == last else ""
 
 
-def _follow_up(kind: OutboxKind, target: str | None) -> tuple[OutboxKind, str | None]:
-    """Parts 2.. of a thread reply to the previous part (filled in when it is sent)."""
-    if kind is OutboxKind.DM:
+def _follow_up(
+    channel: Channel, kind: OutboxKind, target: str | None
+) -> tuple[OutboxKind, str | None]:
+    """Parts 2.. of a thread reply to the previous part (filled in when it is sent); on a
+    channel of private replies (LINE) they answer the same message, as part 1 does."""
+    if kind is OutboxKind.DM or private_replies(channel):
         return kind, target
     return OutboxKind.REPLY, None
 
@@ -149,7 +162,14 @@ def _insert_part(
 
 
 def _check(
-    *, key: str, account_id: str, kind: OutboxKind, text: str, target: str | None, private: bool
+    *,
+    key: str,
+    account_id: str,
+    kind: OutboxKind,
+    text: str,
+    target: str | None,
+    private: bool,
+    channel: Channel,
 ) -> None:
     if not key.strip() or len(key) > KEY_MAX:
         raise InvalidOutboxItemError(key, f"the key must be 1 to {KEY_MAX} characters")
@@ -163,5 +183,9 @@ def _check(
         raise InvalidOutboxItemError(key, "a new post has no target; enqueue a REPLY instead")
     if kind is not OutboxKind.POST and not target:
         raise InvalidOutboxItemError(key, f"a {kind.value} needs a target")
-    if private and kind is not OutboxKind.DM:
+    if private and kind is OutboxKind.POST:
         raise InvalidOutboxItemError(key, "private text is only ever sent by DM, never posted")
+    if private and kind is OutboxKind.REPLY and not private_replies(channel):
+        raise InvalidOutboxItemError(
+            key, f"a reply on {channel.value} is public: private text is never posted, DM it"
+        )

@@ -1,9 +1,9 @@
 """How far a batch of outbox items has gone (all items whose key starts with a prefix, e.g. one
 notice's DMs) and when its last part should be out, from the pacing limits.
 
-The ETA is an estimate: it counts the batch's waiting parts and the ones queued ahead of them on
-the same account and quota, and lays them out as fast as the limits and the attempts already
-made allow. Rate-limit answers from the platform and failures can only make it later.
+The ETA is the planner's (`planner.plan`): the whole queue laid out in the sender's order, as
+fast as the limits, the attempts already made and each part's `not_before` (a notice spread over
+days) allow. Rate-limit answers from the platform and failures can only make it later.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from jun_engine.channels.ports import Bucket, Limit, Limits
+from jun_engine.channels.ports import Limit, Limits
 from jun_engine.domain.messages import Channel
-from jun_engine.domain.statuses import OutboxKind, OutboxStatus
-from jun_engine.outbox.pacing import recent_attempts
+from jun_engine.domain.statuses import OutboxStatus
+from jun_engine.outbox.planner import plan
 from jun_engine.store.tables import OutboxRow
 
 OUTBOX: sa.Table = OutboxRow.__table__  # type: ignore[attr-defined]
@@ -90,58 +90,9 @@ def _eta(
     now: datetime,
     limits: Mapping[Channel, Limits],
 ) -> datetime:
-    groups = session.execute(
-        sa.select(
-            OUTBOX.c.channel,
-            OUTBOX.c.account_id,
-            OUTBOX.c.kind,
-            sa.func.count(),
-            sa.func.max(OUTBOX.c.priority),
-            sa.func.max(OUTBOX.c.id),
-        )
-        .where(in_batch, OUTBOX.c.status.in_(WAITING))
-        .group_by(OUTBOX.c.channel, OUTBOX.c.account_id, OUTBOX.c.kind)
-    ).all()
-    lanes: dict[tuple[Channel, str, Bucket], tuple[int, int, int]] = {}
-    for channel, account_id, kind, count, priority, last_id in groups:
-        key = (Channel(channel), account_id, Bucket.of(OutboxKind(kind)))
-        before = lanes.get(key, (0, priority, last_id))
-        lanes[key] = (before[0] + count, max(before[1], priority), max(before[2], last_id))
-    etas = [
-        _lane_eta(session, (channel, account_id, bucket), lane, in_batch, now, limits[channel])
-        for (channel, account_id, bucket), lane in lanes.items()
-    ]
-    return max(etas, default=now)
-
-
-def _lane_eta(
-    session: Session,
-    sender: tuple[Channel, str, Bucket],
-    lane: tuple[int, int, int],
-    in_batch: sa.ColumnElement[bool],
-    now: datetime,
-    limits: Limits,
-) -> datetime:
-    """When the batch's parts on one channel account and quota are out, after those ahead."""
-    channel, account_id, bucket = sender
-    count, priority, last_id = lane
-    ahead = session.execute(
-        sa.select(sa.func.count()).where(
-            sa.not_(in_batch),
-            OUTBOX.c.channel == channel,
-            OUTBOX.c.account_id == account_id,
-            OUTBOX.c.kind.in_(bucket.kinds),
-            OUTBOX.c.status.in_(WAITING),
-            sa.or_(
-                OUTBOX.c.priority > priority,
-                sa.and_(OUTBOX.c.priority == priority, OUTBOX.c.id < last_id),
-            ),
-        )
-    ).scalar_one()
-    history = {
-        limit: recent_attempts(
-            session, channel, None if limit.per_app else account_id, bucket, now - limit.window
-        )
-        for limit in limits[bucket]
-    }
-    return finish_time(count + ahead, history, now)
+    """When the batch's last waiting part goes out, as the planner lays out the whole queue."""
+    waiting = session.execute(
+        sa.select(OUTBOX.c.id).where(in_batch, OUTBOX.c.status.in_(WAITING))
+    ).scalars()
+    planned = plan(session, now, limits)
+    return max((planned[item] for item in waiting if item in planned), default=now)

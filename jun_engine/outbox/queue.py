@@ -86,8 +86,8 @@ def next_due(
     if found is None:
         return None
     row, parent_platform_id = found
-    if row.kind is OutboxKind.DM:
-        return item_from_row(row)
+    if row.kind is OutboxKind.DM or row.target is not None:
+        return item_from_row(row)  # a LINE part answers the message its first part answers
     return item_from_row(row, parent_platform_id)
 
 

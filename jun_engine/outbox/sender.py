@@ -46,6 +46,7 @@ from jun_engine.domain.statuses import OutboxStatus
 from jun_engine.outbox import queue
 from jun_engine.outbox.backoff import look_time, retry_time
 from jun_engine.outbox.pacing import Pacer
+from jun_engine.outbox.planner import BudgetWatch
 from jun_engine.service.outage import OutageWatch
 from jun_engine.store.errors import DatabaseError
 from jun_engine.store.session import session_scope
@@ -92,6 +93,7 @@ class OutboxSender:
         self._senders = {c: d.accounts() for c, d in self._deliveries.items()}
         self._clock = clock
         self.pacer = pacer or Pacer(limits_of(self._deliveries))
+        self._budget = BudgetWatch(self.pacer.limits)
         self._max_attempts = max_attempts
         self._idle_seconds = idle_seconds
         self._rng = random.Random()  # noqa: S311 (jitter, not secrets)
@@ -212,6 +214,8 @@ class OutboxSender:
             now = self._clock.now()
             queue.mark_sent(session, item.id, receipt.platform_id, now)
             self._charge(session, item, None, now)
+            if item.bucket is Bucket.DMS:
+                self._budget.check(session, item.channel, now)
         log.info(
             "outbox item %d sent: %s %s from %s, part %d, %d chars, id %s",
             item.id,

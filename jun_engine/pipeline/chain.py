@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from jun_engine.cases.accounts import ACCOUNTS_CHANNEL, own_accounts
 from jun_engine.cases.opening import open_case
 from jun_engine.cases.staff import handle_staff_dm
-from jun_engine.cases.survey import handle_rating, parse_rating
+from jun_engine.cases.survey import handle_rating, is_rating
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import Channel, InboundMessage, MessageKind
 from jun_engine.domain.residents import AdmissionOutcome
@@ -140,10 +140,11 @@ class SelfService:
 
 
 class Survey:
-    """A DM that is only a rating, for a resolved case awaiting one (`cases.survey`)."""
+    """A DM that is only a rating, or a pressed rating button, for a resolved case awaiting one
+    (`cases.survey`)."""
 
     def check(self, message: InboundMessage, turn: Turn) -> bool:
-        return message.kind is MessageKind.DM and parse_rating(message.text) is not None
+        return message.kind is MessageKind.DM and is_rating(message)
 
     def handle(self, message: InboundMessage, turn: Turn) -> Outcome | PassOn:
         if handle_rating(message, turn):

@@ -1,5 +1,5 @@
 """The case desk's periodic work: escalations, digests, reminders, fallbacks, incidents and the
-mayor's weekly report.
+mayor's weekly report (made, then e-mailed when accounts.yaml says where: `jun_engine.mail`).
 
 Each job is idempotent (it records what it did: `escalated_at`, a digest's or a reminder's outbox
 key), so running it every tick, after a restart or twice in a row sends nothing twice. Each runs
@@ -21,6 +21,7 @@ from jun_engine.cases.follow import fall_back_refused_answers
 from jun_engine.cases.incidents import link_incidents
 from jun_engine.cases.sla import escalate_overdue
 from jun_engine.config.schema import Config
+from jun_engine.mail.delivery import ReportMailer, send_due_report
 from jun_engine.selfservice.appointments import send_reminders
 from jun_engine.store.errors import DatabaseError
 from jun_engine.store.session import session_scope
@@ -41,19 +42,30 @@ JOBS: tuple[tuple[str, Job], ...] = (
 
 
 def run_desk(
-    engine: Engine, config: Config, now: datetime, failing: set[str] | None = None
+    engine: Engine,
+    config: Config,
+    now: datetime,
+    failing: set[str] | None = None,
+    mailer: ReportMailer | None = None,
 ) -> dict[str, int]:
-    """Run every desk job once at `now`; what each queued.
+    """Run every desk job once at `now`; what each queued (then, with a `mailer`, e-mail the
+    newest weekly report if it is due: its own transactions, each attempt recorded first).
 
     `failing` (kept by the caller between rounds: `DeskJobs`) names the jobs whose last run
     failed: a job that keeps failing is logged with its traceback once, not at every tick.
     """
+    steps: list[tuple[str, Callable[[], int]]] = [
+        (name, _in_transaction(job, engine, config, now)) for name, job in JOBS
+    ]
+    if mailer is not None:
+        steps.append(
+            ("weekly reports e-mailed", lambda: send_due_report(engine, config, now, mailer))
+        )
     done: dict[str, int] = {}
     streaks = failing if failing is not None else set()
-    for name, job in JOBS:
+    for name, step in steps:
         try:
-            with session_scope(engine) as session:
-                done[name] = job(session, config, now)
+            done[name] = step()
         except DatabaseError:  # the database is out: the daemon's outage, not this job's
             raise
         except Exception:  # the next tick tries again; this job's transaction rolled back
@@ -71,12 +83,21 @@ def run_desk(
     return done
 
 
+def _in_transaction(job: Job, engine: Engine, config: Config, now: datetime) -> Callable[[], int]:
+    def step() -> int:
+        with session_scope(engine) as session:
+            return job(session, config, now)
+
+    return step
+
+
 class DeskJobs:
     """The desk's jobs as the daemon's scheduler runs them, remembering which are failing."""
 
-    def __init__(self) -> None:
+    def __init__(self, mailer: ReportMailer | None = None) -> None:
         self._failing: set[str] = set()
+        self._mailer = mailer
 
     def __call__(self, engine: Engine, config: Config, now: datetime) -> dict[str, int]:
         """One round of every job (see `run_desk`)."""
-        return run_desk(engine, config, now, self._failing)
+        return run_desk(engine, config, now, self._failing, self._mailer)

@@ -18,10 +18,13 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from jun_engine.channels.limits import write_limits
+from jun_engine.channels.ports import Limits
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import Channel
 from jun_engine.domain.statuses import DeliveryStatus, OutboxKind, OutboxStatus, ScheduledStatus
-from jun_engine.outbox.api import enqueue
+from jun_engine.outbox.api import Priority, enqueue
+from jun_engine.outbox.planner import spread
 from jun_engine.scheduling.calendar import local_day, zone
 from jun_engine.scheduling.line_casts import on_line, on_x, queue_line_notice
 from jun_engine.scheduling.notices import NOTICE_KINDS
@@ -31,6 +34,11 @@ from jun_engine.scheduling.texts import local_date
 from jun_engine.store.tables import DeliveryRow, OutboxRow, ScheduledItemRow
 
 log = logging.getLogger(__name__)
+
+NOTICE_SHARE = 0.75
+"""The most of any day's DM budget notices' DMs may take (on X 1,080 of the app's 1,440); the
+rest stays for emergencies, answers to residents and digests. What does not fit waits for the
+next day."""
 
 DELIVERY: sa.Table = DeliveryRow.__table__  # type: ignore[attr-defined]
 OUTBOX: sa.Table = OutboxRow.__table__  # type: ignore[attr-defined]
@@ -170,15 +178,28 @@ def _close(
     return NoticeDecision(row.id, status, occurrence, missed, dms)
 
 
-def queue_dms(session: Session, config: Config, row: ScheduledItemRow, now: datetime) -> int:
-    """One DM per resident of the notice's segment, each under its own key; returns how many."""
+def queue_dms(
+    session: Session,
+    config: Config,
+    row: ScheduledItemRow,
+    now: datetime,
+    limits: Limits | None = None,
+) -> int:
+    """One DM per resident of the notice's segment, each under its own key; returns how many.
+
+    A notice (not an emergency alert) takes at most `NOTICE_SHARE` of a day's DM budget by the
+    channel's `limits`: the DMs that do not fit today start one day later, and so on."""
     assert row.id is not None
     segment = Segment(row.topic, tuple(row.districts.splitlines()), tuple(row.age_groups.split()))
     account = config.accounts[row.account_key or config.town.account]
     # accounts.yaml's accounts are all on one channel today (X); a notice reaches residents there
     people = recipients(session, config, segment, local_day(config, now).year, Channel.X)
+    starts: list[datetime | None] = [None] * len(people)
+    if row.priority < Priority.ACK:
+        budget = write_limits(Channel.X) if limits is None else limits
+        starts = spread(session, Channel.X, budget, len(people), now, share=NOTICE_SHARE)
     deliveries = []
-    for person in people:
+    for person, start in zip(people, starts, strict=True):
         outbox_id = enqueue(
             session,
             key=dm_key(row.id, person.resident_id),
@@ -187,6 +208,7 @@ def queue_dms(session: Session, config: Config, row: ScheduledItemRow, now: date
             text=row.text,
             target=person.user_id,
             priority=row.priority,
+            not_before=start,
             private=True,
         )
         if outbox_id is not None:
@@ -196,7 +218,8 @@ def queue_dms(session: Session, config: Config, row: ScheduledItemRow, now: date
     if deliveries:
         session.execute(sa.insert(DELIVERY), deliveries)
     row.recipients = len(people)
-    log.info("notice %d: %d DM(s) queued", row.id, len(people))
+    days = len(set(starts))
+    log.info("notice %d: %d DM(s) queued, over %d day(s)", row.id, len(people), days)
     return len(people)
 
 

@@ -9,15 +9,25 @@ from decimal import Decimal
 
 from sqlmodel import Session, func, select
 
+from jun_engine.channels.limits import write_limits
 from jun_engine.channels.line.quota import QuotaHealth, quota_health
+from jun_engine.channels.ports import Bucket
 from jun_engine.channels.x.billing import requests_on, spent_by_account, spent_on
 from jun_engine.channels.x.intake.budget import budget_of
 from jun_engine.channels.x.intake.sweep import time_of
 from jun_engine.config.schema import LineAccount
-from jun_engine.domain.messages import MessageKind
-from jun_engine.domain.statuses import MessageStatus, PollStream
+from jun_engine.domain.messages import Channel, MessageKind
+from jun_engine.domain.statuses import MessageStatus, OutboxKind, PollStream
+from jun_engine.outbox.planner import day_budgets, plan
 from jun_engine.store.lock import HEARTBEAT_SECONDS
-from jun_engine.store.tables import ApiCallRow, DaemonLockRow, InboundMessageRow, PollCheckpointRow
+from jun_engine.store.tables import (
+    ApiCallRow,
+    DaemonLockRow,
+    InboundMessageRow,
+    OutboxAttemptRow,
+    OutboxRow,
+    PollCheckpointRow,
+)
 
 KIND_OF = {PollStream.MENTIONS: MessageKind.MENTION, PollStream.DMS: MessageKind.DM}
 HEARTBEAT_LATE_AFTER = 3 * HEARTBEAT_SECONDS
@@ -61,6 +71,32 @@ class DaemonState:
 
 
 @dataclass(frozen=True, slots=True)
+class QueueHealth:
+    """What one account has waiting in one quota, and when the planner expects it out."""
+
+    account: str
+    account_id: str
+    quota: str
+    waiting: int
+    next_at: datetime
+    last_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetHealth:
+    """A channel quota's day budget (every account together)."""
+
+    channel: str
+    quota: str
+    limit: int
+    used: int
+    left: int
+    waiting: int
+    running_out: bool
+    line: str
+
+
+@dataclass(frozen=True, slots=True)
 class IntakeReport:
     """Everything `jun-engine status` shows."""
 
@@ -70,6 +106,8 @@ class IntakeReport:
     messages_by_status: dict[str, int]
     spend_today_usd: Decimal
     requests_today: int
+    queues: list[QueueHealth]
+    budgets: list[BudgetHealth]
     line_quota: list[QuotaHealth] = field(default_factory=list)
     """Each LINE account's month: used, cap, plan, and any warning."""
 
@@ -104,6 +142,7 @@ def intake_report(
     statuses = dict.fromkeys((s.value for s in MessageStatus), 0)
     for (_, _, status), count in counts.items():
         statuses[status] += count
+    moment = _sending_now(session, now)
     return IntakeReport(
         day=day,
         daemon=_daemon(session),
@@ -111,8 +150,57 @@ def intake_report(
         messages_by_status=statuses,
         spend_today_usd=spent_on(session, day),
         requests_today=requests_on(session, day),
+        queues=_queues(session, names, moment),
+        budgets=_budgets(session, moment),
         line_quota=quota_health(session, line_accounts or {}, now),
     )
+
+
+LIMITS = {Channel.X: write_limits(Channel.X)}
+"""The limits the sender keeps to, by channel, for the queue's ETAs."""
+
+
+def _queues(session: Session, names: dict[str, str], now: datetime) -> list[QueueHealth]:
+    """Per account and quota: how much waits, and when the first and last of it go out."""
+    planned = plan(session, now, LIMITS)
+    if not planned:
+        return []
+    rows = session.exec(
+        select(OutboxRow.id, OutboxRow.account_id, OutboxRow.kind).where(
+            OutboxRow.id.in_(list(planned))  # type: ignore[union-attr]
+        )
+    ).all()
+    lanes: dict[tuple[str, str], list[datetime]] = {}
+    for item_id, account_id, kind in rows:
+        lane = (account_id, Bucket.of(OutboxKind(kind)).value)
+        lanes.setdefault(lane, []).append(planned[int(item_id or 0)])
+    return [
+        QueueHealth(names.get(account, account), account, quota, len(t), min(t), max(t))
+        for (account, quota), t in sorted(lanes.items())
+    ]
+
+
+def _budgets(session: Session, now: datetime) -> list[BudgetHealth]:
+    return [
+        BudgetHealth(
+            b.channel.value, b.bucket.value, b.limit, b.used, b.left, b.waiting, b.running_out,
+            b.describe(),
+        )
+        for b in day_budgets(session, now, LIMITS)
+    ]  # fmt: skip
+
+
+def _sending_now(session: Session, now: datetime | None) -> datetime:
+    """The sender's now: the machine's, or its newest attempt's if that is later (a daemon on an
+    emulator's faster clock)."""
+    if now is not None:
+        return now
+    newest = session.exec(select(func.max(OutboxAttemptRow.started_at))).one()
+    machine = datetime.now(UTC)
+    if isinstance(newest, datetime):
+        newest = newest if newest.tzinfo else newest.replace(tzinfo=UTC)
+        return max(machine, newest)
+    return machine
 
 
 def _stream(

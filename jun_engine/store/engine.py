@@ -35,6 +35,12 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 `_on_begin`), so a reader waits behind the daemon's writes; they last milliseconds, but one
 scheduler tick queueing a DM to every resident holds it for seconds on a busy machine."""
 POSTGRES_CONNECT_TIMEOUT_S = 5
+POOL_SIZE = 5
+POOL_OVERFLOW = 45
+"""Connections kept, and opened beyond them at need. The daemon runs a thread per stream (two
+dozen for a town on X), the processor, the sender, the scheduler and the LINE webhook's worker
+threads, and each may hold a connection for one transaction at once: SQLAlchemy's default of 15
+made a burst of webhooks starve every other stage for the pool's 30-second timeout."""
 DISK_RESERVE_BYTES = 256 * 1024
 """Less free space than this beside an SQLite file is a full disk: a transaction, its WAL frames
 and a checkpoint need a few hundred kilobytes at most."""
@@ -84,7 +90,9 @@ def create_engine_from_url(value: str) -> Engine:
         )
     else:
         _check_folder(url)
-        engine = sa.create_engine(url, hide_parameters=True)
+        engine = sa.create_engine(
+            url, hide_parameters=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW
+        )
     _configure_sqlite(engine)
     return engine
 
@@ -106,7 +114,12 @@ def _postgres_engine(url: URL) -> Engine:
     if "connect_timeout" not in url.query:
         connect_args["connect_timeout"] = POSTGRES_CONNECT_TIMEOUT_S
     return sa.create_engine(
-        url, pool_pre_ping=True, connect_args=connect_args, hide_parameters=True
+        url,
+        pool_pre_ping=True,
+        connect_args=connect_args,
+        hide_parameters=True,
+        pool_size=POOL_SIZE,
+        max_overflow=POOL_OVERFLOW,
     )
 
 

@@ -62,6 +62,19 @@ def store_messages(
     return stored
 
 
+def store_pushed(session: Session, message: InboundMessage, received_at: datetime) -> int | None:
+    """Store one message a client pushed (no poller, no checkpoint: Open311's POSTs); its row id,
+    None when (channel, kind, platform id) was stored before."""
+    statement = (
+        _insert(session, MESSAGES)
+        .values([_message_values(message, received_at)])
+        .on_conflict_do_nothing(index_elements=["channel", "kind", "platform_id"])
+        .returning(MESSAGES.c.id)
+    )
+    stored: int | None = session.execute(statement).scalar_one_or_none()
+    return stored
+
+
 def record_poll_failure(session: Session, checkpoint: Checkpoint) -> None:
     """Note a failed poll (`checkpoint.last_error`) without moving the cursor."""
     _save_checkpoint(session, replace(checkpoint, cursor=None))
@@ -111,6 +124,12 @@ def message_counts_by_status(session: Session) -> dict[MessageStatus, int]:
     statement = select(MESSAGES.c.status, func.count()).group_by(MESSAGES.c.status)
     found = {MessageStatus(status): count for status, count in session.execute(statement).all()}
     return {status: found.get(status, 0) for status in MessageStatus}
+
+
+def insert_statement(session: Session, table: sa.Table) -> Any:
+    """INSERT with ON CONFLICT support in the session's dialect, for rows a channel stores in the
+    same transaction as its messages (LINE's reply tokens)."""
+    return _insert(session, table)
 
 
 def _insert(session: Session, table: sa.Table) -> Any:

@@ -29,6 +29,7 @@ from jun_engine.domain.statuses import (
     OutboxStatus,
     PollStream,
     Privacy,
+    ReportMailStatus,
     ResidentStatus,
     ScheduledKind,
     ScheduledStatus,
@@ -535,6 +536,34 @@ class LineReplyTokenRow(StoreModel, table=True):
     token: str = Field(sa_column=_string(255))
     received_at: datetime = Field(sa_column=_time())
     used_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+    used_by: int | None = Field(default=None, sa_column=sa.Column(sa.Integer, nullable=True))
+    """The outbox item the token was spent on (written with `used_at`): after a crash, that
+    item's reply may have landed."""
+
+
+class LineSendRow(StoreModel, table=True):
+    """One outbox item that landed on LINE, and the monthly quota it spent: a push costs one
+    message per recipient (whatever its number of message objects), a reply nothing. Written by
+    the delivery's `charge` with the item's outcome; the month's use is the sum of `quota`."""
+
+    __tablename__ = "line_send"
+    __table_args__ = (sa.Index(None, "account_id", "sent_at"),)
+
+    id: int | None = Field(default=None, sa_column=_pk())
+    outbox_id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey("outbox.id", ondelete="SET NULL"), unique=True
+        ),
+    )
+    account_id: str = Field(sa_column=_string(ID_LENGTH))
+    """The official account's bot user id."""
+    user_id: str = Field(sa_column=_string(ID_LENGTH))
+    """The resident it reached."""
+    via: str = Field(sa_column=_string(16))
+    """`reply` (a reply token, free) or `push` (with a retry key)."""
+    quota: int = Field(sa_column=_int(0))
+    sent_at: datetime = Field(sa_column=_time())
 
 
 class LineCastRow(StoreModel, table=True):
@@ -922,6 +951,35 @@ class WeeklyReportRow(StoreModel, table=True):
     created_at: datetime = Field(default_factory=now_utc, sa_column=_time())
     html: str = Field(sa_column=_text())
     pdf: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True))
+    # Its e-mail (`jun_engine.mail.delivery`): each attempt is recorded before it is made.
+    mail_status: ReportMailStatus = Field(
+        default=ReportMailStatus.UNSENT,
+        sa_column=_enum(ReportMailStatus, "report_mail_status", ReportMailStatus.UNSENT),
+    )
+    mail_attempts: int = Field(default=0, sa_column=_int(0))
+    mail_attempted_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+    """When the last attempt started (recorded, and committed, before it was made)."""
+    mail_next_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+    """When a `retrying` e-mail is tried again."""
+    mail_sent_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+    mail_error: str | None = Field(default=None, sa_column=_text(nullable=True))
+    """The last failure, or the recipients a sent e-mail was refused for; never a secret."""
+
+
+# --- Open311 ---------------------------------------------------------------------------------
+
+
+class Open311ClientRow(StoreModel, table=True):
+    """A client of the town's Open311 server (FixMyStreet, a 311 app): its API key, stored only
+    as a SHA-256 hash (the key is 256 random bits, shown once), and when it was revoked."""
+
+    __tablename__ = "open311_client"
+
+    id: int | None = Field(default=None, sa_column=_pk())
+    name: str = Field(sa_column=sa.Column(StoredString(64), nullable=False, unique=True))
+    key_hash: str = Field(sa_column=sa.Column(StoredString(64), nullable=False, unique=True))
+    created_at: datetime = Field(default_factory=now_utc, sa_column=_time())
+    revoked_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
 
 
 METADATA = StoreModel.metadata

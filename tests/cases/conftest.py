@@ -95,3 +95,12 @@ def verified_resident(session: Session) -> Callable[..., int]:
         return row.id
 
     return make
+
+
+def notified_by_dm(config: Config, *departments: str) -> Config:
+    """`config` with `notify_by_dm: true` on `departments` (a DM for each new case)."""
+    changed = {
+        key: dept.model_copy(update={"notify_by_dm": True}) if key in departments else dept
+        for key, dept in config.departments.items()
+    }
+    return config.model_copy(update={"departments": changed})

@@ -1,5 +1,6 @@
 """SIGKILL while cases are being acknowledged and notified: on X, every case has exactly one
-acknowledgement and its department exactly one notification, however often the daemon died.
+acknowledgement and, if its department asks for DMs (the police do), exactly one notification,
+however often the daemon died.
 
 The daemon is the real `jun-engine run`, forked from a process that has already imported it
 (tests/daemon/zygote.py) so that 20 restarts fit in the test's time, and killed with a real
@@ -52,7 +53,8 @@ SPEED = 240
 """Emulated seconds per real second: the town's DM limit (15 per 15 minutes) resets every 4 s."""
 RATE_PER_HOUR = 20
 """Requests an emulated hour: well within the 60 DMs an hour the town account may send (each
-case costs a notification, private ones an acknowledgement too, and the desk sends digests)."""
+police case costs a notification, private ones an acknowledgement too, and the desk sends
+digests)."""
 
 
 @pytest.fixture
@@ -255,7 +257,8 @@ class EngineOnX:
         recipient = notification_recipient(config, case.department)
         if recipient is not None:
             notes = self.notifications(town_id(config), recipient, ref)
-            wanted["notifications"] = (len(notes), 1)
+            by_dm = config.departments[case.department].notify_by_dm
+            wanted["notifications"] = (len(notes), int(by_dm))
         return [
             f"{ref} ({message.kind.value}, {case.department}): {n} {what}, wanted {want}"
             for what, (n, want) in wanted.items()

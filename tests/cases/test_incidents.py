@@ -131,11 +131,39 @@ def test_linking_again_changes_nothing_and_a_later_report_joins_without_a_new_al
     assert incident_items(session).keys() == announced.keys()
     # When one more resident reports it within the window
     [late] = report_outage(session, config, router, store_message, 1, at + timedelta(minutes=40))
-    assert link_incidents(session, config, at + timedelta(minutes=41)) == 1
-    # Then it joins the same incident, and nobody is alerted again
+    # Then it joined the same incident as its case opened, so the job has nothing to link
     [incident] = incidents(session)
     assert late.incident_id == incident.id
+    assert link_incidents(session, config, at + timedelta(minutes=41)) == 0
+    # And its answer is the short one naming the incident, and nobody is alerted again
+    reply = session.exec(
+        select(OutboxRow).where(OutboxRow.idempotency_key == f"case:{late.reference}:ack")
+    ).one()
+    assert reply.text.startswith(f"Ya nos han avisado de esto: incidencia #{incident.id}.")
+    assert "@JunObras" in reply.text
     assert incident_items(session).keys() == announced.keys()
+
+
+def test_an_incident_without_an_outside_body_is_posted_once_mentioning_the_department(
+    session: Session, config: Config, router: Router, store_message: StoreMessage
+) -> None:
+    # Given six reports of a burst water main, sharing a hashtag (water's, no outside body)
+    for n in range(6):
+        at = MONDAY + timedelta(minutes=n)
+        text = f"Fuga enorme de agua en la calle Real, número {n} #FugaCalleReal"
+        message = store_message(text, author=str(9_200_000_000 + n), at=at)
+        open_case(session, message, admitted(None), router.classify_text(text), config, at)
+
+    # When the desk links them
+    assert link_incidents(session, config, MONDAY + timedelta(minutes=10)) == 6
+
+    # Then the town posts once, mentioning the water department's account
+    [incident] = incidents(session)
+    post = incident_items(session)[f"incident:{incident.id}:post"]
+    assert (post.kind, post.account_id) == (OutboxKind.POST, ids(config)["town"])
+    assert f"Incidencia #{incident.id}: 6 vecinos de Jun" in post.text
+    assert "@JunAguas" in post.text
+    assert "calle Real" not in post.text
 
 
 def test_after_a_quiet_window_the_incident_closes_and_a_new_outage_is_a_new_incident(

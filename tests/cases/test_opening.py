@@ -1,5 +1,6 @@
 """Opening a case: reference, SLA due times, one acknowledgement by the right path and language,
-one notification to the department, on every database."""
+the department told by a mention, the digest and the desk (a DM only if it asks), on every
+database."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from jun_engine.domain.routing import Intent, Layer, Routing, Urgency
 from jun_engine.domain.statuses import CaseStatus, OutboxKind, Privacy
 from jun_engine.outbox.api import Priority
 from jun_engine.store.tables import CaseRow, OutboxRow
-from tests.cases.conftest import MONDAY, RESIDENT_ID, StoreMessage, ids
+from tests.cases.conftest import MONDAY, RESIDENT_ID, StoreMessage, ids, notified_by_dm
 from tests.stages import open_case
 
 
@@ -68,16 +69,32 @@ def test_a_public_mention_gets_one_public_reply_with_reference_and_department_ha
     assert "JUN-2026-000001" in replies[0].text  # unique already: no "(ref. ...)" tag beside it
     assert "(ref." not in replies[0].text
     assert "@JunObras" in replies[0].text
-    # And the department's account gets one DM from the town with the summary and link
-    dms = [r for r in rows if r.kind is OutboxKind.DM]
+    # And the department hears of it by that mention, not by a DM
+    assert [r for r in rows if r.kind is OutboxKind.DM] == []
+    # And the history says opened, routed, acknowledged, notified (and how)
+    events = history(session, case_id)
+    assert [e.kind for e in events] == ["opened", "routed", "acknowledged", "notified"]
+    told = "public_works: mentioned in the acknowledgement; digest and web desk"
+    assert events[-1].detail == told
+
+
+def test_a_department_that_asks_for_dms_gets_one_with_the_summary_and_link(
+    session: Session, config: Config, store_message: StoreMessage
+) -> None:
+    # Given public works asks to be told of new cases by DM
+    config = notified_by_dm(config, "public_works")
+    message = store_message("@AytoJun la farola de la calle Real está fundida")
+
+    # When a case opens for it
+    open_case(session, message, admitted(None), routed("public_works"), config, MONDAY)
+
+    # Then its account gets one DM from the town with the summary and link
+    dms = [r for r in outbox(session) if r.kind is OutboxKind.DM]
     assert [(d.account_id, d.target) for d in dms] == [
         (ids(config)["town"], ids(config)["public_works"])
     ]
     assert "farola de la calle Real" in dms[0].text
     assert f"https://x.com/i/web/status/{message.platform_id}" in dms[0].text
-    # And the history says opened, routed, acknowledged, notified
-    kinds = [e.kind for e in history(session, case_id)]
-    assert kinds == ["opened", "routed", "acknowledged", "notified"]
 
 
 def test_references_count_up_per_year_and_restart_in_a_new_year(
@@ -107,7 +124,7 @@ def test_opening_the_same_message_twice_returns_the_same_case(
     first = open_case(session, message, admitted(None), routed("public_works"), config, MONDAY)
     again = open_case(session, message, admitted(None), routed("public_works"), config, MONDAY)
     assert first == again
-    assert len(outbox(session)) == 2  # one reply, one notification
+    assert len(outbox(session)) == 1  # one reply
 
 
 def test_a_mention_in_a_private_category_is_answered_in_public_only_with_a_pointer_to_dm(
@@ -130,7 +147,8 @@ def test_a_mention_in_a_private_category_is_answered_in_public_only_with_a_point
     assert "mensaje directo" in public[0].text
     assert "trapicheo" not in public[0].text
     assert "Eras" not in public[0].text
-    # And the acknowledgement goes by DM to the resident, the notification without the text
+    # And the acknowledgement goes by DM to the resident; the police, who ask for DMs
+    # (accounts.yaml), get one without a word of the resident's
     dms = {r.target: r for r in rows if r.kind is OutboxKind.DM}
     assert case.reference in dms[RESIDENT_ID].text
     to_police = dms[ids(config)["police"]]
@@ -156,8 +174,8 @@ def test_a_dm_is_acknowledged_by_dm_from_the_account_it_reached(
     ack = next(r for r in rows if r.target == RESIDENT_ID)
     assert ack.account_id == ids(config)["town"]
     assert ack.text.startswith("We have received your message. Reference: JUN-2026-000001")
-    note = next(r for r in rows if r.target == ids(config)["health"])
-    assert "doctor" not in note.text
+    assert [r.target for r in rows] == [RESIDENT_ID]  # health reads it on the desk
+    assert history(session, case_id)[-1].detail == "health: digest and web desk"
 
 
 def test_the_acknowledgement_is_in_the_residents_language(

@@ -14,7 +14,7 @@ from jun_engine.config.schema import Config
 from jun_engine.domain.messages import MessageKind
 from jun_engine.domain.statuses import CaseStatus, ExampleSource, OutboxKind
 from jun_engine.store.tables import CaseRow, OutboxRow, RoutingExampleRow
-from tests.cases.conftest import MONDAY, RESIDENT_ID, StoreMessage, ids
+from tests.cases.conftest import MONDAY, RESIDENT_ID, StoreMessage, ids, notified_by_dm
 from tests.cases.test_opening import admitted, routed
 from tests.stages import handle_staff_dm, open_case
 
@@ -138,7 +138,8 @@ def test_resolve_resolves_and_asks_the_resident_for_a_rating(
 def test_reroute_moves_the_case_stores_a_correction_and_notifies_the_new_department(
     session: Session, config: Config, store_message: StoreMessage, streetlight: CaseRow
 ) -> None:
-    # The triage desk's deputy mayor may reroute any case
+    # The triage desk's deputy mayor may reroute any case (water asks for DMs)
+    config = notified_by_dm(config, "water")
     message = staff_dm(
         store_message, config, f"reasignar {streetlight.reference} water leaks", "deputy_mayor"
     )

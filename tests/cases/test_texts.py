@@ -22,7 +22,7 @@ from jun_engine.config.schema import Config
 from jun_engine.domain.messages import MessageKind
 from jun_engine.domain.statuses import CaseStatus, OutboxKind
 from jun_engine.store.tables import CaseRow, OutboxRow
-from tests.cases.conftest import MONDAY, RESIDENT_ID, StoreMessage, ids
+from tests.cases.conftest import MONDAY, RESIDENT_ID, StoreMessage, ids, notified_by_dm
 from tests.cases.test_opening import admitted, routed
 from tests.stages import handle_staff_dm, open_case
 
@@ -50,10 +50,15 @@ def notification(session: Session, config: Config, department: str) -> str:
 # --- the table -----------------------------------------------------------------------------------
 
 
+IN_JAPANESE = ("ack_dm", "dm_answer", "resolved_dm", "merged_dm", "moved_dm", "signed_answer")
+"""What residents read in their private chat (LINE towns: Fukuoka) is in Japanese too."""
+
+
 @pytest.mark.parametrize("key", sorted(TEXTS))
 def test_every_text_exists_in_every_language_with_the_same_fields(key: str) -> None:
     table = TEXTS[key]
-    assert set(table) == set(LANGUAGES)
+    japanese = ("ja",) if key in (*IN_JAPANESE, "survey", "survey_thanks") else ()
+    assert set(table) == {*LANGUAGES, *japanese}
     fields = set()
     for template in table.values():
         forms = [template] if isinstance(template, str) else list(template.values())
@@ -211,6 +216,7 @@ def test_a_town_in_english_answers_its_staff_in_english(
 def test_the_notification_names_the_author_by_the_handle_x_gave(
     session: Session, config: Config, store_message: StoreMessage
 ) -> None:
+    config = notified_by_dm(config, "public_works")
     message = store_message("@AytoJun farola fundida", handle="ana_jun")
     open_case(session, message, admitted(None), routed("public_works"), config, MONDAY)
     text = notification(session, config, "public_works")
@@ -224,6 +230,7 @@ def test_without_a_handle_on_the_message_the_last_one_seen_is_used(
     store_message: StoreMessage,
     verified_resident: Callable[..., int],
 ) -> None:
+    config = notified_by_dm(config, "public_works")
     resident = verified_resident()  # on the register as @lola_jun
     message = store_message("@AytoJun farola fundida", handle=None)
     open_case(session, message, admitted(resident), routed("public_works"), config, MONDAY)
@@ -233,6 +240,7 @@ def test_without_a_handle_on_the_message_the_last_one_seen_is_used(
 def test_an_author_x_never_named_is_not_shown_by_a_bare_id(
     session: Session, config: Config, store_message: StoreMessage
 ) -> None:
+    config = notified_by_dm(config, "public_works")
     message = store_message("@AytoJun farola fundida", author="2128235060795543552", handle=None)
     open_case(session, message, admitted(None), routed("public_works"), config, MONDAY)
     text = notification(session, config, "public_works")

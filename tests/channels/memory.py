@@ -33,6 +33,8 @@ class MemoryChannel:
         self.limits: Limits = {bucket: (Limit(100, timedelta(minutes=1)),) for bucket in Bucket}
         self.sent: list[tuple[str, OutboxItem]] = []
         self._numbers = itertools.count(1)
+        self._authors: dict[str, str] = {}
+        """Who wrote each message (a reply goes to its author)."""
 
     def write(self, author: str, text: str) -> InboundMessage:
         """`author` writes `text` privately to the town: stored once, as a webhook stores it."""
@@ -48,14 +50,19 @@ class MemoryChannel:
             conversation_id=author,
             raw=json.dumps({"from": author, "text": text}),
         )
+        self._authors[message.platform_id] = author
         marker = Checkpoint(TOWN, PollStream.DMS, message.platform_id, self.clock.now())
         with session_scope(self.engine) as session:
             store_messages(session, [message], marker)
         return message
 
     def received(self, user: str) -> list[OutboxItem]:
-        """What the engine sent `user`, in order."""
-        return [item for _, item in self.sent if item.target == user]
+        """What the engine sent `user` (a message to them, or a reply to theirs), in order."""
+        return [
+            item
+            for _, item in self.sent
+            if user in (item.target, self._authors.get(item.target or ""))
+        ]
 
     def accounts(self) -> frozenset[str]:
         return frozenset({TOWN})

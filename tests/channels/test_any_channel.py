@@ -3,9 +3,9 @@ in-memory channel whose intake pushes messages into the store and whose delivery
 sent) carries a resident from a first message through verification, a case, its acknowledgement,
 a staff reply and the satisfaction survey, with the production chain, desk and outbox sender.
 
-It stands as `Channel.LINE`, a channel without an implementation yet: `Channel` is a closed enum
-stored as an SQL enum, and nothing of LINE's own is used (no addressing, no delivery registered
-for it), so the core falls back on what every channel gets by default.
+It stands as `Channel.LINE` (`Channel` is a closed enum stored as an SQL enum) with its own
+delivery, so the core uses LINE's registered addressing: every answer is a private reply to the
+resident's message, in their 1:1 chat, from the account they wrote to.
 """
 
 from __future__ import annotations
@@ -104,7 +104,7 @@ def test_a_channel_of_the_tests_serves_a_resident_end_to_end(
         assert case.resident_id == issued.resident_id
     acks = [item for item in town.channel.received(LOLA) if case.reference in item.text]
     assert len(acks) == 1
-    assert (acks[0].kind, acks[0].account_id) == (OutboxKind.DM, TOWN)
+    assert (acks[0].kind, acks[0].account_id, acks[0].private) == (OutboxKind.REPLY, TOWN, True)
 
     # When staff answer from the web desk, then resolve the case
     with session_scope(engine) as session:
@@ -143,11 +143,9 @@ def test_a_channel_of_the_tests_serves_a_resident_end_to_end(
     assert MessageStatus.NEW not in statuses
     keys = [item.key for _, item in town.channel.sent]
     assert len(keys) == len(set(keys)) == 6  # confirmed, ack, answer, resolved, survey, thanks
-    assert all(item.kind is OutboxKind.DM and item.private for _, item in town.channel.sent)
+    assert all(item.kind is OutboxKind.REPLY and item.private for _, item in town.channel.sent)
     assert all(item.account_id == TOWN for _, item in town.channel.sent)
     on_line = [row for row in rows if row.channel is Channel.LINE]
     assert Counter(row.status for row in on_line) == Counter({OutboxStatus.SENT: 6})
-    # And the department heard of the case on X, the channel its staff work on
-    (notification,) = [row for row in rows if row.channel is Channel.X]
-    assert notification.idempotency_key == f"case:{case.reference}:notify:new"
-    assert REQUEST not in notification.text
+    # And the department reads the private case on the desk and in its digest: no DM on X
+    assert [row for row in rows if row.channel is Channel.X] == []

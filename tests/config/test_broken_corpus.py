@@ -61,6 +61,18 @@ CASES = [
         "departments.water.categories.supply.external_body",
         "unknown external body 'emasagra'",
     ),
+    Case(
+        "notify_by_dm_without_dm_access",
+        29,
+        "departments.water.notify_by_dm",
+        "has no 'dm_access: true'",
+    ),
+    Case(
+        "notify_by_dm_town_only",
+        22,
+        "departments.town_hall.notify_by_dm",
+        "cannot DM itself",
+    ),
     Case("duplicate_handle_case", 17, "accounts.water.handle", "already used by accounts.town"),
     Case("duplicate_user_id", 33, "external_bodies.endesa.user_id", "used by accounts.water"),
     Case("no_triage", 21, "departments", "no department has 'triage: true'"),

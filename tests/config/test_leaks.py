@@ -40,7 +40,7 @@ def test_credentials_look_like_secrets(secret: str) -> None:
         "1569034481277743104",
         "Teniente de Alcaldía de Jun",
         "ฝ่ายทะเบียนศาลากลาง",
-        "U4af4980629d2f3b7c1e8a05d6b9c1e2f",  # a LINE account's bot user id: public
+        "U4af4980629e1c3a5b7d9f1e3a5c7b9d1",  # a LINE official account's bot_user_id: public
     ],
 )
 def test_ordinary_words_do_not(text: str) -> None:

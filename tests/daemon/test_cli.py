@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import signal
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,9 +16,10 @@ from jun_engine.channels.x.intake.streams import streams_of
 from jun_engine.cli.app import app
 from jun_engine.cli.exit_codes import ExitCode
 from jun_engine.config.schema import Config
-from jun_engine.domain.statuses import PollStream
+from jun_engine.domain.statuses import OutboxKind, PollStream
 from jun_engine.emulator.emulator import Emulator
 from jun_engine.emulator.testing import TEST_START
+from jun_engine.outbox.api import enqueue
 from jun_engine.service import health
 from jun_engine.store.repository import Checkpoint, store_messages
 from jun_engine.store.session import session_scope
@@ -125,3 +127,37 @@ def test_run_stopped_by_ctrl_c_exits_130_and_by_sigterm_0(
     assert exit_code == code, text[-3000:]
     assert "stopped:" in text
     assert not lock_taken(engine)
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_status_shows_what_waits_to_be_sent_with_its_eta_and_the_days_budget(
+    engine: Engine, db_url: str
+) -> None:
+    from jun_engine.config.loading import load_config
+
+    config = load_config(CONFIG).config
+    town = config.accounts["town"].user_id
+    # Given 17 DMs waiting on the town account (15 per 15 minutes)
+    with session_scope(engine) as session:
+        for n in range(17):
+            enqueue(
+                session,
+                key=f"case:{n}:ack",
+                account_id=town,
+                kind=OutboxKind.DM,
+                target="9000000001",
+                text=f"aviso {n}",
+            )
+    # Then status shows them by account with when the last goes, and the day's DM budget
+    code, table = invoke("-c", str(CONFIG), "--db", db_url, "status")
+    assert code == ExitCode.OK
+    assert "all out by" in table
+    assert "budget: x dms: 0 of 1,440 used in the last 24 h, 1,440 left, 17 waiting" in table
+    code, text = invoke("-c", str(CONFIG), "--db", db_url, "status", "--json")
+    report = json.loads(text)
+    (queue,) = report["queues"]
+    assert (queue["account"], queue["quota"], queue["waiting"]) == ("town", "dms", 17)
+    last = datetime.fromisoformat(queue["last_at"]) - datetime.fromisoformat(queue["next_at"])
+    assert last == timedelta(minutes=15)
+    (budget,) = report["budgets"]
+    assert (budget["used"], budget["waiting"], budget["running_out"]) == (0, 17, False)

@@ -4,7 +4,8 @@ items again, draining against the emulator, and clear errors instead of tracebac
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from collections import Counter
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -203,3 +204,32 @@ def test_list_takes_n_and_says_when_more_are_left(db_url: str) -> None:
     assert [e["key"] for e in json.loads(out)] == ["dm:works", "code:1"]
     code, table, _ = run("--db", db_url, "outbox", "list", "-n", "2")
     assert "the first 2 shown; -n/--limit shows more" in table
+
+
+def test_list_gives_every_waiting_dm_its_eta_on_the_emulators_clock(
+    db_url: str, engine: Engine, x_emulator: Emulator, accounts: Accounts, resident: str
+) -> None:
+    # Given 17 DMs waiting on the town account, which may send 15 in any 15 minutes
+    with session_scope(engine) as session:
+        for n in range(17):
+            enqueue(
+                session,
+                key=f"case:{n}:ack",
+                account_id=accounts.town,
+                kind=OutboxKind.DM,
+                target=resident,
+                text=f"{SECRET} {n}",
+            )
+
+    # When staff list the outbox with the daemon's environment
+    code, out, _ = run("--db", db_url, "outbox", "list", "--json", env=x_emulator.credentials_env())
+
+    # Then the first 15 are due at the emulator's now, the last 2 one window later
+    assert code == ExitCode.OK
+    etas = Counter(datetime.fromisoformat(e["eta"]) for e in json.loads(out))
+    (first, fifteen), (second, two) = sorted(etas.items())
+    assert (fifteen, two) == (15, 2)
+    assert second - first == timedelta(minutes=15)
+    assert abs(first - x_emulator.clock.now()) < timedelta(minutes=1)
+    code, table, _ = run("--db", db_url, "outbox", "list", env=x_emulator.credentials_env())
+    assert "eta" in table

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from jun_engine.domain.messages import Channel
 from jun_engine.domain.statuses import OutboxKind, OutboxStatus
 from jun_engine.outbox.api import Priority, enqueue, part_key
 from jun_engine.outbox.errors import InvalidOutboxItemError
@@ -170,6 +171,29 @@ def test_items_that_must_not_go_out_are_refused_with_a_reason(
 
     assert "DNI" not in str(refused.value)
     assert _rows(sqlite_session) == []
+
+
+def test_a_private_reply_is_taken_on_a_channel_whose_replies_are_private(
+    sqlite_session: Session,
+) -> None:
+    # Given a LINE answer longer than one request (five messages of 5,000 UTF-16 units)
+    text = "ไฟถนนดับ " * 3_000
+    first = enqueue(
+        sqlite_session,
+        key="answer:1",
+        account_id="Ubot",
+        kind=OutboxKind.REPLY,
+        target="msg-1",
+        text=text,
+        private=True,
+        channel=Channel.LINE,
+    )
+    # Then it is queued privately, every part answering the same message
+    rows = _rows(sqlite_session)
+    assert first is not None
+    assert len(rows) == 2
+    assert all(r.kind is OutboxKind.REPLY and r.target == "msg-1" and r.private for r in rows)
+    assert "".join(r.text for r in rows) == text
 
 
 @pytest.mark.parametrize("key", ["k" * 500, "", "notice:1#2"], ids=["long", "empty", "part_mark"])

@@ -1,11 +1,12 @@
-"""A segmented notice to 3,000 residents on the emulator's clock: sent at the DM limit's full
-rate (15 per 15 minutes, 1,440 a day), finished when its ETA said, with no 429 and nobody served
+"""A segmented notice to 3,000 residents on the emulator's clock: sent at the DM limit's rate
+(15 per 15 minutes) within its share of each day (1,080 of the app's 1,440, the rest kept for
+residents), spread over three days, finished when its ETA said, with no 429 and nobody served
 twice; an emergency queued half-way goes out before the rest."""
 
 from __future__ import annotations
 
 from collections import Counter
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -70,6 +71,12 @@ def test_a_notice_to_3000_residents_runs_at_the_dm_limit_with_emergencies_first(
         promised = batch_progress(session, dm_prefix(notice), start, {Channel.X: X_LIMITS})
     assert promised.total == RESIDENTS
     assert promised.eta is not None
+    assert timedelta(days=2) < promised.eta - start < timedelta(days=3)
+    with session_scope(engine) as session:
+        held = session.execute(sa.select(OUTBOX.c.not_before)).scalars().all()
+    utc = start.astimezone(UTC).replace(tzinfo=None)  # SQLite gives UTC back, naive
+    days = Counter(0 if t is None else (t.replace(tzinfo=None) - utc).days for t in held)
+    assert days == Counter({0: 1_080, 1: 1_080, 2: 840})
     gateways = gateways_for(config, x_emulator.credentials_env(), x_emulator.base_url)
     sender = OutboxSender(engine, {Channel.X: XDelivery(engine, gateways, config, clock)}, clock)
     town = config.town_account().user_id

@@ -10,6 +10,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,9 +110,9 @@ def sign_in(client: httpx.Client, username: str, password: str = PASSWORD) -> ht
     return client
 
 
-@pytest.fixture(scope="module")
-def live(app: Starlette) -> Iterator[str]:
-    """The desk served by uvicorn on a free loopback port, in a thread; its base URL."""
+@contextmanager
+def served(app: Starlette) -> Iterator[str]:
+    """`app` served by uvicorn on a free loopback port, in a thread; its base URL."""
     # IPPROTO_TCP named: asyncio sets TCP_NODELAY only on such sockets' connections (without
     # it every response waits ~40 ms on Nagle and the client's delayed ACK).
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
@@ -126,10 +127,19 @@ def live(app: Starlette) -> Iterator[str]:
         assert thread.is_alive(), "the desk stopped while starting"
         assert time.monotonic() < deadline, "the desk did not start within a minute"
         time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=30)
-    sock.close()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        sock.close()
+
+
+@pytest.fixture(scope="module")
+def live(app: Starlette) -> Iterator[str]:
+    """The desk served by uvicorn on a free loopback port, in a thread; its base URL."""
+    with served(app) as url:
+        yield url
 
 
 def new_client(base_url: str) -> httpx.Client:

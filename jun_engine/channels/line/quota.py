@@ -45,7 +45,8 @@ READ_EVERY = timedelta(hours=1)
 """How often `QuotaWatch` reads LINE's figures."""
 PLAN_CHECK_EVERY = timedelta(days=1)
 REPLY_FRESH_FOR = timedelta(seconds=50)
-"""A reply token younger than this, unused, answers for free (LINE: about a minute)."""
+"""A reply token younger than this, unused, answers for free (LINE: about a minute); the same
+as `LineDelivery`'s `FRESH_FOR`."""
 HOLD_FOR = timedelta(minutes=10)
 """How long a held message waits before the gate is asked again."""
 
@@ -115,14 +116,22 @@ def read_quota(clients: LineClients) -> Reading:
     return Reading(limit, int(consumption.total_usage))
 
 
+def count_spend(session: Session, account_id: str, messages: int, now: datetime) -> None:
+    """Count `messages` spent by the account `account_id` (a bot user id) now, in the caller's
+    transaction with the send (LINE's outbox delivery; `QuotaWatch` warns when it is low)."""
+    if messages > 0:
+        row = _row(session, account_id, now)
+        row.spent += messages
+        session.add(row)
+
+
 def record_spend(session: Session, account: LineAccount, messages: int, now: datetime) -> None:
-    """Count `messages` spent by `account` now (in the caller's transaction, with the send)."""
+    """Count `messages` spent by `account` now (in the caller's transaction, with the send),
+    and warn once the month's warning share is crossed."""
     if messages <= 0:
         return
-    row = _row(session, account.bot_user_id, now)
-    row.spent += messages
-    session.add(row)
-    _warn_if_low(row, account, now)
+    count_spend(session, account.bot_user_id, messages, now)
+    _warn_if_low(_row(session, account.bot_user_id, now), account, now)
 
 
 def record_reading(session: Session, account: LineAccount, reading: Reading, now: datetime) -> None:
@@ -259,6 +268,8 @@ class QuotaWatch:
             with session_scope(engine) as session:
                 row = session.get(LineQuotaRow, (account.bot_user_id, month_of(now)))
                 due = row is None or row.reported_at is None or now - row.reported_at >= READ_EVERY
+                if row is not None:
+                    _warn_if_low(row, account, now)  # the outbox's pushes are counted unjudged
             if due and self.refresh(engine, key, now):
                 read += 1
         return read

@@ -33,7 +33,7 @@ from jun_engine.scheduling.notice_queue import queue_due_notices
 from jun_engine.scheduling.notices import NoticeRequest, add_notice
 from jun_engine.store.session import session_scope
 from jun_engine.store.tables import LineCastRow
-from tests.channels.line.conftest import LINE_KEY, town_with_line
+from tests.channels.line.extras import LINE_KEY, town_with_line
 from tests.channels.line.residents import block, enrol_on_line
 from tests.scheduling.open_meteo import Answer, forecast_body, open_meteo_stub
 
@@ -116,11 +116,11 @@ def test_a_segmented_notice_to_1200_residents_is_three_multicasts_each_resident_
 
 
 def test_a_multicast_that_landed_before_a_crash_is_not_sent_again(
-    line_emulator: LineEmulator, line_config: Config, engine: Engine, clients: LineClients
+    line_emulator: LineEmulator, town_config: Config, engine: Engine, clients: LineClients
 ) -> None:
     now = line_emulator.clock.now()
     people = enrol_on_line(engine, line_emulator, now, count=3)
-    notify(engine, line_config, now, WATER_CUT)
+    notify(engine, town_config, now, WATER_CUT)
     [queued] = casts(engine)
     # Given a caster that claimed the multicast, sent it, and died before recording it
     with session_scope(engine) as session:
@@ -133,7 +133,7 @@ def test_a_multicast_that_landed_before_a_crash_is_not_sent_again(
     )
     first_request = landed.headers["x-line-request-id"]
     # When the daemon starts again and its caster runs
-    assert caster(engine, line_emulator, line_config, clients).drain_once() == 1
+    assert caster(engine, line_emulator, town_config, clients).drain_once() == 1
     # Then LINE answered the same retry key with 409, and the cast is recorded as that send
     [row] = casts(engine)
     assert row.status is CastStatus.SENT
@@ -197,7 +197,7 @@ def test_a_notice_to_an_age_band_is_a_narrowcast_followed_to_its_end(
 
 
 def test_a_pm25_warning_is_broadcast_on_line_too(
-    line_emulator: LineEmulator, line_config: Config, engine: Engine, clients: LineClients
+    line_emulator: LineEmulator, town_config: Config, engine: Engine, clients: LineClients
 ) -> None:
     now = line_emulator.clock.now()
     people = enrol_on_line(engine, line_emulator, now, count=4)
@@ -206,8 +206,8 @@ def test_a_pm25_warning_is_broadcast_on_line_too(
     smog["ozone"] = [60.0] * 24
     with open_meteo_stub() as stub, httpx.Client() as http:
         stub.answer = Answer(body=forecast_body(now.date(), smog))
-        settings = line_config.air_quality.model_copy(update={"api_url": stub.url})
-        config = line_config.model_copy(update={"air_quality": settings})
+        settings = town_config.air_quality.model_copy(update={"api_url": stub.url})
+        config = town_config.model_copy(update={"air_quality": settings})
         # When the day's check runs after the posting time
         outcome = AirQualityWatch(config, http).check(engine, now)
     assert outcome is not None
@@ -222,12 +222,12 @@ def test_a_pm25_warning_is_broadcast_on_line_too(
 
 
 def test_the_caster_runs_as_one_of_the_daemons_loops(
-    line_emulator: LineEmulator, line_config: Config, engine: Engine, clients: LineClients
+    line_emulator: LineEmulator, town_config: Config, engine: Engine, clients: LineClients
 ) -> None:
-    loop: PollLoop = CastLoop(caster(engine, line_emulator, line_config, clients))
+    loop: PollLoop = CastLoop(caster(engine, line_emulator, town_config, clients))
     now = line_emulator.clock.now()
     people = enrol_on_line(engine, line_emulator, now, count=2)
-    notify(engine, line_config, now, WATER_CUT)
+    notify(engine, town_config, now, WATER_CUT)
     # When the daemon turns it once (`run --once`), then runs it until told to stop
     assert loop.turn() == 1
     stop = threading.Event()
@@ -239,12 +239,12 @@ def test_the_caster_runs_as_one_of_the_daemons_loops(
 
 
 def test_a_multicast_whose_answer_was_lost_is_retried_with_its_key_and_not_sent_twice(
-    line_emulator: LineEmulator, line_config: Config, engine: Engine, clients: LineClients
+    line_emulator: LineEmulator, town_config: Config, engine: Engine, clients: LineClients
 ) -> None:
     now = line_emulator.clock.now()
     people = enrol_on_line(engine, line_emulator, now, count=3)
-    notify(engine, line_config, now, WATER_CUT)
-    send = caster(engine, line_emulator, line_config, clients)
+    notify(engine, town_config, now, WATER_CUT)
+    send = caster(engine, line_emulator, town_config, clients)
     faults = f"{line_emulator.base_url}/_emulator/line/faults"
     # Given LINE carries the multicast out but its answer is lost (a 503 comes back)
     httpx.post(faults, json={"spec": "lost=1:5xx"}).raise_for_status()

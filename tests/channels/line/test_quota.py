@@ -31,7 +31,7 @@ from jun_engine.scheduling.notices import NoticeRequest, add_notice
 from jun_engine.service.report import intake_report
 from jun_engine.store.session import session_scope
 from jun_engine.store.tables import LineCastRow, LineReplyTokenRow, OutboxRow
-from tests.channels.line.conftest import LINE_KEY, line_account_of, town_with_line
+from tests.channels.line.extras import LINE_KEY, line_account_of, town_with_line
 from tests.channels.line.residents import enrol_on_line
 from tests.channels.memory import MemoryChannel
 from tests.daemon.harness import CONFIG
@@ -41,22 +41,22 @@ pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 
 def test_as_the_free_quota_runs_out_notices_wait_and_the_emergency_goes(
     line_emulator: LineEmulator,
-    line_config: Config,
+    town_config: Config,
     engine: Engine,
     clients: LineClients,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    assert line_config.line is not None
+    assert town_config.line is not None
     now = line_emulator.clock.now()
     enrol_on_line(engine, line_emulator, now, count=40)
     # Given five notices to every friend (40 each) on the free plan (200 a month)
     with session_scope(engine) as session:
         for n in range(5):
             request = NoticeRequest(text=f"Aviso {n}: pleno el jueves.", channels=(Channel.LINE,))
-            add_notice(session, line_config, request, now)
+            add_notice(session, town_config, request, now)
     with session_scope(engine) as session:
-        queue_due_notices(session, line_config, now)
-    send = LineCaster(engine, {LINE_KEY: clients}, line_config.line.accounts, line_emulator.clock)
+        queue_due_notices(session, town_config, now)
+    send = LineCaster(engine, {LINE_KEY: clients}, town_config.line.accounts, line_emulator.clock)
     # When they are sent
     with caplog.at_level(logging.WARNING):
         assert send.drain_once() == 4
@@ -68,7 +68,7 @@ def test_as_the_free_quota_runs_out_notices_wait_and_the_emergency_goes(
     assert any("160 of this month's 200 messages used" in r.message for r in caplog.records)
     # When an emergency is raised
     with session_scope(engine) as session:
-        raise_alert(session, line_config, "Incendio forestal: no salgan de casa.", now)
+        raise_alert(session, town_config, "Incendio forestal: no salgan de casa.", now)
     assert send.drain_once() == 1
     # Then it went to everyone, using the reserve; the notice still waits
     rows = _casts(engine)
@@ -82,7 +82,7 @@ def test_as_the_free_quota_runs_out_notices_wait_and_the_emergency_goes(
     assert [e.endpoint for e in line_emulator.state.ledger.page(0, 100)] == ["broadcast"] * 5
     # And `status` shows the month: used, cap, plan and the warning
     with session_scope(engine) as session:
-        report = intake_report(session, {}, now, line_accounts=line_config.line.accounts)
+        report = intake_report(session, {}, now, line_accounts=town_config.line.accounts)
     assert report.to_json()["line_quota"] == [
         {
             "account": LINE_KEY,
@@ -135,10 +135,10 @@ class LineMemory(MemoryChannel):
 
 
 def test_the_outbox_holds_a_status_update_while_answers_and_emergencies_go(
-    line_emulator: LineEmulator, line_config: Config, engine: Engine
+    line_emulator: LineEmulator, town_config: Config, engine: Engine
 ) -> None:
-    assert line_config.line is not None
-    account = line_account_of(line_config)
+    assert town_config.line is not None
+    account = line_account_of(town_config)
     town = account.bot_user_id
     now = line_emulator.clock.now()
     # Given 185 of the month's 200 messages spent
@@ -158,7 +158,7 @@ def test_the_outbox_holds_a_status_update_while_answers_and_emergencies_go(
                 priority=priority, channel=Channel.LINE,
             )  # fmt: skip
     channel = LineMemory(engine, line_emulator, town)
-    gate = LineQuotaGate(line_config.line.accounts)
+    gate = LineQuotaGate(town_config.line.accounts)
     gates = {Channel.LINE: gate}
     sender = OutboxSender(engine, {Channel.LINE: channel}, line_emulator.clock, gates=gates)
     # When the outbox drains
@@ -223,17 +223,17 @@ line:
 
 
 def test_an_emergency_the_quota_cannot_carry_to_everyone_reaches_as_many_as_it_can(
-    line_emulator: LineEmulator, line_config: Config, engine: Engine, clients: LineClients
+    line_emulator: LineEmulator, town_config: Config, engine: Engine, clients: LineClients
 ) -> None:
-    assert line_config.line is not None
+    assert town_config.line is not None
     now = line_emulator.clock.now()
     friends = enrol_on_line(engine, line_emulator, now, count=40)
     # Given 180 of the free plan's 200 messages already spent (from LINE's own console)
     line_emulator.state.quota.charge(180, now)
-    send = LineCaster(engine, {LINE_KEY: clients}, line_config.line.accounts, line_emulator.clock)
+    send = LineCaster(engine, {LINE_KEY: clients}, town_config.line.accounts, line_emulator.clock)
     # When an emergency is raised: LINE refuses a broadcast to all 40 friends
     with session_scope(engine) as session:
-        raise_alert(session, line_config, "Riada: suban a los pisos altos.", now)
+        raise_alert(session, town_config, "Riada: suban a los pisos altos.", now)
     send.drain_once()
     send.drain_once()
     line_emulator.step(3)

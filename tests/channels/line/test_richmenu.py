@@ -17,16 +17,16 @@ from jun_engine.channels.line.richmenu import (
 from jun_engine.config.schema import Config
 from jun_engine.emulator.line.emulator import LineEmulator
 from jun_engine.emulator.line.images import image_size
-from tests.channels.line.conftest import line_account_of
+from tests.channels.line.extras import line_account_of
 
 RESTARTS = 150
 """More than LINE's 100 menu creations an hour: one creation per start would be refused."""
 
 
 def test_150_restarts_create_the_menu_once(
-    line_emulator: LineEmulator, line_config: Config, clients: LineClients
+    line_emulator: LineEmulator, town_config: Config, clients: LineClients
 ) -> None:
-    account = line_account_of(line_config).model_copy(update={"language": "th"})
+    account = line_account_of(town_config).model_copy(update={"language": "th"})
     # When the engine starts 150 times within the hour
     outcomes = [ensure_rich_menu(clients, account, line_emulator.clock) for _ in range(RESTARTS)]
     # Then the menu was created by the first start only, and no start was refused
@@ -47,9 +47,9 @@ def test_150_restarts_create_the_menu_once(
 
 
 def test_a_changed_menu_replaces_the_old_one(
-    line_emulator: LineEmulator, line_config: Config, clients: LineClients
+    line_emulator: LineEmulator, town_config: Config, clients: LineClients
 ) -> None:
-    account = line_account_of(line_config)
+    account = line_account_of(town_config)
     first = ensure_rich_menu(clients, account, line_emulator.clock, "es")
     # When accounts.yaml drops two areas and the engine restarts (twice)
     smaller = account.model_copy(update={"rich_menu": ["report", "my_cases", "verify"]})
@@ -71,9 +71,9 @@ def test_a_changed_menu_replaces_the_old_one(
 
 
 def test_a_start_cut_off_before_the_picture_is_finished_by_the_next(
-    line_emulator: LineEmulator, line_config: Config, clients: LineClients
+    line_emulator: LineEmulator, town_config: Config, clients: LineClients
 ) -> None:
-    account = line_account_of(line_config)
+    account = line_account_of(town_config)
     # Given a start that created the menu and died before uploading its picture
     made = clients.messaging.create_rich_menu(menu_request(account, "en")).rich_menu_id
     with pytest.raises(ApiException) as refused:  # LINE refuses a menu without its picture

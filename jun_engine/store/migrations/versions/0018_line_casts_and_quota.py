@@ -3,7 +3,7 @@
 goes out on (scheduled_item.channels, .line_account).
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0021 (written on 0016; re-chained after merging main)
 Create Date: 2026-12-04 17:30:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0018"
-down_revision: str | Sequence[str] | None = "0016"
+down_revision: str | Sequence[str] | None = "0021"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
