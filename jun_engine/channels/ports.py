@@ -133,6 +133,8 @@ class OutboxItem:
     choices: tuple[Choice, ...] = ()
     """Buttons offered with the text (a channel without buttons ignores them: the text lists
     them in words)."""
+    priority: int = 0
+    """How urgently it goes (`outbox.api.Priority`); a channel's quota gate reads it."""
 
     @property
     def bucket(self) -> Bucket:
@@ -183,6 +185,15 @@ class Delivery(Protocol):
 
     def close(self) -> None:
         """Release its connections."""
+        ...
+
+
+class SpendGate(Protocol):
+    """A channel's say on spending its metered quota (LINE's monthly messages): whether an item
+    must wait, because what is left is kept for more urgent items. A held item stays pending."""
+
+    def holds(self, session: Session, item: OutboxItem, now: datetime) -> str | None:
+        """Why `item` must wait for now, or None when it may be sent."""
         ...
 
 

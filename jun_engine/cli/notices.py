@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
+import sqlalchemy as sa
 import typer
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn
@@ -13,9 +14,11 @@ from sqlmodel import Session, col, select
 
 from jun_engine.channels.x.limits import X_LIMITS
 from jun_engine.cli import console
+from jun_engine.cli.exit_codes import ExitCode
 from jun_engine.cli.scheduling_desk import Desk, desk, out, parse_time, refusals
 from jun_engine.domain.messages import Channel
 from jun_engine.outbox.progress import BatchProgress, batch_progress
+from jun_engine.scheduling.line_casts import CastProgress, cast_progress
 from jun_engine.scheduling.notice_queue import dm_prefix
 from jun_engine.scheduling.notices import (
     NoticeRequest,
@@ -75,6 +78,17 @@ def add_command(
         list[str] | None,
         typer.Option("--age-group", help="DM: only this age group (repeatable)."),
     ] = None,
+    channel: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--channel",
+            help="x, line, or both (repeatable; default x). On LINE a notice is a broadcast "
+            "(a narrowcast with --age-group), a --dm one multicasts to opted-in residents.",
+        ),
+    ] = None,
+    line_account: Annotated[
+        str | None, typer.Option("--line-account", help="LINE: send from this account key.")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Schedule a notice."""
@@ -90,6 +104,8 @@ def add_command(
             topic=topic,
             districts=tuple(district or ()),
             age_groups=tuple(age_group or ()),
+            channels=_channels(channel),
+            line_account=line_account,
         )
         with session_scope(opened.engine) as session:
             notice_id = add_notice(session, opened.config, request, opened.clock.now())
@@ -101,6 +117,16 @@ def add_command(
     out().print(f"notice {notice.id} scheduled for {when} ({_what(notice)})")
 
 
+def _channels(names: list[str] | None) -> tuple[Channel, ...]:
+    chosen: list[Channel] = []
+    for name in names or ["x"]:
+        if name not in (Channel.X.value, Channel.LINE.value):
+            console.fail(ExitCode.USAGE, f"--channel {name!r}: use x or line")
+        if Channel(name) not in chosen:
+            chosen.append(Channel(name))
+    return tuple(chosen)
+
+
 def list_command(
     ctx: typer.Context,
     everything: Annotated[
@@ -109,7 +135,8 @@ def list_command(
     limit: console.LimitOption = 100,
     as_json: JsonOption = False,
 ) -> None:
-    """The scheduled notices (and alerts), soonest first."""
+    """The scheduled notices (and alerts), soonest first; where a notice goes on other channels
+    than X, its channels follow what it is."""
     with desk(ctx) as opened, refusals(), session_scope(opened.engine) as session:
         notices, more = console.limited(list_notices(session, everything=everything), limit)
     if as_json:
@@ -143,24 +170,33 @@ def cancel_command(
 def status_command(
     ctx: typer.Context,
     notice_id: Annotated[
-        int | None, typer.Argument(help="One notice (default: every DM notice).")
+        int | None, typer.Argument(help="One notice (default: every DM or LINE notice).")
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """How far each DM notice's delivery has gone, and when it should be done."""
+    """How far each DM notice's delivery has gone, and when it should be done; for a notice on
+    LINE, its casts sent, waiting and failed, and the recipients reached."""
     with desk(ctx) as opened, refusals(), session_scope(opened.engine) as session:
         now = opened.clock.now()
         notices = [view(get_notice(session, notice_id))] if notice_id else _dm_notices(session)
         progress = [(n, batch_progress(session, dm_prefix(n.id), now, LIMITS)) for n in notices]
+        line = {n.id: cast_progress(session, n.id) for n in notices if "line" in n.channels}
     if as_json:
-        console.print_json([_progress_dict(n, p, now) for n, p in progress])
+        console.print_json([_progress_dict(n, p, now, line.get(n.id)) for n, p in progress])
         return
     _show_progress(opened, progress, now)
+    for notice_id, casts in line.items():
+        out().print(
+            f"notice {notice_id} on LINE: {casts.sent}/{casts.casts} cast(s) sent, "
+            f"{casts.waiting} waiting, {casts.failed} failed, {casts.reached} reached"
+        )
 
 
 def _dm_notices(session: Session) -> list[NoticeView]:
     rows = session.exec(
-        select(ScheduledItemRow).where(ScheduledItemRow.dm).order_by(col(ScheduledItemRow.id))
+        select(ScheduledItemRow)
+        .where(sa.or_(col(ScheduledItemRow.dm), col(ScheduledItemRow.channels).contains("line")))
+        .order_by(col(ScheduledItemRow.id))
     )
     return [view(row) for row in rows]
 
@@ -208,8 +244,11 @@ def _left(batch: BatchProgress, now: datetime) -> str:
     return f"{hours} h {rest // 60:02d} min left"
 
 
-def _progress_dict(notice: NoticeView, batch: BatchProgress, now: datetime) -> dict[str, object]:
+def _progress_dict(
+    notice: NoticeView, batch: BatchProgress, now: datetime, line: CastProgress | None
+) -> dict[str, object]:
     return {
+        "line": None if line is None else line.to_json(),
         "notice": notice.id,
         "status": notice.status.value,
         "priority": notice.priority,
@@ -225,6 +264,11 @@ def _progress_dict(notice: NoticeView, batch: BatchProgress, now: datetime) -> d
 
 
 def _what(notice: NoticeView) -> str:
+    where = "" if notice.channels == ("x",) else f" ({' + '.join(notice.channels)})"
+    return _audience(notice) + where
+
+
+def _audience(notice: NoticeView) -> str:
     if notice.dm:
         audience = [notice.topic or "any topic", *notice.districts, *notice.age_groups]
         return "DM: " + ", ".join(audience)
@@ -254,4 +298,5 @@ def _as_dict(notice: NoticeView) -> dict[str, object]:
         "age_groups": list(notice.age_groups),
         "recipients": notice.recipients,
         "priority": notice.priority,
+        "channels": list(notice.channels),
     }

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from jun_engine.channels.line.quota import QuotaHealth
 from jun_engine.cli import console as cli_console
 from jun_engine.cli.context import global_options
 from jun_engine.cli.exit_codes import ExitCode
@@ -40,7 +41,8 @@ def status(
 ) -> None:
     """Show the daemon's health: whether the database takes writes, per account and stream the
     last poll, checkpoint, messages stored, backlog, errors, how often it is polled and why, rate
-    limit and today's spend. Works while the daemon runs, and on a read-only or full disk: it
+    limit and today's spend; per LINE account the month's messages used of its cap, its plan and
+    any quota warning. Works while the daemon runs, and on a read-only or full disk: it
     only reads.
 
     Exit codes: 0 shown and the database takes writes, 2 bad --db, 3 database unreachable,
@@ -51,12 +53,13 @@ def status(
     town = _town(options.config_path)
     names = {} if town is None else {a.user_id: key for key, a in town.accounts.items()}
     cap = None if town is None else town.x.daily_spend_cap_usd
+    line = town.line.accounts if town is not None and town.line is not None else {}
     try:
         engine = create_reader_engine(options.db_url)
         try:
             ensure_schema_current(engine)
             with session_scope(engine) as session:
-                report = intake_report(session, names, cap_usd=cap)
+                report = intake_report(session, names, cap_usd=cap, line_accounts=line)
             condition = condition_of(engine)
         finally:
             engine.dispose()
@@ -139,6 +142,8 @@ def _print(report: IntakeReport, condition: Condition, zone: ZoneInfo) -> None:
     console.print(f"messages: {counts}")
     console.print(f"today: {report.requests_today} request(s), ${report.spend_today_usd:.4f} spent")
     _print_sending(console, report, zone)
+    for quota in report.line_quota:
+        console.print(_quota_line(quota, zone))
 
 
 def _print_sending(console: Console, report: IntakeReport, zone: ZoneInfo) -> None:
@@ -161,6 +166,20 @@ def _print_sending(console: Console, report: IntakeReport, zone: ZoneInfo) -> No
             console.print(f"[bold yellow]warning: {escape(budget.line)}[/]")
         else:
             console.print(f"budget: {escape(budget.line)}")
+
+
+def _quota_line(quota: QuotaHealth, zone: ZoneInfo) -> str:
+    """One LINE account's month, e.g. `LINE jun_line: 183 / 200 messages this month (plan free)`."""
+    cap = "no cap" if quota.cap is None else f"{quota.cap:,}"
+    line = f"LINE {escape(quota.account)}: {quota.used:,} / {cap} messages this month "
+    line += f"(plan {quota.plan}"
+    if quota.reported_at is not None:
+        limit = "none" if quota.reported_limit is None else f"{quota.reported_limit:,}"
+        line += f"; LINE's limit {limit}, read {_time(quota.reported_at, zone)}"
+    line += ")"
+    if quota.warning:
+        line += f" [bold yellow]WARNING[/]: {escape(quota.warning)}"
+    return line
 
 
 def _row(stream: StreamHealth, zone: ZoneInfo) -> list[str]:

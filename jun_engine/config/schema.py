@@ -182,6 +182,14 @@ PLAN_QUOTAS: dict[str, int | None] = {
 }
 """Messages a month included in each plan (None: no cap, Japan's plan for local governments)."""
 
+LineArea = Annotated[
+    str,
+    StringConstraints(
+        pattern=r"^(jp_(0[1-9]|[1-3][0-9]|4[0-7])|tw_(0[1-9]|1[0-9]|2[0-2])|th_0[1-8]|id_(0[1-9]|1[0-2]))$"
+    ),
+]
+"""A region LINE's demographic narrowcast knows (`jp_40` Fukuoka, `th_05` Southern Thailand)."""
+
 WebhookPath = Annotated[str, StringConstraints(pattern=r"^/[a-z0-9_/-]{1,100}$")]
 """Where, on the engine's webhook server, LINE posts this channel's events."""
 
@@ -232,6 +240,9 @@ class LineAccount(Strict):
         default_factory=lambda: list(ALL_RICH_MENU_ACTIONS), max_length=6
     )
     """The home screen's areas, in order (at most six)."""
+    area: LineArea | None = None
+    """The town's region as LINE's narrowcast knows it: a notice to an age band reaches the
+    account's friends there only (None: wherever they are)."""
 
     def quota_cap(self) -> int | None:
         """The month's cap in force: the town's own, else the plan's (None: no cap)."""

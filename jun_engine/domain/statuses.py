@@ -153,6 +153,29 @@ class StaffRole(StrEnum):
     ADMIN = "admin"
 
 
+class CastKind(StrEnum):
+    """How a LINE send reaches many people at once (`line_cast`)."""
+
+    MULTICAST = "multicast"
+    """To a stored list of at most 500 user ids (the town's own segments)."""
+    NARROWCAST = "narrowcast"
+    """To the friends LINE's demographic filter picks (age band, area); followed to the end."""
+    BROADCAST = "broadcast"
+    """To every friend of the account."""
+
+
+class CastStatus(StrEnum):
+    """Where a LINE cast is on its way out (`line_cast`)."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    """An attempt was made (committed before the call); a retry carries the same retry key."""
+    ACCEPTED = "accepted"
+    """A narrowcast LINE took (202): its progress is followed until it ends."""
+    SENT = "sent"
+    FAILED = "failed"
+
+
 class ReportMailStatus(StrEnum):
     """Where a weekly report's e-mail is (`jun_engine.mail.delivery`): sent at most once."""
 

@@ -48,6 +48,7 @@ def item_from_row(row: OutboxRow, target: str | None = None) -> OutboxItem:
         part_no=row.part_no,
         expires_at=row.expires_at,
         choices=choices_from_json(row.choices),
+        priority=row.priority,
     )
 
 
@@ -138,6 +139,11 @@ def release(
     if refund:
         values["attempts"] = OUTBOX.c.attempts - 1
     _set(session, item_id, **values)
+
+
+def defer(session: Session, item_id: int, not_before: datetime, reason: str) -> None:
+    """A pending item waits until `not_before` (a channel's quota gate held it), unclaimed."""
+    _set(session, item_id, not_before=not_before, last_error=reason)
 
 
 def hold_uncertain(session: Session, item_id: int, look_at: datetime, error: str) -> None:

@@ -20,7 +20,14 @@ from datetime import datetime, timedelta
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from jun_engine.channels.ports import Bucket, Delivery, DeliveryUnknown, Limits, OutboxItem
+from jun_engine.channels.ports import (
+    Bucket,
+    Delivery,
+    DeliveryUnknown,
+    Limits,
+    OutboxItem,
+    SpendGate,
+)
 from jun_engine.clock import Clock
 from jun_engine.domain.errors import (
     AuthError,
@@ -52,6 +59,8 @@ IDLE_SECONDS = 2.0
 """Clock seconds between two looks at the queue when nothing is due."""
 PAUSE = timedelta(minutes=15)
 """How long an account whose keys the platform refused pauses sending."""
+HELD_FOR = timedelta(minutes=10)
+"""How long an item a channel's quota gate held waits before the gate is asked again."""
 
 REFUSALS: tuple[tuple[type[ChannelError], str], ...] = (
     (ReplyNotAllowed, "reply_not_allowed"),
@@ -76,9 +85,11 @@ class OutboxSender:
         max_attempts: int = MAX_ATTEMPTS,
         idle_seconds: float = IDLE_SECONDS,
         outage: OutageWatch | None = None,
+        gates: Mapping[Channel, SpendGate] | None = None,
     ) -> None:
         self._engine = engine
         self._deliveries = dict(deliveries)
+        self._gates = dict(gates or {})
         self._senders = {c: d.accounts() for c, d in self._deliveries.items()}
         self._clock = clock
         self.pacer = pacer or Pacer(limits_of(self._deliveries))
@@ -155,9 +166,19 @@ class OutboxSender:
                     session, item.channel, item.account_id, item.bucket, now
                 ):
                     excluded.add((item.channel, item.account_id, item.bucket))
+                elif (held := self._held(session, item, now)) is not None:
+                    queue.defer(session, item.id, now + HELD_FOR, held)
                 elif queue.claim(session, item, now):
                     return replace(item, attempts=item.attempts + 1)
         return None
+
+    def _held(self, session: Session, item: OutboxItem, now: datetime) -> str | None:
+        """Why the channel's quota gate holds `item` for now (LINE's monthly messages), if so."""
+        gate = self._gates.get(item.channel)
+        held = None if gate is None else gate.holds(session, item, now)
+        if held is not None:
+            log.info("outbox item %d held for %s: %s", item.id, HELD_FOR, held)
+        return held
 
     def _refusal(self, item: OutboxItem, now: datetime) -> tuple[OutboxStatus, str, str] | None:
         """Why `item` must not be sent at all (status, failure code, message), if so."""

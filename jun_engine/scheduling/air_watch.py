@@ -1,5 +1,6 @@
 """The daily air-quality check: once a day from `air_quality.post_time`, fetch the forecast and
-queue a warning (outbox key `air:<day>`) if a pollutant reaches its threshold.
+queue a warning (outbox key `air:<day>`; on LINE a broadcast, `air:<day>:line:<account>`) if a
+pollutant reaches its threshold.
 
 A failed fetch (timeout, HTTP error, garbage) is logged and retried after `RETRY_AFTER` of the
 clock's time, until the day is over; a day whose check never succeeded is simply missed.
@@ -27,6 +28,7 @@ from jun_engine.scheduling.air_quality import (
     warning_text,
 )
 from jun_engine.scheduling.calendar import at_local_time, local_day
+from jun_engine.scheduling.line_casts import queue_line_air
 from jun_engine.store.session import session_scope
 from jun_engine.store.tables import AirQualityDayRow
 
@@ -121,6 +123,12 @@ class AirQualityWatch:
                     kind=OutboxKind.POST,
                     text=warning_text(self._config.town.name, forecast.day, exceeded),
                     priority=Priority.NOTICE,
+                )
+                queue_line_air(
+                    session,
+                    self._config,
+                    forecast.day,
+                    warning_text(self._config.town.name, forecast.day, exceeded),
                 )
         log.info("air quality for %s: %s; over threshold: %s", forecast.day, levels, exceeded)
         return AirQualityOutcome(forecast.day, levels, exceeded)

@@ -1,5 +1,6 @@
 """Emergency alerts: posted at once from the town account ahead of everything queued, and
-optionally DM'd to the residents of some districts who accept notices."""
+optionally DM'd to the residents of some districts who accept notices; broadcast on every LINE
+account too, ahead of every queued LINE cast."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from jun_engine.domain.statuses import OutboxKind, ScheduledKind, ScheduledStatu
 from jun_engine.outbox.api import Priority, enqueue
 from jun_engine.scheduling.calendar import zone
 from jun_engine.scheduling.errors import InvalidNoticeError
+from jun_engine.scheduling.line_casts import queue_line_alert
 from jun_engine.scheduling.notice_queue import queue_dms
 from jun_engine.scheduling.notices import MAX_TEXT
 from jun_engine.store.tables import ScheduledItemRow
@@ -76,6 +78,9 @@ def raise_alert(
         priority=Priority.EMERGENCY,
     )
     dms = queue_dms(session, config, row, now) if dm else 0
+    if config.line is not None:
+        row.channels = "x line"
+        queue_line_alert(session, config, row)
     session.add(row)
     return AlertQueued(row.id, key, dms)
 

@@ -1,5 +1,6 @@
 """Turning due notices into outbox items, once: the public post of each occurrence, or one DM
-per resident of a segmented notice, in the same transaction that marks the notice done.
+per resident of a segmented notice, in the same transaction that marks the notice done; on LINE,
+its casts (`line_casts`: a broadcast, a narrowcast, or multicasts of 500) in that transaction too.
 
 Misfire policy (the daemon was down when something came due):
 - a one-off notice still within `valid_until` is posted late; past it, it is skipped;
@@ -25,6 +26,7 @@ from jun_engine.domain.statuses import DeliveryStatus, OutboxKind, OutboxStatus,
 from jun_engine.outbox.api import Priority, enqueue
 from jun_engine.outbox.planner import spread
 from jun_engine.scheduling.calendar import local_day, zone
+from jun_engine.scheduling.line_casts import on_line, on_x, queue_line_notice
 from jun_engine.scheduling.notices import NOTICE_KINDS
 from jun_engine.scheduling.recurrence import first_after, latest_due, parse_cron
 from jun_engine.scheduling.segments import Segment, recipients
@@ -98,9 +100,12 @@ def _queue(
         log.info("notice %d skipped: due %s, valid until %s", row.id, row.run_at, row.valid_until)
         return _close(session, row, now, ScheduledStatus.SKIPPED, None)
     if row.dm:
-        count = queue_dms(session, config, row, now)
+        count = queue_dms(session, config, row, now) if on_x(row) else 0
+        if on_line(row):
+            count += queue_line_notice(session, config, row, f"notice:{row.id}", row.text, now)
+            row.recipients = count
         return _close(session, row, now, ScheduledStatus.DONE, row.run_at, dms=count)
-    _post(session, config, row, row.run_at, row.text)
+    _post(session, config, row, row.run_at, row.text, now)
     return _close(session, row, now, ScheduledStatus.DONE, row.run_at)
 
 
@@ -114,7 +119,7 @@ def _queue_recurring(
     occurrence, missed = latest_due(trigger, row.run_at, end)
     if missed:
         log.info("notice %d: %d missed occurrence(s) not posted (catch-up rule)", row.id, missed)
-    _post(session, config, row, occurrence, _dated(config, row.text, occurrence))
+    _post(session, config, row, occurrence, _dated(config, row.text, occurrence), now)
     following = first_after(trigger, max(now, occurrence))
     row.last_run_at = now
     if following is None or (row.valid_until is not None and following > row.valid_until):
@@ -132,9 +137,19 @@ def _dated(config: Config, text: str, occurrence: datetime) -> str:
 
 
 def _post(
-    session: Session, config: Config, row: ScheduledItemRow, occurrence: datetime, text: str
+    session: Session,
+    config: Config,
+    row: ScheduledItemRow,
+    occurrence: datetime,
+    text: str,
+    now: datetime,
 ) -> None:
+    """The occurrence's public post on X, and its broadcast (or narrowcast) on LINE."""
     assert row.id is not None
+    if on_line(row):
+        queue_line_notice(session, config, row, occurrence_key(row.id, occurrence), text, now)
+    if not on_x(row):
+        return
     account = config.accounts[row.account_key or config.town.account]
     enqueue(
         session,

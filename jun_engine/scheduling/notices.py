@@ -1,5 +1,5 @@
-"""Notices: one-off or recurring (cron) posts from a chosen account, or segmented DMs; added,
-listed and cancelled here, queued when due by `notice_queue`.
+"""Notices: one-off or recurring (cron) posts from a chosen account, or segmented DMs, on X, on
+LINE (`line_casts`) or both; added, listed and cancelled here, queued when due by `notice_queue`.
 
 A one-off notice is valid until `valid_until` (by default a day after its time): if the daemon
 was down when it came due, it is posted late while still valid, and skipped after. A recurring
@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from jun_engine.config.problems import suggestion
 from jun_engine.config.schema import Config
+from jun_engine.domain.messages import Channel
 from jun_engine.domain.statuses import ScheduledKind, ScheduledStatus
 from jun_engine.outbox.api import Priority
 from jun_engine.scheduling.errors import (
@@ -23,6 +24,7 @@ from jun_engine.scheduling.errors import (
     NoticeClosedError,
     NoticeNotFoundError,
 )
+from jun_engine.scheduling.line_casts import line_account, line_demographic
 from jun_engine.scheduling.recurrence import first_at_or_after, parse_cron
 from jun_engine.store.tables import ScheduledItemRow
 
@@ -47,6 +49,10 @@ class NoticeRequest:
     topic: str | None = None
     districts: tuple[str, ...] = ()
     age_groups: tuple[str, ...] = ()
+    channels: tuple[Channel, ...] = (Channel.X,)
+    """Where it goes out: X (a post, or DMs), LINE (a broadcast, narrowcast or multicasts), both."""
+    line_account: str | None = None
+    """The LINE account's key (`line.accounts`); None: the first one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +74,7 @@ class NoticeView:
     recipients: int | None
     last_run_at: datetime | None
     priority: int
+    channels: tuple[str, ...] = ("x",)
 
 
 def view(row: ScheduledItemRow) -> NoticeView:
@@ -89,6 +96,7 @@ def view(row: ScheduledItemRow) -> NoticeView:
         recipients=row.recipients,
         last_run_at=row.last_run_at,
         priority=row.priority,
+        channels=tuple(row.channels.split()),
     )
 
 
@@ -99,6 +107,7 @@ def posting_account(config: Config, key: str | None) -> str:
 
 def add_notice(session: Session, config: Config, request: NoticeRequest, now: datetime) -> int:
     """Validate and store a notice; return its id. InvalidNoticeError says what is wrong."""
+    line_key = _check_channels(config, request)
     account = _check_account(config, request)
     _check_text(request.text)
     _check_audience(config, request)
@@ -116,6 +125,8 @@ def add_notice(session: Session, config: Config, request: NoticeRequest, now: da
         districts="\n".join(request.districts),
         age_groups=" ".join(request.age_groups),
         priority=Priority.NOTICE,
+        channels=" ".join(channel.value for channel in request.channels),
+        line_account=line_key,
     )
     session.add(row)
     session.flush()
@@ -130,12 +141,22 @@ def _check_text(text: str) -> None:
         raise InvalidNoticeError(f"the text has {len(text)} characters; at most {MAX_TEXT}")
 
 
+def _check_channels(config: Config, request: NoticeRequest) -> str | None:
+    """The LINE account's key when the notice goes out on LINE (None otherwise)."""
+    if not request.channels:
+        raise InvalidNoticeError("the notice goes out on no channel")
+    if Channel.LINE not in request.channels:
+        return None
+    return line_account(config, request.line_account)[0]
+
+
 def _check_account(config: Config, request: NoticeRequest) -> str:
     account = posting_account(config, request.account)
     if account not in config.accounts:
         hint = suggestion(account, config.accounts, known="accounts")
         raise InvalidNoticeError(f"unknown account {account!r}{hint}")
-    if request.dm and not config.accounts[account].dm_access:
+    on_x = Channel.X in request.channels
+    if on_x and request.dm and not config.accounts[account].dm_access:
         raise InvalidNoticeError(f"account {account!r} has no dm_access in accounts.yaml")
     return account
 
@@ -143,8 +164,13 @@ def _check_account(config: Config, request: NoticeRequest) -> str:
 def _check_audience(config: Config, request: NoticeRequest) -> None:
     targeted = request.topic or request.districts or request.age_groups
     if not request.dm:
-        if targeted:
+        if not targeted:
+            return
+        if Channel.X in request.channels or request.topic or request.districts:
             raise InvalidNoticeError("--topic, --district and --age-group need --dm")
+        # LINE alone: an age band is LINE's own demographic narrowcast
+        _known("age group", request.age_groups, config.notices.age_groups)
+        line_demographic(config, request.age_groups, None)
         return
     if request.cron:
         raise InvalidNoticeError("a DM notice is sent once: it cannot recur (--cron)")

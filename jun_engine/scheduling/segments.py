@@ -40,8 +40,8 @@ class Recipient:
 def recipients(
     session: Session, config: Config, segment: Segment, year: int, channel: Channel
 ) -> list[Recipient]:
-    """The verified residents in `segment` with an account on `channel`, by id; ages count
-    from birth years in `year`."""
+    """The verified residents in `segment` with an account on `channel` that can be reached
+    (not blocked: LINE's unfollow), by id; ages count from birth years in `year`."""
     opted_in = sa.select(TOPICS.c.resident_id).where(TOPICS.c.resident_id == RESIDENTS.c.id)
     if segment.topic is not None:
         opted_in = opted_in.where(TOPICS.c.topic == segment.topic)
@@ -51,6 +51,7 @@ def recipients(
         .where(
             RESIDENTS.c.status == ResidentStatus.VERIFIED,
             IDENTITIES.c.channel == channel,
+            IDENTITIES.c.unreachable_since.is_(None),
             sa.exists(opted_in),
         )
         .order_by(RESIDENTS.c.id)

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from sqlmodel import Session, func, select
 
 from jun_engine.channels.limits import write_limits
+from jun_engine.channels.line.quota import QuotaHealth, quota_health
 from jun_engine.channels.ports import Bucket
 from jun_engine.channels.x.billing import requests_on, spent_by_account, spent_on
 from jun_engine.channels.x.intake.budget import budget_of
 from jun_engine.channels.x.intake.sweep import time_of
+from jun_engine.config.schema import LineAccount
 from jun_engine.domain.messages import Channel, MessageKind
 from jun_engine.domain.statuses import MessageStatus, OutboxKind, PollStream
 from jun_engine.outbox.planner import day_budgets, plan
@@ -105,6 +108,8 @@ class IntakeReport:
     requests_today: int
     queues: list[QueueHealth]
     budgets: list[BudgetHealth]
+    line_quota: list[QuotaHealth] = field(default_factory=list)
+    """Each LINE account's month: used, cap, plan, and any warning."""
 
     def to_json(self) -> dict[str, object]:
         """A JSON-ready dict (times as ISO 8601, money as a string of dollars)."""
@@ -116,9 +121,11 @@ def intake_report(
     names: dict[str, str],
     now: datetime | None = None,
     cap_usd: float | None = None,
+    line_accounts: Mapping[str, LineAccount] | None = None,
 ) -> IntakeReport:
     """Read the report; `names` maps account ids to their keys in accounts.yaml, `cap_usd` is
-    its daily spend cap (None when unknown: intervals are then the steady ones)."""
+    its daily spend cap (None when unknown: intervals are then the steady ones);
+    `line_accounts` are accounts.yaml's LINE accounts, whose quota it shows."""
     day = _reporting_day(session, now)
     by_account = spent_by_account(session, day)
     counts = _message_counts(session)
@@ -145,6 +152,7 @@ def intake_report(
         requests_today=requests_on(session, day),
         queues=_queues(session, names, moment),
         budgets=_budgets(session, moment),
+        line_quota=quota_health(session, line_accounts or {}, now),
     )
 
 

@@ -19,6 +19,8 @@ from jun_engine.domain.messages import Channel, MessageKind
 from jun_engine.domain.statuses import (
     AppointmentStatus,
     CaseStatus,
+    CastKind,
+    CastStatus,
     DeliveryStatus,
     ExampleSource,
     MenuStatus,
@@ -564,6 +566,70 @@ class LineSendRow(StoreModel, table=True):
     sent_at: datetime = Field(sa_column=_time())
 
 
+class LineCastRow(StoreModel, table=True):
+    """A LINE multicast, narrowcast or broadcast: written with its retry key before the first
+    attempt, so every retry is the same request to LINE (409: it was already carried out).
+
+    A segmented notice is one row per batch of at most 500 user ids (`recipients`), each batch
+    its own key and retry key, so a crash between batches resends none of them."""
+
+    __tablename__ = "line_cast"
+    __table_args__ = (sa.Index(None, "status", "priority", "not_before"),)
+
+    id: int | None = Field(default=None, sa_column=_pk())
+    key: str = Field(sa_column=sa.Column(StoredString(200), nullable=False, unique=True))
+    account_id: str = Field(sa_column=_string(ID_LENGTH))
+    """The official account's bot user id."""
+    how: CastKind = Field(sa_column=_enum(CastKind, "cast_kind"))
+    recipients: str = Field(default="", sa_column=_text())
+    """A multicast's user ids, one per line (at most 500); empty otherwise."""
+    audience: str = Field(default="", sa_column=_text())
+    """A narrowcast's demographic filter (LINE's JSON); empty otherwise."""
+    text: str = Field(sa_column=_text())
+    priority: int = Field(default=10, sa_column=_int(10))
+    retry_key: str = Field(sa_column=_string(36))
+    status: CastStatus = Field(
+        default=CastStatus.PENDING, sa_column=_enum(CastStatus, "cast_status", CastStatus.PENDING)
+    )
+    attempts: int = Field(default=0, sa_column=_int(0))
+    not_before: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+    expires_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+    created_at: datetime = Field(default_factory=now_utc, sa_column=_time())
+    first_attempt_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+    sent_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+    request_id: str | None = Field(default=None, sa_column=_string(ID_LENGTH, nullable=True))
+    """LINE's `x-line-request-id` of the accepted request (a 409's accepted request id)."""
+    progress: str | None = Field(default=None, sa_column=_string(16, nullable=True))
+    """A narrowcast's last phase (waiting, sending, succeeded, failed)."""
+    delivered: int | None = Field(default=None, sa_column=sa.Column(sa.Integer, nullable=True))
+    """Recipients reached, where LINE says (a narrowcast's success count, a multicast's ids)."""
+    undelivered: int | None = Field(default=None, sa_column=sa.Column(sa.Integer, nullable=True))
+    last_error: str | None = Field(default=None, sa_column=_text(nullable=True))
+    notice_id: int | None = Field(default=None, sa_column=_ref("scheduled_item.id", "SET NULL"))
+
+
+class LineQuotaRow(StoreModel, table=True):
+    """One LINE account's message quota in one month (LINE's: Japan's calendar month): what the
+    engine spent, what LINE last reported, and the warnings given."""
+
+    __tablename__ = "line_quota"
+
+    account_id: str = Field(sa_column=sa.Column(StoredString(ID_LENGTH), primary_key=True))
+    month: str = Field(sa_column=sa.Column(StoredString(7), primary_key=True))
+    """YYYY-MM in Asia/Tokyo."""
+    spent: int = Field(default=0, sa_column=_int(0))
+    """Messages counted: the engine's own sends, raised to LINE's figure whenever it is read."""
+    reported_used: int | None = Field(default=None, sa_column=sa.Column(sa.Integer, nullable=True))
+    reported_limit: int | None = Field(default=None, sa_column=sa.Column(sa.Integer, nullable=True))
+    """LINE's monthly limit (None: no limit, or not read yet: see `reported_at`)."""
+    reported_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+    warned_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+    """When the warning share was crossed this month (warned once)."""
+    plan_warning: str | None = Field(default=None, sa_column=_text(nullable=True))
+    """The last daily check's finding when LINE's limit is not the configured plan's."""
+    plan_checked_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+
+
 # --- schedules --------------------------------------------------------------------------------
 
 
@@ -607,6 +673,12 @@ class ScheduledItemRow(StoreModel, table=True):
     """The outbox priority of what this item queues (EMERGENCY 100 for alerts, NOTICE 10)."""
     recipients: int | None = Field(default=None, sa_column=sa.Column(sa.Integer, nullable=True))
     """How many residents the DMs were queued for, once resolved (when the item came due)."""
+    channels: str = Field(
+        default="x", sa_column=sa.Column(StoredString(40), nullable=False, server_default="x")
+    )
+    """The channels a notice or alert goes out on, space-separated (`x`, `line`, `x line`)."""
+    line_account: str | None = Field(default=None, sa_column=_string(KEY_LENGTH, nullable=True))
+    """The LINE account's key (`line.accounts`) it goes from on LINE; None: the first one."""
 
 
 class SchoolMenuRow(StoreModel, table=True):

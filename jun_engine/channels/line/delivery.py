@@ -17,7 +17,8 @@
 - A resident who blocked the account (`unreachable_since` on their LINE identity) is refused
   before any call; so is an answer to a message the engine never stored.
 - `charge` writes one `line_send` row per item that landed: `via` reply (quota 0) or push
-  (quota 1: LINE counts a push once per recipient, whatever its number of message objects).
+  (quota 1: LINE counts a push once per recipient, whatever its number of message objects),
+  and counts a push on the month's quota meter (`quota.count_spend`).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from jun_engine.channels.line.client import TIMEOUT, LineClients, line_clients
 from jun_engine.channels.line.errors import AlreadyAccepted, InvalidReplyToken, channel_error
 from jun_engine.channels.line.limits import LINE_LIMITS
 from jun_engine.channels.line.messages import text_messages
+from jun_engine.channels.line.quota import count_spend
 from jun_engine.channels.line.splitting import split
 from jun_engine.channels.ports import DeliveryUnknown, Limits, OutboxItem, Receipt
 from jun_engine.clock import Clock
@@ -178,6 +180,7 @@ class LineDelivery:
                 sent_at=at,
             )
         )
+        count_spend(session, item.account_id, 1 if pushed else 0, at)
 
     def close(self) -> None:
         """Close every account's connection pool."""

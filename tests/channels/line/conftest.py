@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
+from jun_engine.channels.line.client import LineClients, line_clients
 from jun_engine.channels.line.runtime import LineRuntime
 from jun_engine.channels.ports import Wiring
 from jun_engine.config.environment import LineCredentials
@@ -28,6 +29,7 @@ from jun_engine.emulator.testing import emulator_test_config
 from jun_engine.routing.router import Router
 from jun_engine.routing.setup import build_router
 from jun_engine.service.outage import OutageWatch
+from tests.channels.line.extras import LINE_KEY, town_with_line
 
 MAX_BODY = 20_000
 """A small body limit, so an oversized body is cheap to send."""
@@ -100,3 +102,20 @@ def config() -> Config:
 @pytest.fixture(scope="module")
 def router(config: Config) -> Router:
     return build_router(config, config_dir=Path(__file__).resolve().parents[3])
+
+
+@pytest.fixture
+def town_config(line_emulator: LineEmulator) -> Config:  # noqa: F811
+    """The shipped town with the emulator's channel as its LINE account (`town_line`), on the
+    free plan (rich menu, quota and cast tests)."""
+    return town_with_line(line_emulator)
+
+
+@pytest.fixture
+def clients(line_emulator: LineEmulator) -> Iterator[LineClients]:  # noqa: F811
+    """line-bot-sdk clients of `town_config`'s LINE account, talking to the emulator."""
+    channel = line_emulator.state.channel
+    credentials = LineCredentials(LINE_KEY, channel.secret, channel.access_token)
+    opened = line_clients(credentials, line_emulator.base_url)
+    yield opened
+    opened.close()
