@@ -1,4 +1,5 @@
-"""Everything the case desk says, in Spanish, English and Thai, from one table.
+"""Everything the case desk says, in Spanish, English and Thai, from one table; what residents
+read (acknowledgements, answers, status, the survey) in Japanese too.
 
 Public texts are built only from these templates, the town's configured names and handles, the
 case reference and the resident's handle: never from anything the resident wrote. `say` picks
@@ -26,52 +27,62 @@ TEXTS: Mapping[str, Mapping[str, Template]] = {
         "es": "Hemos registrado tu aviso con la referencia {reference}. Lo lleva {department} ({handle}).",
         "en": "We have logged your request as {reference}. {department} ({handle}) is handling it.",
         "th": "เราได้รับเรื่องของคุณแล้ว เลขที่ {reference} ผู้รับผิดชอบคือ {department} ({handle})",
+        "ja": "ご報告を受付番号 {reference} で受け付けました。{department}（{handle}）が担当します。",
     },
     "ack_moved_to_dm": {
         "es": "Te hemos enviado un mensaje directo sobre tu consulta ({reference}).",
         "en": "We have sent you a direct message about your request ({reference}).",
         "th": "เราได้ส่งข้อความส่วนตัวถึงคุณเกี่ยวกับเรื่องของคุณแล้ว ({reference})",
+        "ja": "お問い合わせ（{reference}）について個別メッセージをお送りしました。",
     },
     "ack_forwarded": {
         "es": "Gracias por avisar ({reference}). Esto lo resuelve {body} ({body_handle}); lo hemos anotado y {department} lo sigue.",
         "en": "Thanks for letting us know ({reference}). {body} ({body_handle}) fixes this; we have noted it and {department} is following it.",
         "th": "ขอบคุณที่แจ้ง ({reference}) เรื่องนี้อยู่ในความรับผิดชอบของ {body} ({body_handle}) เราบันทึกไว้แล้วและ {department} กำลังติดตาม",
+        "ja": "ご連絡ありがとうございます（{reference}）。この件は{body}（{body_handle}）の担当です。記録のうえ、{department}が経過を確認します。",
     },
     "credited_answer": {
         "es": "{department} ({handle}) responde a {reference}: {answer}",
         "en": "{department} ({handle}) answers {reference}: {answer}",
         "th": "{department} ({handle}) ตอบเรื่อง {reference}: {answer}",
+        "ja": "{department}（{handle}）から{reference}へのご回答: {answer}",
     },
     # --- to residents, by DM ---
     "ack_dm": {
         "es": "Hemos recibido tu mensaje. Referencia: {reference}. Lo lleva {department} y te responderemos por aquí.",
         "en": "We have received your message. Reference: {reference}. {department} is handling it and will answer here.",
         "th": "เราได้รับข้อความของคุณแล้ว เลขที่อ้างอิง {reference} {department} จะดูแลและตอบกลับทางนี้",
+        "ja": "メッセージを受け付けました。受付番号: {reference}。{department}が担当し、こちらでご回答します。",
     },
     "dm_answer": {
         "es": "{department} sobre {reference}: {answer}",
         "en": "{department} on {reference}: {answer}",
         "th": "{department} เรื่อง {reference}: {answer}",
+        "ja": "{department}より{reference}について: {answer}",
     },
     "resolved_dm": {
         "es": "Hemos dado por resuelta tu consulta {reference}.",
         "en": "Your request {reference} is now resolved.",
         "th": "เรื่อง {reference} ของคุณได้รับการแก้ไขแล้ว",
+        "ja": "お問い合わせ {reference} は解決済みとなりました。",
     },
     "merged_dm": {
         "es": "Tu consulta {reference} se tramita junto con {into}, que trata lo mismo.",
         "en": "Your request {reference} is handled together with {into}, which is about the same thing.",
         "th": "เรื่อง {reference} ของคุณจะดำเนินการร่วมกับ {into} ซึ่งเป็นเรื่องเดียวกัน",
+        "ja": "お問い合わせ {reference} は、同じ内容の {into} とあわせて対応します。",
     },
     "survey": {
         "es": "¿Qué tal te hemos atendido con {reference}? Responde con un número del 1 (mal) al 5 (muy bien).",
         "en": "How did we do with {reference}? Reply with a number from 1 (poor) to 5 (very good).",
         "th": "คุณพอใจกับการบริการเรื่อง {reference} แค่ไหน ตอบเป็นตัวเลข 1 (ไม่พอใจ) ถึง 5 (พอใจมาก)",
+        "ja": "{reference}の対応はいかがでしたか？1（不満）から5（大変満足）の数字でお答えください。",
     },
     "survey_thanks": {
         "es": "¡Gracias por tu valoración ({rating}/5)!",
         "en": "Thank you for your rating ({rating}/5)!",
         "th": "ขอบคุณสำหรับคะแนน ({rating}/5)",
+        "ja": "評価（{rating}/5）をありがとうございました。",
     },
     # --- to departments and leads, by DM ---
     "notify_public": {
@@ -268,18 +279,18 @@ TEXTS: Mapping[str, Mapping[str, Template]] = {
 
 WORDS: Mapping[str, Mapping[str, str]] = {
     # --- case statuses (`CaseStatus` values) ---
-    "status_open": {"es": "abierto", "en": "open", "th": "เปิด"},
-    "status_routed": {"es": "asignado", "en": "routed", "th": "ส่งต่อแผนกแล้ว"},
-    "status_acknowledged": {"es": "recibido", "en": "acknowledged", "th": "รับเรื่องแล้ว"},
-    "status_forwarded": {"es": "derivado", "en": "forwarded", "th": "ส่งต่อหน่วยงานแล้ว"},
-    "status_in_progress": {"es": "en curso", "en": "in progress", "th": "กำลังดำเนินการ"},
-    "status_waiting_resident": {"es": "esperando al vecino", "en": "waiting for the resident", "th": "รอผู้แจ้ง"},
-    "status_answered": {"es": "respondido", "en": "answered", "th": "ตอบแล้ว"},
-    "status_rerouted": {"es": "reasignado", "en": "rerouted", "th": "ย้ายแผนกแล้ว"},
-    "status_reopened": {"es": "reabierto", "en": "reopened", "th": "เปิดใหม่"},
-    "status_resolved": {"es": "resuelto", "en": "resolved", "th": "แก้ไขแล้ว"},
-    "status_closed": {"es": "cerrado", "en": "closed", "th": "ปิดแล้ว"},
-    "status_merged": {"es": "fusionado", "en": "merged", "th": "รวมเรื่องแล้ว"},
+    "status_open": {"es": "abierto", "en": "open", "th": "เปิด", "ja": "受付"},
+    "status_routed": {"es": "asignado", "en": "routed", "th": "ส่งต่อแผนกแล้ว", "ja": "担当部署へ送付済み"},
+    "status_acknowledged": {"es": "recibido", "en": "acknowledged", "th": "รับเรื่องแล้ว", "ja": "受付済み"},
+    "status_forwarded": {"es": "derivado", "en": "forwarded", "th": "ส่งต่อหน่วยงานแล้ว", "ja": "関係機関へ送付済み"},
+    "status_in_progress": {"es": "en curso", "en": "in progress", "th": "กำลังดำเนินการ", "ja": "対応中"},
+    "status_waiting_resident": {"es": "esperando al vecino", "en": "waiting for the resident", "th": "รอผู้แจ้ง", "ja": "ご返信待ち"},
+    "status_answered": {"es": "respondido", "en": "answered", "th": "ตอบแล้ว", "ja": "回答済み"},
+    "status_rerouted": {"es": "reasignado", "en": "rerouted", "th": "ย้ายแผนกแล้ว", "ja": "担当部署を変更"},
+    "status_reopened": {"es": "reabierto", "en": "reopened", "th": "เปิดใหม่", "ja": "再開"},
+    "status_resolved": {"es": "resuelto", "en": "resolved", "th": "แก้ไขแล้ว", "ja": "解決済み"},
+    "status_closed": {"es": "cerrado", "en": "closed", "th": "ปิดแล้ว", "ja": "完了"},
+    "status_merged": {"es": "fusionado", "en": "merged", "th": "รวมเรื่องแล้ว", "ja": "統合済み"},
     # --- urgencies (`Urgency` values) ---
     "urgency_normal": {"es": "normal", "en": "normal", "th": "ปกติ"},
     "urgency_emergency": {"es": "URGENTE", "en": "EMERGENCY", "th": "ฉุกเฉิน"},

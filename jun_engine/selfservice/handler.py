@@ -267,7 +267,7 @@ def _to_confirm(
     turn: Turn, current: Conversation | None, department: str, start: datetime
 ) -> AnswerKind:
     """A slot pressed: ask to confirm it (a tap is easily a slip)."""
-    slot = slot_at(turn.session, department, start)
+    slot = _bookable(turn, department, start)
     data = _ongoing(current, department)
     if slot is None or slot.free <= 0:
         state = Conversation(BOOKING, CHOOSE, data)
@@ -285,11 +285,20 @@ def _confirmed(
 ) -> AnswerKind:
     """The "confirm" button pressed: book the slot (or move the dialogue's appointment there)."""
     data = _ongoing(current, department)
-    slot = slot_at(turn.session, department, start)
+    slot = _bookable(turn, department, start)
     state = Conversation(BOOKING, CONFIRM, data)
     if slot is None:
         return _taken(turn, state, -1)
     return _picked(turn, state, slot.id)
+
+
+def _bookable(turn: Turn, department: str, start: datetime) -> Slot | None:
+    """The slot a button names, if it may still be booked (notice, horizon), free or not."""
+    book = turn.config.appointments[department]
+    last = local_day(turn.config, turn.now) + timedelta(days=book.horizon_days)
+    if start < turn.now + book.min_notice or local_day(turn.config, start) > last:
+        return None
+    return slot_at(turn.session, turn.config, department, start)
 
 
 def _day_picked(turn: Turn, current: Conversation | None, day: date) -> AnswerKind | None:

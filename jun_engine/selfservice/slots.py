@@ -196,8 +196,10 @@ def free_on(
     ][:limit]
 
 
-def slot_at(session: Session, department: str, starts_at: datetime) -> Slot | None:
-    """The department's slot that starts at `starts_at`, if there is one."""
+def slot_at(session: Session, config: Config, department: str, starts_at: datetime) -> Slot | None:
+    """The department's slot that starts at `starts_at`, if there is one (its day's slots are
+    made first if they were never offered)."""
+    ensure_day(session, config, department, local_day(config, starts_at))
     statement = select(AppointmentSlotRow).where(
         AppointmentSlotRow.department == department,
         AppointmentSlotRow.starts_at == starts_at.astimezone(UTC),

@@ -22,7 +22,7 @@ from jun_engine.emulator.clock import Clock
 from jun_engine.outbox.sender import OutboxSender
 from jun_engine.pipeline.process import process_all
 from jun_engine.residents.verification import bind
-from jun_engine.selfservice import conversation
+from jun_engine.selfservice import appointments, conversation
 from jun_engine.store.session import session_scope
 from jun_engine.store.tables import AirQualityDayRow, AppointmentRow, CaseRow, ResidentRow
 from tests.channels.memory import MemoryChannel
@@ -314,3 +314,36 @@ def test_another_stages_button_is_left_to_it(town: Town) -> None:
     town.resident(AIKO, "ja")
     town.channel.press(AIKO, "rate:JUN-2026-000001:5", "★★★★★")
     assert town.turn() == []
+
+
+def test_the_reminder_goes_back_on_line_with_its_buttons(town: Town, engine: Engine) -> None:
+    town.resident(AIKO, "ja")
+    town.presses(AIKO, "menu:appointments")
+    town.presses(AIKO, "book:health:2026-03-03T09:00+01:00")
+    town.presses(AIKO, "confirm:health:2026-03-03T09:00+01:00")
+    [row] = _booked(engine)
+    # At 18:00 the day before (the book's reminder time)
+    evening = datetime(2026, 3, 2, 17, 0, tzinfo=UTC)
+    with session_scope(engine) as session:
+        assert appointments.send_reminders(session, town.config, evening) == 1
+    town.clock.step(evening - town.clock.now())
+    [reminder] = town.turn()
+    assert (reminder.channel, reminder.account_id, reminder.target) == (
+        Channel.LINE,
+        OFFICIAL,
+        AIKO,
+    )
+    assert reminder.text.startswith("リマインダー: 明日3月3日(火) 09:00に")
+    assert _data(reminder) == [
+        f"appointment:move:{row.reference}",
+        f"appointment:cancel:{row.reference}",
+    ]
+
+
+def test_a_slot_no_longer_bookable_is_refused_with_fresh_offers(town: Town, engine: Engine) -> None:
+    town.resident(AIKO, "ja")
+    # A button left from an earlier offer, for a time already too close
+    stale = town.presses(AIKO, "book:health:2026-03-02T08:30+01:00")
+    assert stale.text.startswith("申し訳ありません。その時間はちょうど埋まってしまいました。")
+    assert FIRST_SLOT in _data(stale)
+    assert _booked(engine) == []
