@@ -26,7 +26,7 @@ from tests.cases.conftest import MONDAY, RESIDENT_ID, StoreMessage, ids
 from tests.cases.test_opening import admitted, routed
 from tests.stages import handle_staff_dm, open_case
 
-LANGUAGES = ("es", "en", "th")
+LANGUAGES = ("es", "en", "th", "ja")
 ENGLISH_IN_SPANISH = re.compile(
     r"\b(answer|resolve|note|reroute|merge|acknowledged|routed|unknown|command|emergency)\b"
 )
