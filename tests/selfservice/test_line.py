@@ -7,6 +7,7 @@ domain messages of `Channel.LINE` written and pressed on the in-memory channel o
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -20,8 +21,10 @@ from jun_engine.domain.residents import Identity
 from jun_engine.domain.statuses import AppointmentStatus, CaseStatus, Privacy
 from jun_engine.emulator.clock import Clock
 from jun_engine.outbox.sender import OutboxSender
+from jun_engine.pipeline.chain import Chain
 from jun_engine.pipeline.process import process_all
 from jun_engine.residents.verification import bind
+from jun_engine.routing.setup import build_router
 from jun_engine.selfservice import appointments, conversation
 from jun_engine.store.session import session_scope
 from jun_engine.store.tables import AirQualityDayRow, AppointmentRow, CaseRow, ResidentRow
@@ -51,10 +54,12 @@ def config(config: Config) -> Config:
 
 
 class Town:
-    """The engine around the in-memory LINE-like channel, turned by hand on a stepped clock."""
+    """The engine around the in-memory LINE-like channel, turned by hand on a stepped clock;
+    its chain is verification then self-service, or the daemon's whole chain."""
 
-    def __init__(self, engine: Engine, config: Config) -> None:
+    def __init__(self, engine: Engine, config: Config, chain: Chain | None = None) -> None:
         self.engine, self.config = engine, config
+        self.chain = chain or self_service_chain()
         self.clock = Clock.stepped(MONDAY)
         self.channel = MemoryChannel(engine, self.clock, town=OFFICIAL)
         self.sender = OutboxSender(engine, {Channel.LINE: self.channel}, self.clock)
@@ -85,7 +90,7 @@ class Town:
         """Process what came in and send it; what was sent."""
         before = len(self.channel.sent)
         self.clock.step(timedelta(minutes=1))
-        process_all(self.engine, self.clock, self.config, self_service_chain())
+        process_all(self.engine, self.clock, self.config, self.chain)
         self.sender.drain_once()
         return [item for _, item in self.channel.sent[before:]]
 
@@ -347,3 +352,17 @@ def test_a_slot_no_longer_bookable_is_refused_with_fresh_offers(town: Town, engi
     assert stale.text.startswith("申し訳ありません。その時間はちょうど埋まってしまいました。")
     assert FIRST_SLOT in _data(stale)
     assert _booked(engine) == []
+
+
+def test_the_daemons_whole_chain_books_by_buttons(engine: Engine, config: Config) -> None:
+    # The router and the case desk come before and after self-service: a press is no case
+    router = build_router(config, config_dir=Path(__file__).resolve().parents[2])
+    town = Town(engine, config, Chain.build(config, router))
+    town.resident(AIKO, "ja")
+    assert town.presses(AIKO, "menu:appointments", "予約").choices[0].data == FIRST_SLOT
+    town.presses(AIKO, FIRST_SLOT, "3/2(月) 11:15")
+    booked = town.presses(AIKO, CONFIRM_FIRST, "確定する")
+    [row] = _booked(engine)
+    assert row.reference in booked.text
+    with Session(engine) as session:
+        assert session.exec(select(CaseRow)).all() == []
