@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from jun_engine.domain.messages import Channel
 from jun_engine.domain.statuses import AppointmentStatus
 
 
@@ -44,6 +45,9 @@ class Appointment:
     booked_at: datetime
     cancelled_at: datetime | None = None
     reminded_at: datetime | None = None
+    channel: Channel = Channel.X
+    """The channel the resident booked on: the confirmation, reminder and any cancellation go
+    there (`account_id` is the town's account on it)."""
 
 
 class AnswerKind(StrEnum):
@@ -67,3 +71,10 @@ class AnswerKind(StrEnum):
     RUBBISH = "rubbish"
     COUNCIL = "council"
     VERIFY = "verify"
+    CONFIRM_OFFER = "confirm_offer"
+    """A pressed slot, asked to be confirmed."""
+    MY_CASES = "my_cases"
+    REPORT_HOW = "report_how"
+    AIR_QUALITY = "air_quality"
+    VERIFIED = "verified"
+    """Asked how to verify, already verified."""

@@ -1,4 +1,4 @@
-"""What the engine says to someone about verification, in Spanish, English or Thai.
+"""What the engine says to someone about verification, in Spanish, English, Thai or Japanese.
 
 No text ever quotes what the person wrote: a 'how to verify' reply may be public.
 """
@@ -27,6 +27,10 @@ HOW_TO_VERIFY: Mapping[str, str] = {
         "สวัสดีค่ะ กรุณายืนยันบัญชี X หนึ่งครั้งที่ {office} แล้วส่งรหัสทาง DM ถึง @{handle} "
         "เราเก็บข้อความไว้แล้ว ฉุกเฉิน 112"
     ),
+    "ja": (
+        "こんにちは。ご利用にはアカウントの確認が一度必要です。本人確認書類を持って{office}へお越しいただき、"
+        "お渡しするコードを@{handle}へメッセージで送ってください。メッセージは保管しています。緊急時は112へ。"
+    ),
 }
 """Short enough for one public reply with Jun's office text (Thai counts double on X)."""
 
@@ -36,6 +40,7 @@ CONFIRMED: Mapping[str, str] = {
     ),
     "en": "Your X account is now verified with {town} town hall. You can write to us any time.",
     "th": "บัญชี X ของคุณได้รับการยืนยันกับศาลากลาง {town} แล้ว คุณสามารถส่งข้อความถึงเราได้เลย",
+    "ja": "アカウントが{town}の役所で確認されました。いつでもメッセージをお送りいただけます。",
 }
 
 RELEASED: Mapping[str, Forms] = {
@@ -48,6 +53,7 @@ RELEASED: Mapping[str, Forms] = {
         "other": "The {count} messages you sent us before are on their way.",
     },
     "th": {"other": "ข้อความ {count} ข้อความที่คุณส่งมาก่อนหน้านี้กำลังได้รับการดำเนินการ"},
+    "ja": {"other": "以前にお送りいただいた{count}件のメッセージの対応を始めました。"},
 }
 """Added to the confirmation only when messages were waiting for the account to verify."""
 
@@ -64,6 +70,10 @@ CODE_REJECTED: Mapping[str, str] = {
         "รหัสนี้ใช้ไม่ได้ อาจพิมพ์ผิด ถูกใช้แล้ว หรือหมดอายุ กรุณาตรวจสอบแล้วส่งใหม่ "
         "หรือขอรหัสใหม่ที่ {office} จำนวนครั้งที่เหลือ: {left}"
     ),
+    "ja": (
+        "このコードは無効です。入力の誤り、使用済み、または期限切れの可能性があります。"
+        "ご確認のうえもう一度送るか、{office}で新しいコードをお受け取りください。残り回数: {left}"
+    ),
 }
 
 LOCKED_OUT: Mapping[str, str] = {
@@ -79,6 +89,10 @@ LOCKED_OUT: Mapping[str, str] = {
         "มีการส่งรหัสผิดจากบัญชีนี้หลายครั้งเกินไป เพื่อความปลอดภัยเราจะไม่ตรวจสอบรหัสใหม่จนถึง {until} "
         "หากต้องการความช่วยเหลือ กรุณาติดต่อ {office}"
     ),
+    "ja": (
+        "このアカウントから誤ったコードが続けて送られました。安全のため、{until}まで"
+        "新しいコードは確認できません。お困りの場合は{office}へお越しください。"
+    ),
 }
 
 POLICE_CONTACT: Mapping[str, str] = {
@@ -93,6 +107,10 @@ POLICE_CONTACT: Mapping[str, str] = {
     "th": (
         "สวัสดีค่ะ หากต้องการแจ้งเบาะแสกับตำรวจท้องถิ่น กรุณาติดต่อ {police} หรือไปที่สถานีตำรวจ กรณีฉุกเฉินโทร 112"
     ),
+    "ja": (
+        "こんにちは。地元の警察への情報提供は、{police}へご連絡いただくか、警察署へお越しください。"
+        "緊急時は112へお電話ください。"
+    ),
 }
 """For a police report or tip from someone not verified, where police reports need it: where to
 go instead. Public when it answers a mention, so it never says what was reported."""
@@ -101,15 +119,18 @@ FALLBACK_POLICE: Mapping[str, str] = {
     "es": "la Policía Local",
     "en": "the local police",
     "th": "ตำรวจท้องถิ่น",
+    "ja": "地元の警察",
 }
 
 FALLBACK_OFFICE: Mapping[str, str] = {
     "es": "el Ayuntamiento",
     "en": "the town hall",
     "th": "ศาลากลาง",
+    "ja": "役所",
 }
 
 _THAI = re.compile(r"[\u0e00-\u0e7f]")
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 _WORDS = re.compile(r"[a-záéíóúüñ¿¡]+")
 _SPANISH = frozenset(
     re.findall(
@@ -128,12 +149,14 @@ _ENGLISH = frozenset(
 
 
 def guess_language(text: str, config: Config) -> str:
-    """The language of a short message among the town's languages: Thai by its script,
-    Spanish or English by common words and marks, else the town's default language."""
+    """The language of a short message among the town's languages: Thai and Japanese by their
+    script, Spanish or English by common words and marks, else the town's default language."""
     languages = config.town.languages
     default = config.town.default_language
     if "th" in languages and _THAI.search(text):
         return "th"
+    if "ja" in languages and _JAPANESE.search(text):
+        return "ja"
     words = _WORDS.findall(text.lower())
     spanish = sum(word in _SPANISH for word in words) + len(re.findall(r"[ñ¿¡áéíóú]", text))
     english = sum(word in _ENGLISH for word in words)

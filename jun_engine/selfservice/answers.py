@@ -19,7 +19,7 @@ from jun_engine.selfservice.dates import DAY_KEYS, format_date, format_when, joi
 from jun_engine.selfservice.texts import say
 from jun_engine.store.tables import SchoolMenuRow
 
-RANGE_WORD = {"es": " a ", "en": " to ", "th": "ถึง"}
+RANGE_WORD = {"es": " a ", "en": " to ", "th": "ถึง", "ja": "〜"}
 
 
 def menu(

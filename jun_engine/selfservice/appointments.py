@@ -21,6 +21,7 @@ from jun_engine.domain.selfservice import Appointment
 from jun_engine.domain.statuses import AppointmentStatus, OutboxKind
 from jun_engine.outbox.api import Priority, enqueue
 from jun_engine.scheduling.calendar import at_local_time, zone
+from jun_engine.selfservice.buttons import held
 from jun_engine.selfservice.dates import format_when
 from jun_engine.selfservice.errors import AppointmentCancelledError, AppointmentNotFoundError
 from jun_engine.selfservice.slots import day_bounds, local_day
@@ -211,6 +212,8 @@ def send_reminders(session: Session, config: Config, now: datetime) -> int:
             target=appointment.user_id,
             priority=Priority.NOTICE,
             private=True,
+            channel=appointment.channel,
+            choices=held(appointment, appointment.language),
         )
         row.reminded_at = now
         session.add(row)
@@ -231,6 +234,7 @@ def notify_cancelled(session: Session, config: Config, appointment: Appointment)
         target=appointment.user_id,
         priority=Priority.ACK,
         private=True,
+        channel=appointment.channel,
     )
 
 
@@ -265,6 +269,7 @@ def _appointment(row: AppointmentRow, slot: AppointmentSlotRow) -> Appointment:
         booked_at=row.booked_at,
         cancelled_at=row.cancelled_at,
         reminded_at=row.reminded_at,
+        channel=row.channel,
     )
 
 

@@ -183,6 +183,31 @@ def day_slots(session: Session, config: Config, department: str, day: date) -> l
     return [to_slot(row) for row in session.exec(statement).all()]
 
 
+def free_on(
+    session: Session, config: Config, department: str, day: date, now: datetime, limit: int
+) -> list[Slot]:
+    """Up to `limit` free slots of one day (a day the resident picked), soonest first, none
+    sooner than the book's notice allows."""
+    earliest = now + book_of(config, department).min_notice
+    return [
+        slot
+        for slot in day_slots(session, config, department, day)
+        if slot.free > 0 and slot.starts_at >= earliest
+    ][:limit]
+
+
+def slot_at(session: Session, config: Config, department: str, starts_at: datetime) -> Slot | None:
+    """The department's slot that starts at `starts_at`, if there is one (its day's slots are
+    made first if they were never offered)."""
+    ensure_day(session, config, department, local_day(config, starts_at))
+    statement = select(AppointmentSlotRow).where(
+        AppointmentSlotRow.department == department,
+        AppointmentSlotRow.starts_at == starts_at.astimezone(UTC),
+    )
+    row = session.exec(statement).first()
+    return None if row is None else to_slot(row)
+
+
 def slot_by_id(session: Session, slot_id: int) -> Slot | None:
     """A slot row as a Slot, if it still exists."""
     row = session.get(AppointmentSlotRow, slot_id)

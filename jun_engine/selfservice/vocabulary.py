@@ -36,6 +36,7 @@ class Topic(StrEnum):
     COUNCIL = "council"
     VERIFY = "verify"
     HELP = "help"
+    YES = "yes"
     SPANISH = "lang_es"
     ENGLISH = "lang_en"
 
@@ -45,54 +46,72 @@ LEXICON: Mapping[Topic, Mapping[str, tuple[str, ...]]] = {
         "es": ("cita", "pedir cita", "hora con el médico", "hora para el médico"),
         "en": ("appointment", "booking", "appt", "see the doctor", "see a doctor"),
         "th": ("นัด", "ขอนัด", "จองคิว"),
+        "ja": ("予約", "診察", "受診"),
     },
     Topic.CANCEL: {
         "es": ("cancelar", "anular", "cancela", "anula", "no puedo ir"),
         "en": ("cancel", "call off", "cannot come", "can't come"),
         "th": ("ยกเลิก",),
+        "ja": ("キャンセル", "取り消", "取消", "行けません"),
     },
     Topic.MOVE: {
         "es": ("cambiar", "mover", "aplazar", "retrasar", "adelantar", "otro día", "otra hora"),
         "en": ("change", "move", "reschedule", "postpone", "another day", "another time"),
         "th": ("เลื่อน", "เปลี่ยนนัด", "เปลี่ยนวัน", "เปลี่ยนเวลา"),
+        "ja": ("変更", "別の日", "別の時間", "日程を変え"),
     },
     Topic.STOP: {
         "es": ("cancelar", "no", "nada", "ninguna", "déjalo", "olvídalo", "salir"),
         "en": ("cancel", "no", "none", "stop", "never mind", "forget it", "quit"),
         "th": ("ยกเลิก", "ไม่เอา", "ไม่ต้อง"),
+        "ja": ("キャンセル", "いいえ", "やめ", "結構です"),
+    },
+    Topic.YES: {
+        "es": ("sí", "si", "vale", "confirmo", "confirmar", "de acuerdo"),
+        "en": ("yes", "ok", "okay", "confirm", "sure"),
+        "th": ("ใช่", "ตกลง", "ยืนยัน"),
+        "ja": ("はい", "確定", "お願いします"),
     },
     Topic.MENU: {
         "es": ("menú", "comedor", "qué comen", "comida del cole", "comida del colegio"),
         "en": ("menu", "lunch", "canteen", "school dinner", "school meal"),
         "th": ("เมนู", "อาหารกลางวัน", "โรงอาหาร"),
+        "ja": ("給食", "献立", "メニュー"),
     },
-    Topic.TODAY: {"es": ("hoy",), "en": ("today", "tonight"), "th": ("วันนี้",)},
-    Topic.TOMORROW: {"es": ("mañana",), "en": ("tomorrow",), "th": ("พรุ่งนี้",)},
+    Topic.TODAY: {
+        "es": ("hoy",), "en": ("today", "tonight"), "th": ("วันนี้",), "ja": ("今日", "本日")
+    },
+    Topic.TOMORROW: {"es": ("mañana",), "en": ("tomorrow",), "th": ("พรุ่งนี้",), "ja": ("明日",)},
     Topic.ALLERGY: {
         "es": ("alergia", "alérgico", "alérgica", "intolerancia", "celíaco", "celíaca"),
         "en": ("allergy", "allergic", "intolerance", "intolerant", "coeliac", "celiac"),
         "th": ("แพ้",),
+        "ja": ("アレルギー",),
     },
     Topic.HOURS: {
         "es": ("horario", "a qué hora abre", "a qué hora cierra", "hora de apertura",
                "está abierto", "está abierta", "abre", "abren", "cierra", "cierran"),
         "en": ("opening hours", "opening times", "hours", "open", "opens", "close", "closes"),
         "th": ("เวลาเปิด", "เปิดกี่โมง", "ปิดกี่โมง", "เวลาทำการ", "เปิดไหม", "เปิดวันไหน"),
+        "ja": ("受付時間", "営業時間", "開いて", "何時から", "何時まで", "開館時間"),
     },
     Topic.RUBBISH: {
         "es": ("basura", "recogida de basura", "recogen la basura", "pasa el camión"),
         "en": ("rubbish", "garbage", "trash", "bin day", "bins collected", "collection day"),
         "th": ("ขยะ", "เก็บขยะ"),
+        "ja": ("ごみ", "ゴミ", "収集日"),
     },
     Topic.COUNCIL: {
         "es": ("pleno", "sesión plenaria", "pleno municipal"),
         "en": ("council meeting", "plenary", "full council"),
         "th": ("ประชุมสภา", "สภาเทศบาล"),
+        "ja": ("議会",),
     },
     Topic.VERIFY: {
         "es": ("verificar", "verificación", "verifico", "verificado", "código de verificación"),
         "en": ("verify", "verification", "verified", "verification code"),
         "th": ("ยืนยันตัวตน", "ยืนยันบัญชี", "รหัสยืนยัน"),
+        "ja": ("本人確認", "アカウント確認", "認証", "確認コード"),
     },
     Topic.SPANISH: {
         "es": ("el", "la", "los", "las", "de", "que", "quiero", "por", "para", "con", "mi",
@@ -108,13 +127,18 @@ LEXICON: Mapping[Topic, Mapping[str, tuple[str, ...]]] = {
 
 HELP_WORDS = frozenset(
     fold(word)
-    for word in ("ayuda", "help", "ayudame", "ayúdame", "ช่วยด้วย", "วิธีใช้", "info", "menu de ayuda")
-)
-HELP_TAGS = frozenset(fold(tag) for tag in ("#ayuda", "#help", "#วิธีใช้", "#ช่วยด้วย"))
+    for word in (
+        "ayuda", "help", "ayudame", "ayúdame", "ช่วยด้วย", "วิธีใช้", "info", "menu de ayuda",
+        "ヘルプ", "使い方",
+    )
+)  # fmt: skip
+HELP_TAGS = frozenset(fold(tag) for tag in ("#ayuda", "#help", "#วิธีใช้", "#ช่วยด้วย", "#ヘルプ"))
 NAME_STOPWORDS = frozenset(
     ("public", "local", "street", "social", "citizen", "servicios", "atencion", "the")
 )
 _THAI = re.compile(r"[\u0e00-\u0e7f]")
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uff66-\uff9f]")
+"""Kana and kanji (a town that writes Chinese is not served yet)."""
 _REFERENCE = re.compile(r"\b([A-Z]{2,8}-A\d{5,})\b", re.IGNORECASE)
 _MORNING = re.compile(r"\b(esta|por la|de la|la|cada|toda la) manana\b")
 
@@ -189,6 +213,8 @@ def _bare(view: TextView) -> str:
 def _language(view: TextView, languages: list[str]) -> str | None:
     if _THAI.search(view.folded):
         return "th"
+    if _JAPANESE.search(view.folded):
+        return "ja"
     counts = Counter(lang for lang in languages if lang in ("es", "en"))
     if not counts:
         return None

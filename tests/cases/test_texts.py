@@ -26,7 +26,7 @@ from tests.cases.conftest import MONDAY, RESIDENT_ID, StoreMessage, ids, notifie
 from tests.cases.test_opening import admitted, routed
 from tests.stages import handle_staff_dm, open_case
 
-LANGUAGES = ("es", "en", "th")
+LANGUAGES = ("es", "en", "th", "ja")
 ENGLISH_IN_SPANISH = re.compile(
     r"\b(answer|resolve|note|reroute|merge|acknowledged|routed|unknown|command|emergency)\b"
 )
@@ -50,15 +50,10 @@ def notification(session: Session, config: Config, department: str) -> str:
 # --- the table -----------------------------------------------------------------------------------
 
 
-IN_JAPANESE = ("ack_dm", "dm_answer", "resolved_dm", "merged_dm", "moved_dm", "signed_answer")
-"""What residents read in their private chat (LINE towns: Fukuoka) is in Japanese too."""
-
-
 @pytest.mark.parametrize("key", sorted(TEXTS))
 def test_every_text_exists_in_every_language_with_the_same_fields(key: str) -> None:
     table = TEXTS[key]
-    japanese = ("ja",) if key in (*IN_JAPANESE, "survey", "survey_thanks") else ()
-    assert set(table) == {*LANGUAGES, *japanese}
+    assert set(table) == set(LANGUAGES)
     fields = set()
     for template in table.values():
         forms = [template] if isinstance(template, str) else list(template.values())

@@ -28,8 +28,8 @@ class MemoryChannel:
 
     channel = Channel.LINE
 
-    def __init__(self, engine: Engine, clock: Clock) -> None:
-        self.engine, self.clock = engine, clock
+    def __init__(self, engine: Engine, clock: Clock, town: str = TOWN) -> None:
+        self.engine, self.clock, self.town = engine, clock, town
         self.limits: Limits = {bucket: (Limit(100, timedelta(minutes=1)),) for bucket in Bucket}
         self.sent: list[tuple[str, OutboxItem]] = []
         self._numbers = itertools.count(1)
@@ -38,20 +38,34 @@ class MemoryChannel:
 
     def write(self, author: str, text: str) -> InboundMessage:
         """`author` writes `text` privately to the town: stored once, as a webhook stores it."""
+        return self._store(author, text, None, {"from": author, "text": text})
+
+    def press(
+        self, author: str, data: str, label: str = "", params: dict[str, str] | None = None
+    ) -> InboundMessage:
+        """`author` presses a button that sends `data` back (LINE's postback: its label as the
+        text, a date picker's `params` in the raw event)."""
+        postback: dict[str, object] = {"data": data, **({"params": params} if params else {})}
+        return self._store(author, label, data, {"from": author, "postback": postback})
+
+    def _store(
+        self, author: str, text: str, action: str | None, raw: dict[str, object]
+    ) -> InboundMessage:
         number = next(self._numbers)
         message = InboundMessage(
             channel=self.channel,
             kind=MessageKind.DM,
             platform_id=f"in-{number}",
-            account_id=TOWN,
+            account_id=self.town,
             author_id=author,
             text=text,
             created_at=self.clock.now(),
             conversation_id=author,
-            raw=json.dumps({"from": author, "text": text}),
+            action=action,
+            raw=json.dumps(raw),
         )
         self._authors[message.platform_id] = author
-        marker = Checkpoint(TOWN, PollStream.DMS, message.platform_id, self.clock.now())
+        marker = Checkpoint(self.town, PollStream.DMS, message.platform_id, self.clock.now())
         with session_scope(self.engine) as session:
             store_messages(session, [message], marker)
         return message
@@ -65,7 +79,7 @@ class MemoryChannel:
         ]
 
     def accounts(self) -> frozenset[str]:
-        return frozenset({TOWN})
+        return frozenset({self.town})
 
     def split(self, kind: OutboxKind, text: str) -> list[str]:
         return [text]

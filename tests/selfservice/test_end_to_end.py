@@ -1,4 +1,5 @@
-"""Against the emulator: residents book, move and cancel by DM, and read the real replies.
+"""Against the emulator: residents book, move and cancel by DM, and read the real replies (the
+options in words: X draws no buttons).
 
 The resident's DMs go through the emulator's admin API, the town account reads them with tweepy
 (`XGateway.dm_events`), the chain (verification, then self-service) processes them, and the real
@@ -9,10 +10,12 @@ from __future__ import annotations
 
 import httpx
 from sqlalchemy.engine import Engine
+from sqlmodel import select
 
 from jun_engine.channels.x import XGateway, credentials_for
 from jun_engine.channels.x.delivery import XDelivery
 from jun_engine.config.schema import Config
+from jun_engine.domain.choices import choices_from_json
 from jun_engine.domain.messages import Channel
 from jun_engine.domain.residents import Identity
 from jun_engine.domain.statuses import PollStream
@@ -21,7 +24,7 @@ from jun_engine.outbox.sender import OutboxSender
 from jun_engine.residents.verification import bind
 from jun_engine.store.repository import Checkpoint, store_messages
 from jun_engine.store.session import session_scope
-from jun_engine.store.tables import ResidentRow
+from jun_engine.store.tables import OutboxRow, ResidentRow
 from tests.selfservice.town import run_chain
 
 
@@ -60,6 +63,13 @@ def _resident(emulator: Emulator, engine: Engine, handle: str, name: str) -> str
     return user_id
 
 
+def _buttons(engine: Engine, text: str) -> list[str | None]:
+    """The data of the buttons queued with the sent `text`."""
+    with session_scope(engine) as session:
+        row = session.exec(select(OutboxRow).where(OutboxRow.text == text)).one()
+        return [choice.data for choice in choices_from_json(row.choices)]
+
+
 def _received(emulator: Emulator, user_id: str) -> list[str]:
     reply = httpx.get(f"{emulator.base_url}/_emulator/dms", params={"recipient": user_id})
     reply.raise_for_status()
@@ -89,6 +99,16 @@ def test_residents_book_move_and_cancel_by_dm_through_x(
         # Lola books (Monday 10:01 in Jun, so the first slot offered is 11:15)
         offers = _says(x_emulator, jun, lola, "Hola, quiero cita con el médico")
         assert offers.splitlines()[1] == "1. lunes 2 de marzo a las 11:15"
+        # the buttons offered with it (LINE's quick replies) stay in the outbox: X gets words
+        assert _buttons(engine, offers) == [
+            "book:health:2026-03-02T11:15+01:00",
+            "book:health:2026-03-02T11:30+01:00",
+            "book:health:2026-03-02T11:45+01:00",
+            None,
+            "stop:booking",
+        ]
+        assert "2. lunes 2 de marzo a las 11:30" in offers
+        assert "book:" not in offers
         booked = _says(x_emulator, jun, lola, "1")
         assert booked.startswith(
             "Cita confirmada en Consultorio de Salud: lunes 2 de marzo a las 11:15"
