@@ -289,6 +289,9 @@ class Town(Strict):
         return value
 
 
+Attachment = Literal["photo", "location"]
+"""What a report can come with besides its text: a photo, a map pin."""
+
 OpeningHours = dict[Weekday, list[TimeRange]]
 """Per weekday, the open ranges; a day not listed is closed."""
 
@@ -310,6 +313,9 @@ class Category(Strict):
     """Overrides the department's privacy (a police tip is private even if the police is not)."""
     external_body: Key | None = None
     """The outside body responsible (key under `external_bodies`), tagged on incidents."""
+    needs: list[Attachment] = Field(default_factory=list)
+    """What a report of this kind should come with (a photo, a map pin): on a channel that can
+    send them (LINE), the acknowledgement asks for what is missing with quick replies."""
 
 
 class Department(Strict):

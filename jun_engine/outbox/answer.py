@@ -10,11 +10,14 @@ once.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlmodel import Session
 
 from jun_engine.channels.addressing import addressing
 from jun_engine.channels.ports import Answer
 from jun_engine.config.schema import Config
+from jun_engine.domain.choices import Choice
 from jun_engine.domain.messages import InboundMessage
 from jun_engine.outbox.api import Priority, enqueue
 
@@ -50,10 +53,11 @@ def answer(
     sender: str | None = None,
     priority: int = Priority.ACK,
     case_id: int | None = None,
+    choices: Sequence[Choice] = (),
 ) -> int | None:
     """Queue `text` to the author of `message` where they wrote (see `addressed`), from the
     account the channel picks (or `sender`, an account of that channel); the outbox id, None if
-    `key` was queued before."""
+    `key` was queued before. `choices`: buttons offered with it, where the channel draws them."""
     to = addressed(
         config, message, text, privately=privately, from_town=from_town, distinct=distinct
     )
@@ -68,4 +72,5 @@ def answer(
         private=to.private,
         case_id=case_id,
         channel=message.channel,
+        choices=choices,
     )
