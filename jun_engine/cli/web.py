@@ -10,7 +10,9 @@ from typing import Annotated
 
 import typer
 
+from jun_engine.attachments.media import media_root
 from jun_engine.cli import console
+from jun_engine.cli.context import global_options
 from jun_engine.cli.desk import town_and_database
 from jun_engine.cli.exit_codes import ExitCode
 from jun_engine.store.errors import DatabaseError, SchemaError
@@ -49,8 +51,13 @@ def serve_command(
     from jun_engine.web.settings import WebSettingsError, from_environment
 
     with town_and_database(ctx) as (config, engine):
+        folder = global_options(ctx).config_path.parent
+        if districts is None and config.town.districts_geojson is not None:
+            districts = folder / config.town.districts_geojson
         try:
-            settings = from_environment(host, districts_geojson=districts)
+            settings = from_environment(
+                host, districts_geojson=districts, media_dir=media_root(config, folder)
+            )
         except WebSettingsError as exc:
             console.fail(ExitCode.USAGE, str(exc))
         console.out().print(f"web desk on http://{host}:{port}/ (Ctrl-C stops it)")
