@@ -226,8 +226,9 @@ def districts_map(config: Config, source: SourceMap) -> Iterator[Problem]:
     except DistrictsError as exc:
         yield source.problem(path, str(exc))
         return
-    for sentence in unmatched(districts, config.town.districts):
-        yield source.problem(path, sentence)
+    sentences = list(unmatched(districts, config.town.districts))
+    if sentences:
+        yield source.problem(path, "; ".join(sentences))
 
 
 CHECKS: tuple[Check, ...] = (
