@@ -51,6 +51,8 @@ from jun_engine.store.tables import CasePhotoRow, CaseRow
 
 log = logging.getLogger(__name__)
 
+DEFAULT_MAX_BYTES = 10_000_000
+"""The size limit of a town without a `line` section (`line.photo_max_bytes`' default)."""
 BATCH = 20
 """Photos fetched per run at most (the rest wait for the next run)."""
 MAX_ATTEMPTS = 8
@@ -124,13 +126,16 @@ class PhotoFetcher:
         blobs: Mapping[str, MessagingApiBlob],
         media: MediaStore,
         rng: random.Random | None = None,
+        *,
+        max_bytes: int | None = None,
     ) -> None:
         self._engine = engine
         self._config = config
         self._blobs = blobs
         self._media = media
         self._rng = rng or random.Random()  # noqa: S311 (jitter, not secrets)
-        self._max = config.line.photo_max_bytes if config.line is not None else 10_000_000
+        limit = config.line.photo_max_bytes if config.line is not None else DEFAULT_MAX_BYTES
+        self._max = max_bytes if max_bytes is not None else limit
 
     def run_once(self, now: datetime) -> int:
         """Fetch the photos due at `now`; how many were settled (kept, refused or gone)."""
@@ -190,7 +195,8 @@ class PhotoFetcher:
             else:
                 row.status, row.detail = PhotoStatus.GONE, gone
             session.add(row)
-        log.info("photo %s: %s", photo_id, row.status.value)
+            status = row.status
+        log.info("photo %s: %s", photo_id, status.value)
         return 1
 
     def _failed(self, photo_id: int, error: ChannelError, now: datetime) -> int:
