@@ -27,11 +27,6 @@ from jun_engine.domain.statuses import OutboxKind
 from jun_engine.emulator.clock import Clock
 from jun_engine.emulator.line.emulator import LineEmulator
 from jun_engine.emulator.line.faults import LineFaults
-from jun_engine.emulator.line.testing import (  # noqa: F401 (fixtures)
-    line_emulator,
-    line_openapi_validator,
-    line_webhook_inbox,
-)
 from jun_engine.emulator.testing import TEST_START, emulator_test_config
 from jun_engine.store.tables import CasePhotoRow, OutboxRow
 from tests.emulator.line.clients import friend
@@ -216,7 +211,8 @@ def test_a_server_error_is_tried_again_later_then_the_photo_is_kept(
         row = photo_row(engine, photo_id)
         assert row.status is PhotoStatus.PENDING
         assert row.attempts == 1
-        assert row.next_attempt_at is not None and row.next_attempt_at > TEST_START
+        assert row.next_attempt_at is not None
+        assert row.next_attempt_at > TEST_START
         assert "server error 5" in (row.detail or "")
         # And before then it is not asked for again
         assert run.run_once(TEST_START) == 0
