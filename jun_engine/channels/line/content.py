@@ -19,18 +19,19 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import urllib3
 from linebot.v3.messaging import ApiException, MessagingApiBlob
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from jun_engine.attachments.media import MediaStore
+from jun_engine.attachments.media import MediaStore, media_root
 from jun_engine.attachments.texts import say
-from jun_engine.channels.line.client import TIMEOUT
+from jun_engine.channels.line.client import TIMEOUT, LineClients
 from jun_engine.config.schema import Config
 from jun_engine.domain.attachments import PHOTO_TYPES, PhotoStatus
 from jun_engine.domain.errors import (
@@ -113,6 +114,17 @@ def _channel_error(exc: ApiException) -> ChannelError:
     if status >= 500:
         return ServerError(status)
     return UnexpectedStatus(status)
+
+
+def photo_fetcher(
+    engine: Engine, config: Config, config_dir: Path, clients: Sequence[LineClients]
+) -> PhotoFetcher:
+    """The fetcher of a town's LINE accounts (`clients`, one per account key), keeping photos in
+    the town's media store (`line.media_dir`). The LINE runtime calls its `run_once` from its
+    periodic upkeep, so a photo is fetched within a tick of its message being processed."""
+    assert config.line is not None
+    blobs = {config.line.accounts[c.account].bot_user_id: c.blob for c in clients}
+    return PhotoFetcher(engine, config, blobs, MediaStore(media_root(config, config_dir)))
 
 
 class PhotoFetcher:

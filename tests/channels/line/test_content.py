@@ -19,8 +19,9 @@ from sqlmodel import Session, select
 
 from jun_engine.attachments.media import MediaStore
 from jun_engine.channels.line.client import LineClients, line_clients
-from jun_engine.channels.line.content import PhotoFetcher
+from jun_engine.channels.line.content import PhotoFetcher, photo_fetcher
 from jun_engine.config.environment import LineCredentials
+from jun_engine.config.schema import LineSettings
 from jun_engine.domain.attachments import PhotoStatus
 from jun_engine.domain.messages import Channel
 from jun_engine.domain.statuses import OutboxKind
@@ -234,3 +235,36 @@ def test_a_server_error_is_tried_again_later_then_the_photo_is_kept(
         assert fetcher(engine, healthy, made, tmp_path / "media").run_once(later) == 1
         made.close()
     assert photo_row(engine, photo_id).status is PhotoStatus.STORED
+
+
+def test_the_towns_fetcher_reads_its_accounts_and_keeps_photos_beside_accounts_yaml(
+    engine: Engine, line_emulator: LineEmulator, clients: LineClients, tmp_path: Path
+) -> None:
+    # Given a town whose LINE account is the emulator's channel, media in `photos/`
+    channel = line_emulator.state.channel
+    line = LineSettings.model_validate(
+        {
+            "accounts": {
+                "jun_line": {
+                    "channel_id": channel.channel_id,
+                    "bot_user_id": channel.bot_user_id,
+                    "channel_secret_env": "JUN_LINE_CHANNEL_SECRET",
+                    "access_token_env": "JUN_LINE_CHANNEL_ACCESS_TOKEN",
+                }
+            },
+            "media_dir": "photos",
+        }
+    )
+    town = CONFIG.model_copy(update={"line": line})
+    user = friend(line_emulator)
+    photo = png_of(3_000)
+    sent = line_emulator.residents.image(user, photo, "image/png")
+    with Session(engine) as session:
+        photo_id = pending(session, line_emulator, user, sent)
+
+    fetched = photo_fetcher(engine, town, tmp_path, [clients]).run_once(TEST_START)
+
+    assert fetched == 1
+    row = photo_row(engine, photo_id)
+    assert row.path is not None
+    assert (tmp_path / "photos" / row.path).read_bytes() == photo
