@@ -40,6 +40,7 @@ from jun_engine.mail.delivery import ReportMailer
 from jun_engine.outbox.sender import OutboxSender
 from jun_engine.pipeline.chain import Chain
 from jun_engine.pipeline.process import Processor, Stage, process_all
+from jun_engine.places.districts import Districts
 from jun_engine.routing.router import Router
 from jun_engine.routing.setup import build_router
 from jun_engine.scheduling.desk_jobs import DeskJobs, run_desk
@@ -95,6 +96,7 @@ class Daemon:
         air_client: httpx.Client | None = None,
         rng: random.Random | None = None,
         report_mailer: ReportMailer | None = None,
+        districts: Districts | None = None,
     ) -> None:
         self._config = config
         self._engine = engine
@@ -106,7 +108,9 @@ class Daemon:
         self.lock_lost = False
         """Another daemon took the lock over: this one stopped (`jun-engine run` exits 4)."""
         self.outage = OutageWatch(rng=random.Random(self._rng.random()))  # noqa: S311 (jitter)
-        chain = stage or Chain.build(config, router or build_router(config, Path.cwd()))
+        chain = stage or Chain.build(
+            config, router or build_router(config, Path.cwd()), districts=districts
+        )
         self.processor = Processor(engine, clock, config, chain, self.outage)
         self._wiring = Wiring(engine, clock, self.processor.wake, self.outage, self._rng, backfill)
         self.pollers: list[PollLoop] = [

@@ -18,7 +18,9 @@ from rich.table import Table
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from jun_engine.attachments.media import MediaStore, media_root
 from jun_engine.cli import console
+from jun_engine.cli.context import global_options
 from jun_engine.cli.desk import town_and_database
 from jun_engine.cli.exit_codes import ExitCode
 from jun_engine.config.schema import Config
@@ -207,7 +209,13 @@ def erase_command(
         if not yes:
             _confirm_erasure(resident_id)
         with session_scope(desk.engine) as session:
-            report = erase(session, resident_id, now=_now(), actor=console.staff_actor())
+            report = erase(
+                session,
+                resident_id,
+                now=_now(),
+                actor=console.staff_actor(),
+                media=MediaStore(media_root(desk.config, global_options(ctx).config_path.parent)),
+            )
         scrub_free_space(desk.engine)
     console.out().print(f"resident {resident_id} erased: {report.summary()}")
 

@@ -31,6 +31,7 @@ from jun_engine.daemon import Daemon
 from jun_engine.domain.errors import MissingSecret
 from jun_engine.logs import configure_logging
 from jun_engine.mail.delivery import ReportMailer, report_mailer
+from jun_engine.places.districts import Districts, DistrictsError, town_districts
 from jun_engine.routing.errors import RoutingError
 from jun_engine.routing.router import Router
 from jun_engine.routing.setup import build_router
@@ -130,6 +131,7 @@ def run(
             router=_router(config, options.config_path),
             air_client=_air_client(config, base_url, stack),
             report_mailer=None if no_send else _report_mailer(config, os.environ),
+            districts=_districts(config, options.config_path),
         )
         if listen_at is not None:
             _listen(stack, listen_at, Exposition(engine, clock.now, lambda: not daemon.wait(0)))
@@ -204,6 +206,13 @@ def _router(config: Config, config_path: Path) -> Router:
     try:
         return build_router(config, config_path.parent)
     except RoutingError as error:
+        _fail(str(error), ExitCode.USAGE)
+
+
+def _districts(config: Config, config_path: Path) -> Districts | None:
+    try:
+        return town_districts(config, config_path.parent)
+    except DistrictsError as error:
         _fail(str(error), ExitCode.USAGE)
 
 

@@ -14,7 +14,9 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.markup import escape
 
+from jun_engine.attachments.media import media_root
 from jun_engine.cli import console
+from jun_engine.cli.context import global_options
 from jun_engine.cli.desk import town_and_database
 from jun_engine.cli.exit_codes import ExitCode
 from jun_engine.domain.errors import MissingSecret
@@ -60,8 +62,13 @@ def serve_command(
     from jun_engine.web.settings import WebSettingsError, from_environment
 
     with town_and_database(ctx) as (config, engine):
+        folder = global_options(ctx).config_path.parent
+        if districts is None and config.town.districts_geojson is not None:
+            districts = folder / config.town.districts_geojson
         try:
-            settings = from_environment(host, districts_geojson=districts)
+            settings = from_environment(
+                host, districts_geojson=districts, media_dir=media_root(config, folder)
+            )
         except WebSettingsError as exc:
             console.fail(ExitCode.USAGE, str(exc))
         console.out().print(

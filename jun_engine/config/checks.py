@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 
 from jun_engine.config.leaks import shown
 from jun_engine.config.problems import Problem, Severity, suggestion
 from jun_engine.config.schema import Config, KeywordsByLanguage
 from jun_engine.config.source import FieldPath, SourceMap, format_path
+from jun_engine.places.districts import DistrictsError, read_districts, unmatched
 
 Check = Callable[[Config, SourceMap], Iterator[Problem]]
 
@@ -263,6 +265,27 @@ def report_email(config: Config, source: SourceMap) -> Iterator[Problem]:
         )
 
 
+def districts_map(config: Config, source: SourceMap) -> Iterator[Problem]:
+    """`town.districts_geojson` is a readable GeoJSON file of named polygons whose names are
+    the districts of `town.districts`."""
+    name = config.town.districts_geojson
+    if name is None:
+        return
+    path = ("town", "districts_geojson")
+    file = Path(source.file).parent / name
+    if not file.is_file():
+        yield source.problem(path, f"no GeoJSON file at {shown(str(file))}")
+        return
+    try:
+        districts = read_districts(file)
+    except DistrictsError as exc:
+        yield source.problem(path, str(exc))
+        return
+    sentences = list(unmatched(districts, config.town.districts))
+    if sentences:
+        yield source.problem(path, "; ".join(sentences))
+
+
 CHECKS: tuple[Check, ...] = (
     account_references,
     external_body_references,
@@ -276,4 +299,5 @@ CHECKS: tuple[Check, ...] = (
     rubbish_districts,
     appointment_books,
     report_email,
+    districts_map,
 )

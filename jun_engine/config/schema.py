@@ -300,6 +300,9 @@ class Town(Strict):
         return value
 
 
+Attachment = Literal["photo", "location"]
+"""What a report can come with besides its text: a photo, a map pin."""
+
 OpeningHours = dict[Weekday, list[TimeRange]]
 """Per weekday, the open ranges; a day not listed is closed."""
 
@@ -339,6 +342,9 @@ class Category(Strict):
     """The outside body responsible (key under `external_bodies`), tagged on incidents."""
     attributes: list[ServiceAttribute] = Field(default_factory=list)
     """What an Open311 client must ask besides the description (`metadata: true`)."""
+    needs: list[Attachment] = Field(default_factory=list)
+    """What a report of this kind should come with (a photo, a map pin): on a channel that can
+    send them (LINE), the acknowledgement asks for what is missing with quick replies."""
 
 
 class Department(Strict):

@@ -6,11 +6,14 @@ handlers, the first that settles the message wins.
     ImplicitMentions  a mention that does not @mention the account (a reply chain's) ──> ignored
     Verification      waiting / a code / locked out ──> settled (kept, released on verification);
                       admitted ──> passed on, with the admission (and codes masked)
+    Attachments       a photo or a map pin ──> filed with the resident's recent case (or kept)
+    SameReport        a "is this the same?" button pressed ──> grouped, or kept apart
     Classification    passes on with the routing
     StraightToDesk    an emergency or a police report ──> a case, whatever dialogue is open
     SelfService       a booking step, an instant answer, help ──> answered without a department
     Survey            a rating for a resolved case ──> stored on the case
-    CaseDesk          a case at its department: acknowledgement and notification queued
+    CaseDesk          a case at its department: acknowledgement and notification queued,
+                      loose photos and pin attached, what its category needs asked for
 
 Every handler writes in the caller's transaction and sends nothing itself: what it has to say
 goes to the outbox, so the message and everything it caused commit together, exactly once.
@@ -22,6 +25,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from jun_engine.attachments.followups import (
+    SAME,
+    after_opening,
+    answer_same,
+    take_attachment,
+)
 from jun_engine.cases.accounts import ACCOUNTS_CHANNEL, own_accounts
 from jun_engine.cases.opening import open_case
 from jun_engine.cases.staff import handle_staff_dm
@@ -33,6 +42,7 @@ from jun_engine.domain.routing import Intent, Routing
 from jun_engine.domain.statuses import MessageStatus
 from jun_engine.pipeline.turn import Handler, Outcome, PassOn, Turn
 from jun_engine.pipeline.verify import Verifier
+from jun_engine.places.districts import Districts
 from jun_engine.routing.router import Router
 from jun_engine.selfservice import handle as self_service
 
@@ -116,14 +126,35 @@ class Classification:
         return PassOn(message, replace(turn, routing=self.router.classify(message)))
 
 
-class StraightToDesk:
-    """The safety rule: an emergency or a police report is a case, whatever dialogue is open."""
+@dataclass(frozen=True, slots=True)
+class Attachments:
+    """A photo or a map pin an admitted resident sent (`attachments.followups`): filed with
+    their recent case, or kept for the report to come; the district found from `districts`."""
+
+    districts: Districts | None = None
 
     def check(self, message: InboundMessage, turn: Turn) -> bool:
-        return turn.routing is not None and goes_straight_to_the_desk(turn.routing)
+        return (
+            turn.admission is not None
+            and message.action is None
+            and (bool(message.attachments) or message.place is not None)
+        )
 
     def handle(self, message: InboundMessage, turn: Turn) -> Outcome:
-        return CaseDesk().handle(message, turn)
+        take_attachment(message, turn, self.districts)
+        return Outcome(MessageStatus.PROCESSED, "attachments", turn.admission)
+
+
+class SameReport:
+    """The resident's answer to "is this the same?" (`attachments.followups.answer_same`)."""
+
+    def check(self, message: InboundMessage, turn: Turn) -> bool:
+        return turn.admission is not None and (message.action or "").startswith(f"{SAME}:")
+
+    def handle(self, message: InboundMessage, turn: Turn) -> Outcome | PassOn:
+        if answer_same(message, turn):
+            return Outcome(MessageStatus.PROCESSED, "same report", turn.admission)
+        return PassOn(message, turn)
 
 
 class SelfService:
@@ -152,15 +183,33 @@ class Survey:
         return PassOn(message, turn)
 
 
+@dataclass(frozen=True, slots=True)
 class CaseDesk:
-    """Everything else admitted and routed: a case at its department."""
+    """Everything else admitted and routed: a case at its department, with the resident's
+    photos and pin (`attachments.followups.after_opening`)."""
+
+    districts: Districts | None = None
 
     def check(self, message: InboundMessage, turn: Turn) -> bool:
         return turn.admission is not None and turn.routing is not None
 
     def handle(self, message: InboundMessage, turn: Turn) -> Outcome:
-        open_case(message, turn)
+        case_id = open_case(message, turn)
+        after_opening(message, turn, case_id, self.districts)
         return Outcome(MessageStatus.PROCESSED, "case desk", turn.admission)
+
+
+@dataclass(frozen=True, slots=True)
+class StraightToDesk:
+    """The safety rule: an emergency or a police report is a case, whatever dialogue is open."""
+
+    desk: CaseDesk = CaseDesk()
+
+    def check(self, message: InboundMessage, turn: Turn) -> bool:
+        return turn.routing is not None and goes_straight_to_the_desk(turn.routing)
+
+    def handle(self, message: InboundMessage, turn: Turn) -> Outcome:
+        return self.desk.handle(message, turn)
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,20 +219,24 @@ class Chain:
     handlers: Sequence[Handler]
 
     @classmethod
-    def build(cls, config: Config, router: Router) -> Chain:
-        """The daemon's chain for this town, with `router` (`routing.setup.build_router`)."""
+    def build(cls, config: Config, router: Router, *, districts: Districts | None = None) -> Chain:
+        """The daemon's chain for this town, with `router` (`routing.setup.build_router`) and
+        its `districts` (`places.districts.town_districts`), if it draws any."""
         own = own_accounts(config)
+        desk = CaseDesk(districts)
         return cls(
             (
                 StaffCommands(own, (ACCOUNTS_CHANNEL, config.town_account().user_id)),
                 OwnAccounts(own),
                 ImplicitMentions(),
                 Verification(Verifier()),
+                Attachments(districts),
+                SameReport(),
                 Classification(router),
-                StraightToDesk(),
+                StraightToDesk(desk),
                 SelfService(),
                 Survey(),
-                CaseDesk(),
+                desk,
             )
         )
 

@@ -4,8 +4,9 @@ Removed: name, district, birth year, their accounts (identities), topics, codes 
 text, raw payload, handle, hashtags and mentions of every message they sent (from any account
 they ever used, or that opened one of their cases); what they wrote in case histories; what the
 engine wrote to them (DMs, replies to their posts), and its outbox keys naming their account.
-Also their ids where other stages keep them (case authors, appointments, dialogues, billing
-memory) and routing examples made from their cases.
+Their photos (the rows and the files in the media store, unless another row still holds the
+same bytes) and the map pins of their cases. Also their ids where other stages keep them (case
+authors, appointments, dialogues, billing memory) and routing examples made from their cases.
 Kept: the resident row (status `erased`, dates), their cases (department, category, statuses,
 timestamps), message ids and timestamps, so the counts stay right. Their history gets one line
 saying an erasure happened and how much it touched, nothing else.
@@ -21,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, and_, col, delete, or_, select, update
 
+from jun_engine.attachments.media import MediaStore
 from jun_engine.config.problems import plural
 from jun_engine.domain.messages import Channel
 from jun_engine.domain.residents import Identity, ResidentEventKind
@@ -31,6 +33,8 @@ from jun_engine.store.tables import (
     AppointmentRow,
     BilledResourceRow,
     CaseEventRow,
+    CasePhotoRow,
+    CasePlaceRow,
     CaseRow,
     ConversationRow,
     InboundMessageRow,
@@ -59,17 +63,27 @@ class ErasureReport:
     messages: int
     case_notes: int
     outbox_items: int
+    photos: int = 0
 
     def summary(self) -> str:
         """One line for the resident's history and the command's output."""
+        photos = f", {plural(self.photos, 'photo')}" if self.photos else ""
         return (
             f"{plural(self.messages, 'message')}, {plural(self.case_notes, 'case note')}, "
-            f"{plural(self.outbox_items, 'outgoing item')} erased"
+            f"{plural(self.outbox_items, 'outgoing item')}{photos} erased"
         )
 
 
-def erase(session: Session, resident_id: int, *, now: datetime, actor: str) -> ErasureReport:
-    """Erase everything personal about a resident in the caller's transaction."""
+def erase(
+    session: Session,
+    resident_id: int,
+    *,
+    now: datetime,
+    actor: str,
+    media: MediaStore | None = None,
+) -> ErasureReport:
+    """Erase everything personal about a resident in the caller's transaction; their photo
+    files go from `media` (the town's media store) at once."""
     row = row_by_id(session, resident_id)
     if row.status is ResidentStatus.ERASED:
         raise ResidentErasedError(resident_id, row.erased_at)
@@ -78,11 +92,13 @@ def erase(session: Session, resident_id: int, *, now: datetime, actor: str) -> E
     accounts = {identity.user_id for identity in identities}
     message_ids = _message_ids(session, resident_id, identities)
     posts = _platform_ids(session, message_ids)
+    photos = _erase_attachments(session, resident_id, identities, message_ids, media)
     report = ErasureReport(
         resident_id=resident_id,
         messages=_erase_messages(session, message_ids),
         case_notes=_erase_case_notes(session, resident_id, accounts),
         outbox_items=_erase_outbox(session, accounts, posts),
+        photos=photos,
     )
     _erase_traces(session, resident_id, accounts, posts)
     _erase_register(session, row, identities)
@@ -178,6 +194,44 @@ def _erase_messages(session: Session, message_ids: Collection[int]) -> int:
 
 
 _UNFINISHED = (MessageStatus.NEW, MessageStatus.WAITING_VERIFICATION)
+
+
+def _erase_attachments(
+    session: Session,
+    resident_id: int,
+    identities: Collection[Identity],
+    message_ids: Collection[int],
+    media: MediaStore | None,
+) -> int:
+    """Their photos (rows, and files no other row holds) and their cases' map pins; how many
+    photos."""
+    their_cases = select(CaseRow.id).where(CaseRow.resident_id == resident_id)
+    conditions: list[sa.ColumnElement[bool]] = [
+        col(CasePhotoRow.case_id).in_(their_cases),
+        col(CasePhotoRow.message_id).in_(message_ids),
+    ]
+    for channel, user_ids in _by_channel(identities).items():
+        conditions.append(
+            and_(col(CasePhotoRow.channel) == channel, col(CasePhotoRow.author_id).in_(user_ids))
+        )
+    photos = session.exec(select(CasePhotoRow).where(or_(*conditions))).all()
+    paths = {photo.path for photo in photos if photo.path}
+    for photo in photos:
+        session.delete(photo)
+    session.execute(
+        delete(CasePlaceRow).where(
+            or_(
+                col(CasePlaceRow.case_id).in_(their_cases),
+                col(CasePlaceRow.message_id).in_(message_ids),
+            )
+        )
+    )
+    session.flush()
+    for path in paths:
+        shared = session.exec(select(CasePhotoRow.id).where(CasePhotoRow.path == path)).first()
+        if media is not None and shared is None:
+            media.delete(path)
+    return len(photos)
 
 
 def _erase_case_notes(session: Session, resident_id: int, accounts: Collection[str]) -> int:

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
+from jun_engine.domain.attachments import PhotoStatus
 from jun_engine.domain.messages import Channel, MessageKind
 from jun_engine.domain.statuses import (
     AppointmentStatus,
@@ -404,6 +405,65 @@ class CaseRow(StoreModel, table=True):
     escalated_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
     survey_sent_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
     """When the satisfaction survey was queued; a rating is awaited while `satisfaction` is None."""
+
+
+class CasePlaceRow(StoreModel, table=True):
+    """Where a case is (revision 0017): the map pin a resident sent with it, and its district."""
+
+    __tablename__ = "case_place"
+
+    case_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer,
+            sa.ForeignKey("case.id", ondelete="CASCADE"),
+            primary_key=True,
+            autoincrement=False,
+        )
+    )
+    latitude: float = Field(sa_column=sa.Column(sa.Float, nullable=False))
+    longitude: float = Field(sa_column=sa.Column(sa.Float, nullable=False))
+    label: str | None = Field(default=None, sa_column=_text(nullable=True))
+    """The title or address the resident's app attached; personal, erased with the resident."""
+    district: str | None = Field(default=None, sa_column=_string(200, nullable=True))
+    """The district the pin falls in (`town.districts_geojson`); None outside every district."""
+    message_id: int | None = Field(default=None, sa_column=_ref("inbound_message.id", "SET NULL"))
+    at: datetime = Field(default_factory=now_utc, sa_column=_time())
+
+
+class CasePhotoRow(StoreModel, table=True):
+    """A photo a resident sent (revision 0017): fetched from its channel soon after it arrived
+    and kept as a file in the media store (`path`, relative to it), attached to a case."""
+
+    __tablename__ = "case_photo"
+    __table_args__ = (
+        sa.UniqueConstraint("channel", "content_id"),
+        sa.Index(None, "status", "next_attempt_at"),
+        sa.Index(None, "channel", "author_id", "received_at"),
+    )
+
+    id: int | None = Field(default=None, sa_column=_pk())
+    channel: Channel = Field(sa_column=_enum(Channel, "channel"))
+    content_id: str = Field(sa_column=_string(ID_LENGTH))
+    """The channel's id of the content (LINE: the image message's id)."""
+    account_id: str = Field(sa_column=_string(ID_LENGTH))
+    """The town's account the photo was sent to (whose credentials fetch it)."""
+    author_id: str = Field(sa_column=_string(ID_LENGTH))
+    message_id: int | None = Field(default=None, sa_column=_ref("inbound_message.id", "SET NULL"))
+    case_id: int | None = Field(default=None, sa_column=_ref("case.id", "SET NULL"))
+    status: PhotoStatus = Field(
+        default=PhotoStatus.PENDING,
+        sa_column=_enum(PhotoStatus, "photo_status", PhotoStatus.PENDING),
+    )
+    path: str | None = Field(default=None, sa_column=_string(200, nullable=True))
+    size: int | None = Field(default=None, sa_column=sa.Column(sa.Integer, nullable=True))
+    content_type: str | None = Field(default=None, sa_column=_string(64, nullable=True))
+    sha256: str | None = Field(default=None, sa_column=_string(64, nullable=True))
+    received_at: datetime = Field(default_factory=now_utc, sa_column=_time())
+    stored_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+    attempts: int = Field(default=0, sa_column=_int(0))
+    next_attempt_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+    detail: str | None = Field(default=None, sa_column=_text(nullable=True))
+    """Why it was refused or is not there (never the photo's content)."""
 
 
 class CaseSequenceRow(StoreModel, table=True):

@@ -23,6 +23,7 @@ from sqlmodel import Session, col
 from jun_engine.config.schema import Config
 from jun_engine.store.tables import (
     ApiCallRow,
+    CasePlaceRow,
     CaseRow,
     IncidentRow,
     ResidentRow,
@@ -37,7 +38,8 @@ DIMENSIONS = ("department", "category", "district", "channel")
 @dataclass(frozen=True, slots=True)
 class Chart:
     """How a figure is drawn: `kind` is `stacked` (x, colour, y), `bars` (x, y), `grouped`
-    (x, colour, y side by side) or `map` (district, y)."""
+    (x, colour, y side by side), `map` (district, y) or `points` (longitude, latitude, colour)
+    over the districts."""
 
     kind: str
     x: str
@@ -100,6 +102,7 @@ def compute(
     figures.append(_growing(groups, weeks - 1))
     figures.append(_incidents(session, access, start))
     figures.append(_districts(groups, config))
+    figures.append(_pins(session, access, start, config))
     figures.append(_spend(session, now - timedelta(days=30), zone))
     return Analytics(first, this_week + timedelta(days=6), figures)
 
@@ -390,6 +393,50 @@ def _districts(groups: Sequence[_Group], config: Config) -> Figure:
     known = [*config.town.districts, *sorted(set(counts) - set(config.town.districts))]
     rows: list[tuple[Cell, ...]] = [(d, counts[d]) for d in known if d in counts or d != "-"]
     return Figure("map", "map", ("district", "cases"), rows, Chart("map", "district", "cases"))
+
+
+PIN_DECIMALS = 3
+"""Report pins are shown to about 100 m: where things happen, never whose door it is."""
+
+
+def _pins(session: Session, access: Access, start: datetime, config: Config) -> Figure:
+    """Reports with a map pin since `start`, rounded, by category; none from a department or
+    category the town keeps private (police tips, health)."""
+    statement = (
+        sa.select(
+            col(CasePlaceRow.latitude),
+            col(CasePlaceRow.longitude),
+            col(CaseRow.department),
+            col(CaseRow.category),
+            col(CasePlaceRow.district),
+        )
+        .join(CaseRow, col(CaseRow.id) == col(CasePlaceRow.case_id))
+        .where(col(CaseRow.opened_at) >= start)
+        .order_by(col(CaseRow.id))
+    )
+    clause = access.case_clause()
+    if clause is not None:
+        statement = statement.where(clause)
+    rows: list[tuple[Cell, ...]] = [
+        (round(lat, PIN_DECIMALS), round(lon, PIN_DECIMALS), category or department, district)
+        for lat, lon, department, category, district in session.execute(statement)
+        if not _kept_private(config, department, category)
+    ]
+    return Figure(
+        "pins",
+        "pins",
+        ("latitude", "longitude", "category", "district"),
+        rows,
+        Chart("points", "longitude", "latitude", "category"),
+    )
+
+
+def _kept_private(config: Config, department: str, category: str | None) -> bool:
+    dept = config.departments.get(department)
+    if dept is None:
+        return False
+    chosen = dept.categories[category].privacy if category in dept.categories else None
+    return (chosen or dept.privacy) == "private"
 
 
 def _spend(session: Session, since: datetime, zone: ZoneInfo) -> Figure:

@@ -139,7 +139,7 @@ async def analytics_svg(request: Request) -> Response:
         desk, _access, figure = _figure(request)
         if figure.chart is None:
             raise HTTPException(404)
-        geojson = _geojson(desk) if figure.chart.kind == "map" else None
+        geojson = _geojson(desk) if figure.chart.kind in ("map", "points") else None
         return desk.charts.svg(named(figure, desk, desk.language(request)), geojson)
 
     body = await run_in_threadpool(draw)

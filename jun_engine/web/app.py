@@ -17,7 +17,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from jun_engine.config.schema import Config
-from jun_engine.web import analytics_pages, auth, operations, pages
+from jun_engine.web import analytics_pages, auth, operations, pages, photos
 from jun_engine.web.desk import Desk, desk_of, real_now
 from jun_engine.web.guard import Guard
 from jun_engine.web.settings import WebSettings
@@ -31,6 +31,7 @@ def routes() -> list[BaseRoute]:
         Route("/", pages.inbox_page),
         Route("/inbox/rows", pages.inbox_rows),
         Route("/cases/{reference}", pages.case_page),
+        Route("/cases/{reference}/photos/{photo}", photos.case_photo),
         Route("/cases/{reference}/{action}", pages.case_action, methods=["POST"]),
         Route("/analytics", analytics_pages.analytics_page),
         Route("/analytics/{name}.csv", analytics_pages.analytics_csv),

@@ -10,11 +10,13 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from jun_engine.attachments.repository import photos_of, place_of
 from jun_engine.cases.business_time import Calendar, open_time_between
 from jun_engine.cases.errors import CaseNotFoundError
 from jun_engine.cases.names import actor_name, author_of
 from jun_engine.cases.repository import by_reference, history, message_of
 from jun_engine.config.schema import Config
+from jun_engine.domain.attachments import CasePlace
 from jun_engine.domain.cases import OPEN_STATUSES, CaseEvent, can_move
 from jun_engine.domain.statuses import CaseStatus
 from jun_engine.store.tables import CaseRow, OutboxRow, ResidentRow
@@ -75,6 +77,10 @@ class CaseView:
     can_reopen: bool
     can_reroute: bool
     can_merge: bool
+    photo_ids: list[int]
+    """The case's kept photos (served at /cases/<reference>/photos/<id>), when readable."""
+    place: CasePlace | None
+    """Where the resident put the pin, when readable."""
 
 
 def visible_case(session: Session, access: Access, reference: str) -> CaseRow:
@@ -132,6 +138,8 @@ def case_view(
         can_reopen=acts and can_move(status, CaseStatus.REOPENED),
         can_reroute=acts and can_move(status, CaseStatus.REROUTED),
         can_merge=acts and can_move(status, CaseStatus.MERGED),
+        photo_ids=[p.id for p in photos_of(session, case.id) if p.id] if readable else [],
+        place=place_of(session, case.id) if readable else None,
     )
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import vl_convert
 
-from jun_engine.web.analytics import Figure
+from jun_engine.web.analytics import Chart, Figure
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 """Names the Vega-Lite version; never fetched."""
@@ -71,6 +71,8 @@ def spec(figure: Figure, geojson: dict[str, Any] | None = None) -> dict[str, Any
     }
     if chart.kind == "map" and geojson is not None:
         return base | _map(values, chart.x, chart.y, geojson)
+    if chart.kind == "points":
+        return base | _points(values, chart, geojson)
     x: dict[str, Any] = {
         "field": chart.x,
         "type": "ordinal",
@@ -134,6 +136,39 @@ def _map(
             },
         ],
     }
+
+
+def _points(
+    values: list[dict[str, Any]], chart: Chart, geojson: dict[str, Any] | None
+) -> dict[str, Any]:
+    """Pins as dots over the districts (grey shapes), in the same Mercator projection."""
+    dots: dict[str, Any] = {
+        "data": {"values": values},
+        "mark": {"type": "circle", "size": 40, "opacity": 0.8, "stroke": "white"},
+        "encoding": {
+            "longitude": {"field": chart.x, "type": "quantitative"},
+            "latitude": {"field": chart.y, "type": "quantitative"},
+            "color": {
+                "field": chart.color,
+                "type": "nominal",
+                "title": chart.color,
+                "scale": {"scheme": "tableau10"},
+            },
+            "tooltip": [{"field": k} for k in (chart.color, chart.y, chart.x) if k],
+        },
+    }
+    layers: list[dict[str, Any]] = []
+    if geojson is not None:
+        layers.append(
+            {
+                "data": {
+                    "values": geojson,
+                    "format": {"type": "json", "property": "features"},
+                },
+                "mark": {"type": "geoshape", "fill": "#e8e8e8", "stroke": "white"},
+            }
+        )
+    return {"projection": {"type": "mercator"}, "layer": [*layers, dots]}
 
 
 def load_geojson(text: str) -> dict[str, Any]:

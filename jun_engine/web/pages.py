@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import urlencode
 
+from markupsafe import Markup
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
@@ -17,17 +18,20 @@ from jun_engine.cases import actions
 from jun_engine.cases.errors import CaseError
 from jun_engine.cases.texts import localized
 from jun_engine.config.schema import Config
+from jun_engine.domain.attachments import CasePlace
 from jun_engine.domain.cases import OPEN_STATUSES, InvalidTransitionError
 from jun_engine.domain.messages import Channel
 from jun_engine.domain.statuses import CaseStatus
+from jun_engine.places.districts import Districts, read_districts
 from jun_engine.staff.accounts import Staff
 from jun_engine.store.session import session_scope
 from jun_engine.store.tables import CaseRow
 from jun_engine.web.access import Access
 from jun_engine.web.auth import checked_form
-from jun_engine.web.casepage import HiddenCaseError, case_view, visible_case
+from jun_engine.web.casepage import CaseView, HiddenCaseError, case_view, visible_case
 from jun_engine.web.desk import Desk, desk_of, reading
 from jun_engine.web.inbox import InboxFilter, InboxPage, districts_of, inbox
+from jun_engine.web.pins import pin_map
 
 MAX_TEXT = 10_000
 """The longest answer or note the desk takes (a thread of X posts, a long LINE message)."""
@@ -124,7 +128,7 @@ async def case_page(request: Request) -> Response:
     desk, access = desk_of(request), access_of(request)
     reference = request.path_params["reference"]
 
-    def load() -> object:
+    def load() -> CaseView:
         with session_scope(desk.engine) as session:
             return case_view(session, access, reference, desk.config, desk.clock())
 
@@ -137,9 +141,20 @@ async def case_page(request: Request) -> Response:
         request,
         "case.html",
         view=view,
+        pin=_pin(desk, view.place),
         departments=_departments(config, None, desk.language(request)),
         categories=_categories(desk, None, desk.language(request)),
     )
+
+
+def _pin(desk: Desk, place: CasePlace | None) -> Markup | None:
+    """The case's pin over the districts (an inert SVG built with every name escaped)."""
+    path = desk.settings.districts_geojson
+    if place is None or path is None:
+        return None
+    districts = desk.cached(("districts", str(path)), lambda: read_districts(path))
+    assert isinstance(districts, Districts)
+    return Markup(pin_map(districts, place.latitude, place.longitude))  # noqa: S704 (escaped)
 
 
 Action = Callable[[Session, CaseRow, FormData, str, Desk, Access], None]

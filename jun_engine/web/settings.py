@@ -35,6 +35,8 @@ class WebSettings:
     districts_geojson: Path | None = None
     """The town's districts as GeoJSON (a FeatureCollection, each feature's `name` property
     matching a district of accounts.yaml); the analytics map is drawn over it."""
+    media_dir: Path | None = None
+    """The town's media store (`line.media_dir`): case photos are served from it."""
     poll_seconds: int = 20
     """How often an open inbox asks for new cases."""
     passwords: Passwords = field(default_factory=Passwords)
@@ -62,7 +64,11 @@ def is_loopback(host: str) -> bool:
 
 
 def from_environment(
-    host: str, *, districts_geojson: Path | None = None, environ: dict[str, str] | None = None
+    host: str,
+    *,
+    districts_geojson: Path | None = None,
+    media_dir: Path | None = None,
+    environ: dict[str, str] | None = None,
 ) -> WebSettings:
     """Settings for serving on `host`: the key from `JUN_WEB_SECRET` (a random one, with a
     warning, when unset: sessions then end when the server stops), secure cookies unless the
@@ -79,5 +85,8 @@ def from_environment(
     if districts_geojson is not None and not districts_geojson.is_file():
         raise WebSettingsError(f"no GeoJSON file at {districts_geojson}")
     return WebSettings(
-        secret_key=key, secure_cookies=not is_loopback(host), districts_geojson=districts_geojson
+        secret_key=key,
+        secure_cookies=not is_loopback(host),
+        districts_geojson=districts_geojson,
+        media_dir=media_dir,
     )

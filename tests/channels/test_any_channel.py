@@ -102,9 +102,13 @@ def test_a_channel_of_the_tests_serves_a_resident_end_to_end(
         case = town.case(session)
         assert (case.channel, case.status) == (Channel.LINE, CaseStatus.ACKNOWLEDGED)
         assert case.resident_id == issued.resident_id
-    acks = [item for item in town.channel.received(LOLA) if case.reference in item.text]
+    about = [item for item in town.channel.received(LOLA) if case.reference in item.text]
+    acks = [item for item in about if item.key == f"case:{case.reference}:ack"]
     assert len(acks) == 1
     assert (acks[0].kind, acks[0].account_id, acks[0].private) == (OutboxKind.REPLY, TOWN, True)
+    # And, a streetlight needing a photo and a pin, she is asked for them with buttons
+    (ask,) = [item for item in about if item.choices]
+    assert [choice.ask for choice in ask.choices] == ["location", "camera", "photo"]
 
     # When staff answer from the web desk, then resolve the case
     with session_scope(engine) as session:
@@ -142,10 +146,11 @@ def test_a_channel_of_the_tests_serves_a_resident_end_to_end(
         rows = session.exec(select(OutboxRow)).all()
     assert MessageStatus.NEW not in statuses
     keys = [item.key for _, item in town.channel.sent]
-    assert len(keys) == len(set(keys)) == 6  # confirmed, ack, answer, resolved, survey, thanks
+    # confirmed, ack, the ask for a photo and a pin, answer, resolved, survey, thanks
+    assert len(keys) == len(set(keys)) == 7
     assert all(item.kind is OutboxKind.REPLY and item.private for _, item in town.channel.sent)
     assert all(item.account_id == TOWN for _, item in town.channel.sent)
     on_line = [row for row in rows if row.channel is Channel.LINE]
-    assert Counter(row.status for row in on_line) == Counter({OutboxStatus.SENT: 6})
+    assert Counter(row.status for row in on_line) == Counter({OutboxStatus.SENT: 7})
     # And the department reads the private case on the desk and in its digest: no DM on X
     assert [row for row in rows if row.channel is Channel.X] == []

@@ -1,0 +1,1 @@
+"""Places: map pins, the town's districts drawn as GeoJSON, distances between pins."""
