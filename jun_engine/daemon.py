@@ -122,6 +122,7 @@ class Daemon:
                 {c.channel: c.delivery(self._wiring) for c in self.channels},
                 clock,
                 outage=self.outage,
+                gates={c.channel: g for c in self.channels if (g := c.gate()) is not None},
             )
             if send
             else None

@@ -322,6 +322,10 @@ class ChannelRuntime(Protocol):
         """How the outbox sends on it (the daemon asks once, when it sends)."""
         ...
 
+    def gate(self) -> SpendGate | None:
+        """What holds its sends back as a budget runs low (LINE's monthly quota), if anything."""
+        ...
+
     def close(self) -> None:
         """Close every connection it opened (again: nothing more to close)."""
         ...

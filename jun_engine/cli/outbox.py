@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from jun_engine.channels.limits import write_limits
-from jun_engine.channels.ports import Delivery
+from jun_engine.channels.ports import Delivery, SpendGate
 from jun_engine.channels.x.delivery import Gateways, XDelivery, gateways_for
 from jun_engine.channels.x.session import X_API_ORIGIN
 from jun_engine.cli import console
@@ -126,7 +126,9 @@ def drain_command(
     clock = _clock(base_url)
     with _store(options) as engine:
         deliveries = _deliveries(engine, config, gateways, clock)
-        stage = DeliveryStage(OutboxSender(engine, deliveries, clock), list(deliveries.values()))
+        gates = _gates(config)
+        sender = OutboxSender(engine, deliveries, clock, gates=gates)
+        stage = DeliveryStage(sender, list(deliveries.values()))
         stop = _stop_on_signals()
         if until_empty:
             done = stage.sender.drain_until_empty(stop)
@@ -153,6 +155,15 @@ def _deliveries(
             raise _fail(str(exc)) from None
         out[Channel.LINE] = LineDelivery(engine, clients, clock)
     return out
+
+
+def _gates(config: Config) -> dict[Channel, SpendGate]:
+    """LINE's quota gate when the town is on LINE (its pushes held back as the month runs low)."""
+    if config.line is None:
+        return {}
+    from jun_engine.channels.line.quota import LineQuotaGate
+
+    return {Channel.LINE: LineQuotaGate(config.line.accounts)}
 
 
 def _x_gateways(config: Config, base_url: str) -> Gateways:

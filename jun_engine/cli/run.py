@@ -117,7 +117,7 @@ def run(
     with ExitStack() as stack:
         engine = _engine(options.db_url)
         stack.callback(engine.dispose)  # last: after every thread has stopped
-        channels = _channels(config, base_url, line_api_url, os.environ)
+        channels = _channels(config, base_url, line_api_url, os.environ, options.config_path.parent)
         for channel in channels:  # `stop()` closes them; this covers --once and a failed start
             stack.callback(channel.close)
         clock = _clock(base_url)
@@ -180,12 +180,16 @@ def _engine(url: str) -> Engine:
 
 
 def _channels(
-    config: Config, base_url: str, line_url: str | None, environ: Mapping[str, str]
+    config: Config,
+    base_url: str,
+    line_url: str | None,
+    environ: Mapping[str, str],
+    config_dir: Path,
 ) -> list[ChannelRuntime]:
     """The channels the daemon runs, every secret read (exit 2 if one is missing)."""
     try:
         channels: list[ChannelRuntime] = [x_runtime(config, environ, base_url)]
-        line = line_runtime(config, environ, line_url)
+        line = line_runtime(config, environ, line_url, config_dir=config_dir)
     except MissingSecret as error:
         _fail(str(error), ExitCode.USAGE)
     if line is not None:

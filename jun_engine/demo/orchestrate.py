@@ -232,7 +232,9 @@ class DemoRun:
         url = self.line.start()
         self._stack.callback(self.line.stop)
         self.config = self.line.configured(self.config, _free_port())
-        runtime = line_runtime(self.config, self.line.environment(), url)
+        runtime = line_runtime(
+            self.config, self.line.environment(), url, config_dir=self.database.parent
+        )
         if runtime is None:  # cannot happen: the section was just written
             return []
         self._stack.callback(runtime.close)

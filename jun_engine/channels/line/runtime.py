@@ -14,11 +14,16 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from pathlib import Path
 
 import uvicorn
 
+from jun_engine.channels.line.casting import CastLoop, LineCaster
 from jun_engine.channels.line.client import LineClients, line_clients
+from jun_engine.channels.line.content import photo_fetcher
 from jun_engine.channels.line.delivery import LineDelivery
+from jun_engine.channels.line.quota import LineQuotaGate, QuotaWatch
+from jun_engine.channels.line.upkeep import PHOTO_SECONDS, Periodic, make_rich_menus
 from jun_engine.channels.line.webhook import Endpoint, Intake, webhook_app
 from jun_engine.channels.ports import Delivery, PollLoop, Wiring
 from jun_engine.config.environment import LineCredentials, line_credentials_for
@@ -45,13 +50,14 @@ def line_runtime(
     environ: Mapping[str, str],
     base_url: str | None = None,
     delivery: DeliveryFactory | None = None,
+    config_dir: Path | None = None,
 ) -> LineRuntime | None:
     """LINE for the daemon when accounts.yaml has a `line` section (else None), each account's
     secrets read from `environ` (or `MissingSecret`)."""
     if config.line is None:
         return None
     credentials = {key: line_credentials_for(config, key, environ) for key in config.line.accounts}
-    return LineRuntime(config, credentials, base_url, delivery)
+    return LineRuntime(config, credentials, base_url, delivery, config_dir)
 
 
 class LineRuntime:
@@ -65,6 +71,7 @@ class LineRuntime:
         credentials: Mapping[str, LineCredentials],
         base_url: str | None = None,
         delivery: DeliveryFactory | None = None,
+        config_dir: Path | None = None,
     ) -> None:
         if config.line is None:
             raise ValueError("accounts.yaml has no `line` section")
@@ -74,19 +81,31 @@ class LineRuntime:
         self._base_url = base_url
         self._delivery = delivery
         self._clients: list[LineClients] = []
+        self._by_key: dict[str, LineClients] = {}
+        self._config_dir = config_dir or Path.cwd()
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self.address: tuple[str, int] | None = None
         """Where the webhook server listens, once started."""
 
     def pollers(self, wiring: Wiring) -> list[PollLoop]:
-        """None: LINE pushes."""
-        return []
+        """No poller (LINE pushes): the caster of notices and alerts, and the photo fetcher."""
+        assert self._config.line is not None
+        clients = self._clients_by_key()
+        caster = LineCaster(wiring.engine, clients, self._config.line.accounts, wiring.clock)
+        fetcher = photo_fetcher(
+            wiring.engine, self._config, self._config_dir, list(clients.values())
+        )
+        photos = Periodic(
+            "LINE photos", lambda: fetcher.run_once(wiring.clock.now()), PHOTO_SECONDS
+        )
+        return [CastLoop(caster), photos]
 
     def begin(self, wiring: Wiring, now: datetime) -> None:
         """Serve the webhook (once; a second call does nothing)."""
         if self._server is not None:
             return
+        make_rich_menus(self._config, self._clients_by_key(), wiring.clock)
         sock = self._bind()
         intake = Intake(self._config, wiring.engine, wiring.clock, wiring.wake, wiring.outage)
         app = webhook_app(intake, self._endpoints())
@@ -109,7 +128,15 @@ class LineRuntime:
         )
 
     def housekeep(self, wiring: Wiring, now: datetime) -> None:
-        """Nothing periodic yet."""
+        """Read each account's quota back from LINE (the meter, the cap, the warning)."""
+        assert self._config.line is not None
+        watch = QuotaWatch(self._clients_by_key(), self._config.line.accounts)
+        watch.housekeep(wiring.engine, now)
+
+    def gate(self) -> LineQuotaGate:
+        """What holds the outbox's LINE pushes back as the month's quota runs low."""
+        assert self._config.line is not None
+        return LineQuotaGate(self._config.line.accounts)
 
     def delivery(self, wiring: Wiring) -> Delivery:
         """How the outbox sends on LINE: `LineDelivery`, one set of clients per account (a
@@ -117,11 +144,7 @@ class LineRuntime:
         if self._delivery is not None:
             return self._delivery(self._config, self._credentials, self._base_url, wiring)
         accounts = self._settings.accounts
-        clients = {
-            accounts[key].bot_user_id: line_clients(credentials, self._base_url)
-            for key, credentials in self._credentials.items()
-        }
-        self._clients.extend(clients.values())
+        clients = {accounts[key].bot_user_id: c for key, c in self._clients_by_key().items()}
         return LineDelivery(wiring.engine, clients, wiring.clock)
 
     def close(self) -> None:
@@ -139,6 +162,16 @@ class LineRuntime:
         if thread.is_alive():
             server.force_exit = True
             thread.join(STOP_SECONDS)
+
+    def _clients_by_key(self) -> dict[str, LineClients]:
+        """One set of clients per account key, made once (closed with the runtime)."""
+        if not self._by_key:
+            self._by_key = {
+                key: line_clients(credentials, self._base_url)
+                for key, credentials in self._credentials.items()
+            }
+            self._clients.extend(self._by_key.values())
+        return self._by_key
 
     def _endpoints(self) -> dict[str, Endpoint]:
         accounts = self._settings.accounts

@@ -70,6 +70,10 @@ class Open311Runtime:
     def housekeep(self, wiring: Wiring, now: datetime) -> None:
         """Nothing periodic."""
 
+    def gate(self) -> None:
+        """Nothing: its budgets are paced by the delivery's own limits."""
+        return
+
     def delivery(self, wiring: Wiring) -> Open311Delivery:
         """Its `Delivery`."""
         return Open311Delivery()

@@ -78,6 +78,10 @@ class XRuntime:
                 forget_billed_before(session, today)
             self._pruned = today
 
+    def gate(self) -> None:
+        """Nothing: its budgets are paced by the delivery's own limits."""
+        return
+
     def delivery(self, wiring: Wiring) -> XDelivery:
         """Sends from every account, each through a gateway of its own."""
         gateways = {c.user_id: self.gateway(key) for key, c in self._credentials.items()}
