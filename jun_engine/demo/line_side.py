@@ -228,7 +228,7 @@ def _acknowledgements(
     """Cases whose acknowledgement (the outbox's `case:<REF>:ack` item) reached the resident's
     chat on the emulator, and those it reached more than once."""
     received: dict[str, Counter[str]] = {
-        friend.user_id: Counter(str(m.get("text", "")) for m in friend.received)
+        friend.user_id: Counter(_text(record) for record in friend.received)
         for friend in emulator.state.friends.all()
     }
     acknowledged = twice = 0
@@ -245,6 +245,12 @@ def _acknowledgements(
         acknowledged += copies > 0
         twice += copies > 1
     return acknowledged, twice
+
+
+def _text(record: dict[str, object]) -> str:
+    """The text of a message in a resident's chat (the emulator keeps each with how it came)."""
+    message = record.get("message")
+    return str(message.get("text", "")) if isinstance(message, dict) else ""
 
 
 def _leaks(town: LineSimulatedTown, public: list[str]) -> int:
