@@ -15,17 +15,16 @@ from jun_engine.plural import Forms, choose
 
 HOW_TO_VERIFY: Mapping[str, str] = {
     "es": (
-        "Hola. Para atenderte, verifica tu cuenta de X una vez: ven con tu DNI a {office} y "
+        "Hola. Para atenderte, verifica tu cuenta una vez: ven con tu DNI a {office} y "
         "envía por DM a @{handle} el código que te daremos. Guardamos tu mensaje. "
         "Emergencias: 112."
     ),
     "en": (
-        "Hello. To be served, verify your X account once: bring your ID to {office} and DM "
+        "Hello. To be served, verify your account once: bring your ID to {office} and DM "
         "@{handle} the code we give you. We keep your message. Emergencies: 112."
     ),
     "th": (
-        "สวัสดีค่ะ กรุณายืนยันบัญชี X หนึ่งครั้งที่ {office} แล้วส่งรหัสทาง DM ถึง @{handle} "
-        "เราเก็บข้อความไว้แล้ว ฉุกเฉิน 112"
+        "สวัสดีค่ะ กรุณายืนยันบัญชีหนึ่งครั้งที่ {office} แล้วส่งรหัสทาง DM ถึง @{handle} เราเก็บข้อความไว้แล้ว ฉุกเฉิน 112"
     ),
     "ja": (
         "こんにちは。ご利用にはアカウントの確認が一度必要です。本人確認書類を持って{office}へお越しいただき、"
@@ -35,11 +34,9 @@ HOW_TO_VERIFY: Mapping[str, str] = {
 """Short enough for one public reply with Jun's office text (Thai counts double on X)."""
 
 CONFIRMED: Mapping[str, str] = {
-    "es": (
-        "Tu cuenta de X ya está verificada con el Ayuntamiento de {town}. Ya puedes escribirnos."
-    ),
-    "en": "Your X account is now verified with {town} town hall. You can write to us any time.",
-    "th": "บัญชี X ของคุณได้รับการยืนยันกับศาลากลาง {town} แล้ว คุณสามารถส่งข้อความถึงเราได้เลย",
+    "es": ("Tu cuenta ya está verificada con el Ayuntamiento de {town}. Ya puedes escribirnos."),
+    "en": "Your account is now verified with {town} town hall. You can write to us any time.",
+    "th": "บัญชีของคุณได้รับการยืนยันกับศาลากลาง {town} แล้ว คุณสามารถส่งข้อความถึงเราได้เลย",
     "ja": "アカウントが{town}の役所で確認されました。いつでもメッセージをお送りいただけます。",
 }
 
