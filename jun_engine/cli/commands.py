@@ -45,8 +45,9 @@ ENTRIES: tuple[Entry, ...] = (
         "status",
         "Show the daemon's health: whether the database takes writes, per account and stream "
         "the last poll, checkpoint, messages stored, backlog, errors, how often it is polled "
-        "and why, rate limit and today's spend. Works while the daemon runs, and on a read-only "
-        "or full disk: it only reads.",
+        "and why, rate limit and today's spend; per LINE account the month's messages used of "
+        "its cap, its plan and any quota warning. Works while the daemon runs, and on a "
+        "read-only or full disk: it only reads.",
     ),
     Entry(
         "emulator",
