@@ -131,8 +131,12 @@ class Town:
     def said_to(self, user: str) -> list[OutboxRow]:
         with Session(self.engine) as session:
             rows = session.exec(select(OutboxRow).order_by(col(OutboxRow.id))).all()
+            sent = session.exec(
+                select(InboundMessageRow.platform_id).where(InboundMessageRow.author_id == user)
+            ).all()
         case_ids = {c.id for c in self._cases(user)}
-        return [r for r in rows if r.target == user or r.case_id in case_ids]
+        targets = {user, *sent}  # LINE replies to the resident's message, pushes to them
+        return [r for r in rows if r.target in targets or r.case_id in case_ids]
 
     def _cases(self, user: str) -> list[CaseRow]:
         with Session(self.engine) as session:
