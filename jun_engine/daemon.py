@@ -111,7 +111,9 @@ class Daemon:
         chain = stage or Chain.build(
             config, router or build_router(config, Path.cwd()), districts=districts
         )
-        self.processor = Processor(engine, clock, config, chain, self.outage)
+        self.processor = Processor(
+            engine, clock, config, chain, self.outage, on_processed=self._wake_sender
+        )
         self._wiring = Wiring(engine, clock, self.processor.wake, self.outage, self._rng, backfill)
         self.pollers: list[PollLoop] = [
             poller for channel in self.channels for poller in channel.pollers(self._wiring)
@@ -245,6 +247,11 @@ class Daemon:
             spend_usd=spend,
             uptime_seconds=self._uptime(),
         )
+
+    def _wake_sender(self) -> None:
+        """A message was processed: the answer it queued goes out now, not at the next look."""
+        if self.sender is not None:
+            self.sender.wake()
 
     def _uptime(self) -> float:
         return time.monotonic() - self._started

@@ -2,7 +2,8 @@
 
 - A case opens (`after_opening`): the resident's photos and pin sent in the last
   `ATTACH_WINDOW` and held by no case join it; if its category `needs` a photo or a location
-  still missing, and the channel draws buttons, the resident is asked with quick replies.
+  still missing, and the channel draws buttons, the resident is asked with quick replies
+  (added under the acknowledgement still queued: one reply, where two would spend a push).
 - A photo or pin arrives (`take_attachment`): it joins the resident's case opened in the last
   `ATTACH_WINDOW` (still open); without one it waits, loose, for the report it belongs to.
 - A pin gives the case its district (`town.districts_geojson`); a pin outside every district is
@@ -29,6 +30,7 @@ from jun_engine.domain.cases import OPEN_STATUSES
 from jun_engine.domain.choices import Choice
 from jun_engine.domain.messages import Channel, InboundMessage, Place
 from jun_engine.outbox.answer import answer
+from jun_engine.outbox.api import add_to_pending
 from jun_engine.pipeline.turn import Turn
 from jun_engine.places.districts import Districts
 from jun_engine.places.geometry import distance_m
@@ -177,6 +179,8 @@ def _ask_for_missing(message: InboundMessage, turn: Turn, case: CaseRow) -> None
         frozenset(needs), "ask_both"
     )
     text = say(config, key, language, reference=case.reference)
+    if add_to_pending(session, case_key(case, "ack"), text, choices):
+        return  # under the acknowledgement: one reply, no push spent on the question
     answer(
         session,
         config,

@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from jun_engine.channels.addressing import private_replies
 from jun_engine.channels.splitting import split
@@ -114,6 +114,29 @@ def enqueue(
             raise InvalidOutboxItemError(key, f"part {part_no} already exists")
         parent = parent_id
     return first_id
+
+
+def add_to_pending(session: Session, key: str, text: str, choices: Sequence[Choice] = ()) -> bool:
+    """Add `text` as a new paragraph, and `choices` as its buttons, to the item queued under
+    `key` if it is still pending, has no buttons yet and stays one part: one message where two
+    would cost a second request (on LINE: a reply holds both, where a second item would be a
+    push out of the month's quota). False (nothing changed) otherwise: queue it on its own."""
+    found = session.exec(select(OutboxRow).where(OutboxRow.idempotency_key == key)).first()
+    if found is None or found.status is not OutboxStatus.PENDING or found.choices:
+        return False
+    joined = f"{found.text}\n\n{text}"
+    if found.thread_parent is not None or len(split(found.channel, found.kind, joined)) != 1:
+        return False
+    if _has_later_parts(session, key):
+        return False
+    found.text, found.choices = joined, choices_json(choices)
+    session.add(found)
+    return True
+
+
+def _has_later_parts(session: Session, key: str) -> bool:
+    later = sa.select(OUTBOX.c.id).where(OUTBOX.c.idempotency_key == part_key(key, 2))
+    return session.execute(later).first() is not None
 
 
 def _on(part_no: int, last: int, buttons: str) -> str:

@@ -56,7 +56,7 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 """Attempts (rate limits and auth pauses not counted) before an item is abandoned."""
 IDLE_SECONDS = 2.0
-"""Clock seconds between two looks at the queue when nothing is due."""
+"""Clock seconds between two looks at the queue when nothing is due and no one rang (`wake`)."""
 PAUSE = timedelta(minutes=15)
 """How long an account whose keys the platform refused pauses sending."""
 HELD_FOR = timedelta(minutes=10)
@@ -98,6 +98,12 @@ class OutboxSender:
         self._idle_seconds = idle_seconds
         self._rng = random.Random()  # noqa: S311 (jitter, not secrets)
         self._outage = outage or OutageWatch()
+        self._bell = threading.Event()
+
+    def wake(self) -> None:
+        """Something was queued (the processor committed an answer): look now rather than
+        after the idle wait."""
+        self._bell.set()
 
     def run(self, stop: threading.Event) -> None:
         """Send whatever is due until `stop` is set, waiting on the clock in between.
@@ -108,8 +114,10 @@ class OutboxSender:
         """
         accounts = sum(len(a) for a in self._senders.values())
         log.info("outbox sender started for %d account(s)", accounts)
+        self._ring_on(stop)
         failures = 0
         while not stop.is_set():
+            self._bell.clear()  # a ring from here on is seen after this pass
             try:
                 self.drain_once()
             except DatabaseError as error:
@@ -124,9 +132,17 @@ class OutboxSender:
                 continue
             failures = 0
             self._outage.succeeded("outbox")
-            if self._clock.sleep(self._idle_seconds, stop):
-                break
+            self._clock.sleep(self._idle_seconds, self._bell)
         log.info("outbox sender stopped")
+
+    def _ring_on(self, stop: threading.Event) -> None:
+        """Ring the bell when `stop` is set, so the idle wait ends at once."""
+
+        def watch() -> None:
+            stop.wait()
+            self._bell.set()
+
+        threading.Thread(target=watch, name="jun-sender-stop", daemon=True).start()
 
     def drain_once(self) -> int:
         """Resolve uncertain items, then send everything due now; returns how many were sent."""

@@ -45,6 +45,7 @@ from jun_engine.pipeline.verify import Verifier
 from jun_engine.places.districts import Districts
 from jun_engine.routing.router import Router
 from jun_engine.selfservice import handle as self_service
+from jun_engine.selfservice.vocabulary import Vocabulary
 
 
 def goes_straight_to_the_desk(routing: Routing) -> bool:
@@ -157,15 +158,19 @@ class SameReport:
         return PassOn(message, turn)
 
 
+@dataclass(frozen=True, slots=True)
 class SelfService:
-    """Answered without a department (`selfservice`), when it can."""
+    """Answered without a department (`selfservice`), when it can; with the town's
+    `vocabulary` compiled once (None: compiled for each message, as a test's short chain may)."""
+
+    vocabulary: Vocabulary | None = None
 
     def check(self, message: InboundMessage, turn: Turn) -> bool:
         admission = turn.admission
         return admission is not None and admission.outcome is AdmissionOutcome.ADMITTED
 
     def handle(self, message: InboundMessage, turn: Turn) -> Outcome | PassOn:
-        if self_service(message, turn):
+        if self_service(message, turn, self.vocabulary):
             return Outcome(MessageStatus.PROCESSED, "self-service", turn.admission)
         return PassOn(message, turn)
 
@@ -234,7 +239,7 @@ class Chain:
                 SameReport(),
                 Classification(router),
                 StraightToDesk(desk),
-                SelfService(),
+                SelfService(Vocabulary(config)),
                 Survey(),
                 desk,
             )

@@ -136,8 +136,10 @@ class Processor:
         config: Config,
         stage: Stage,
         outage: OutageWatch | None = None,
+        on_processed: Callable[[], None] | None = None,
     ) -> None:
         self._engine = engine
+        self._on_processed = on_processed
         self._clock = clock
         self.config = config
         self.stage = stage
@@ -169,6 +171,8 @@ class Processor:
             self._outage.succeeded("processor")
             if done is not None:
                 self.processed += 1
+                if self._on_processed is not None:
+                    self._on_processed()  # committed: what it queued may be sent now
                 continue
             self._wake.wait(IDLE_WAIT_SECONDS)
 

@@ -66,8 +66,11 @@ class Turn:
         return self.resident.id or 0
 
 
-def handle(message: InboundMessage, chain_turn: ChainTurn) -> bool:
-    """Answer the admitted message without a department if self-service can; True when it did."""
+def handle(
+    message: InboundMessage, chain_turn: ChainTurn, vocabulary: Vocabulary | None = None
+) -> bool:
+    """Answer the admitted message without a department if self-service can; True when it did
+    (`vocabulary`: the town's, compiled once by the chain; else compiled for this message)."""
     admission, session = chain_turn.admission, chain_turn.session
     if admission is None or admission.outcome is not AdmissionOutcome.ADMITTED:
         return False
@@ -76,7 +79,7 @@ def handle(message: InboundMessage, chain_turn: ChainTurn) -> bool:
     )
     if resident is None:
         return False
-    turn = _turn(message, chain_turn, resident)
+    turn = _turn(message, chain_turn, resident, vocabulary or Vocabulary(chain_turn.config))
     pressed = buttons.read(message.action, message.raw)
     if pressed is not None:
         kind = _press(turn, pressed)
@@ -92,9 +95,10 @@ def handle(message: InboundMessage, chain_turn: ChainTurn) -> bool:
     return True
 
 
-def _turn(message: InboundMessage, chain_turn: ChainTurn, resident: ResidentRow) -> Turn:
+def _turn(
+    message: InboundMessage, chain_turn: ChainTurn, resident: ResidentRow, vocabulary: Vocabulary
+) -> Turn:
     session, config, now = chain_turn.session, chain_turn.config, chain_turn.now
-    vocabulary = Vocabulary(config)
     reading = vocabulary.read(message.text)
     language = answer_language(config, reading.language, resident.language, message.account_id)
     out = Responder(session, message, chain_turn.message_id, config)

@@ -166,9 +166,12 @@ def test_a_report_that_needs_a_photo_and_pin_is_asked_for_them_with_quick_replie
         Channel.LINE,
     )
     [ask] = [r for r in town.said_to(lola) if r.choices]
-    assert ask.idempotency_key == f"case:{case.reference}:ask-attachments"
+    # One reply: the question is under the acknowledgement, so no push is spent on it.
+    assert ask.idempotency_key == f"case:{case.reference}:ack"
+    assert len(town.said_to(lola)) == 1
     assert case.reference in ask.text
     assert "foto y la ubicación" in ask.text
+    assert ask.text.index(case.reference) < ask.text.index("foto y la ubicación")
     assert choices_from_json(ask.choices) == (
         Choice("Ubicación", ask="location"),
         Choice("Cámara", ask="camera"),

@@ -9,9 +9,10 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from jun_engine.domain.choices import Choice, choices_from_json
 from jun_engine.domain.messages import Channel
 from jun_engine.domain.statuses import OutboxKind, OutboxStatus
-from jun_engine.outbox.api import Priority, enqueue, part_key
+from jun_engine.outbox.api import Priority, add_to_pending, enqueue, part_key
 from jun_engine.outbox.errors import InvalidOutboxItemError
 from jun_engine.store.column_types import storable_text
 from jun_engine.store.session import session_scope
@@ -202,3 +203,49 @@ def test_a_key_that_is_too_long_empty_or_looks_like_a_part_is_refused(
 ) -> None:
     with pytest.raises(InvalidOutboxItemError):
         enqueue(sqlite_session, key=key, account_id="1", kind=OutboxKind.POST, text="x")
+
+
+def _line_reply(session: Session, key: str, text: str) -> int | None:
+    return enqueue(
+        session,
+        key=key,
+        account_id="Ubot",
+        kind=OutboxKind.REPLY,
+        text=text,
+        target="500000000000001",
+        private=True,
+        channel=Channel.LINE,
+    )
+
+
+def test_a_question_is_added_under_a_pending_answer_with_its_buttons(session: Session) -> None:
+    _line_reply(session, "case:JUN-1:ack", "Recibido: JUN-1")
+    buttons = (Choice("Ubicación", ask="location"),)
+
+    added = add_to_pending(session, "case:JUN-1:ack", "¿Dónde está?", buttons)
+
+    assert added
+    [row] = _rows(session)
+    assert row.text == "Recibido: JUN-1\n\n¿Dónde está?"
+    assert choices_from_json(row.choices) == buttons
+
+
+@pytest.mark.parametrize("status", [OutboxStatus.SENDING, OutboxStatus.SENT])
+def test_nothing_is_added_to_an_item_already_on_its_way(
+    session: Session, status: OutboxStatus
+) -> None:
+    _line_reply(session, "case:JUN-1:ack", "Recibido: JUN-1")
+    [row] = _rows(session)
+    row.status = status
+    session.add(row)
+
+    assert not add_to_pending(session, "case:JUN-1:ack", "¿Dónde está?")
+    assert _rows(session)[0].text == "Recibido: JUN-1"
+
+
+def test_nothing_is_added_where_it_would_not_stay_one_part(session: Session) -> None:
+    _line_reply(session, "case:JUN-1:ack", "a" * 24_990)
+
+    assert not add_to_pending(session, "case:JUN-1:ack", "b" * 20)
+    assert not add_to_pending(session, "case:JUN-2:ack", "no such item")
+    assert [r.text for r in _rows(session)] == ["a" * 24_990]

@@ -630,3 +630,37 @@ def test_a_post_whose_moment_passes_while_it_is_claimed_is_never_sent(
     assert x_record.posts(accounts.town) == []
     [row] = _rows(engine)
     assert (row.status, row.failure) == (OutboxStatus.ABANDONED, "expired")
+
+
+def test_a_wake_sends_what_was_queued_without_waiting_out_the_idle_time(
+    engine: Engine,
+    gateways: dict[str, XGateway],
+    clock: Clock,
+    x_emulator_config: Config,
+    accounts: Accounts,
+) -> None:
+    deliveries = x_deliveries(engine, gateways, clock, x_emulator_config)
+    day = 24 * 3600.0  # idle for a day of the clock: only a wake can end the wait
+    sender = OutboxSender(engine, deliveries, clock, idle_seconds=day)
+    stop = threading.Event()
+    _put(engine, key="first", account_id=accounts.town, kind=OutboxKind.POST, text="Uno")
+    worker = threading.Thread(target=sender.run, args=(stop,))
+    worker.start()
+    try:
+        _wait_sent(engine, 1)
+        _put(engine, key="second", account_id=accounts.town, kind=OutboxKind.POST, text="Dos")
+        sender.wake()  # what the daemon's processor does after each commit
+        _wait_sent(engine, 2)
+    finally:
+        stop.set()
+        worker.join(30)
+    assert not worker.is_alive()  # stopping rang the bell too
+
+
+def _wait_sent(engine: Engine, count: int) -> None:
+    deadline = threading.Event()
+    for _ in range(600):
+        if sum(r.status is OutboxStatus.SENT for r in _rows(engine)) >= count:
+            return
+        deadline.wait(0.1)
+    raise AssertionError(f"{count} item(s) not sent within a minute")
