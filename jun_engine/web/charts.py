@@ -19,6 +19,8 @@ WIDTH, HEIGHT = 440, 220
 
 
 MAX_DRAWN = 128
+FAR_LIMIT = 2
+"""A `lines` chart leaves out a limit this many times above the lowest of its line's."""
 
 
 def svg(figure: Figure, geojson: dict[str, Any] | None = None) -> str:
@@ -73,6 +75,8 @@ def spec(figure: Figure, geojson: dict[str, Any] | None = None) -> dict[str, Any
         return base | _map(values, chart.x, chart.y, geojson)
     if chart.kind == "points":
         return base | _points(values, chart, geojson)
+    if chart.kind == "lines":
+        return base | _lines(values, figure.columns, chart)
     x: dict[str, Any] = {
         "field": chart.x,
         "type": "ordinal",
@@ -91,6 +95,64 @@ def spec(figure: Figure, geojson: dict[str, Any] | None = None) -> dict[str, Any
     if chart.kind == "grouped" and chart.color:
         encoding["xOffset"] = {"field": chart.color}
     return base | {"data": {"values": values}, "mark": {"type": "bar"}, "encoding": encoding}
+
+
+def _lines(values: list[dict[str, Any]], columns: tuple[str, ...], chart: Chart) -> dict[str, Any]:
+    """One line per colour, and each `limits` column as a dashed rule per colour (its largest
+    value; none where it is empty, nor where it is over `FAR_LIMIT` times the colour's lowest
+    limit, which would flatten the rest: the table has it)."""
+    color = {
+        "field": chart.color,
+        "type": "nominal",
+        "title": chart.color,
+        "scale": {"scheme": "tableau10"},
+    }
+    line: dict[str, Any] = {
+        "mark": {"type": "line", "point": True},
+        "encoding": {
+            "x": {
+                "field": chart.x,
+                "type": "ordinal",
+                "title": None,
+                "axis": {"labelAngle": -40, "labelLimit": 120},
+            },
+            "y": {"field": chart.y, "type": "quantitative", "title": chart.y},
+            "color": color,
+            "tooltip": [{"field": c} for c in columns],
+        },
+    }
+    layers = [line]
+    if chart.limits:
+        layers.append(
+            {
+                "transform": [
+                    {"fold": list(chart.limits), "as": ["limit", "messages"]},
+                    {"filter": "isValid(datum.messages)"},
+                    {
+                        "aggregate": [{"op": "max", "field": "messages", "as": "messages"}],
+                        "groupby": [chart.color, "limit"],
+                    },
+                    {
+                        "joinaggregate": [{"op": "min", "field": "messages", "as": "lowest"}],
+                        "groupby": [chart.color],
+                    },
+                    {"filter": f"datum.messages <= {FAR_LIMIT} * datum.lowest"},
+                ],
+                "mark": {"type": "rule", "strokeWidth": 1.5},
+                "encoding": {
+                    "y": {"field": "messages", "type": "quantitative"},
+                    "color": color,
+                    "strokeDash": {
+                        "field": "limit",
+                        "type": "nominal",
+                        "title": None,
+                        "sort": list(chart.limits),
+                    },
+                    "tooltip": [{"field": chart.color}, {"field": "limit"}, {"field": "messages"}],
+                },
+            }
+        )
+    return {"data": {"values": values}, "layer": layers}
 
 
 def _map(
