@@ -7,6 +7,7 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
+from itertools import pairwise
 from typing import Any
 
 import vl_convert
@@ -160,7 +161,7 @@ def _map(
 ) -> dict[str, Any]:
     counts = {str(v[key]): v[measure] for v in values}
     features = []
-    for feature in geojson.get("features", []):
+    for feature in d3_wound(geojson).get("features", []):
         properties = dict(feature.get("properties") or {})
         name = str(properties.get("name", ""))
         properties[measure] = counts.get(name, 0)
@@ -224,13 +225,44 @@ def _points(
         layers.append(
             {
                 "data": {
-                    "values": geojson,
+                    "values": d3_wound(geojson),
                     "format": {"type": "json", "property": "features"},
                 },
                 "mark": {"type": "geoshape", "fill": "#e8e8e8", "stroke": "white"},
             }
         )
     return {"projection": {"type": "mercator"}, "layer": [*layers, dots]}
+
+
+def d3_wound(geojson: dict[str, Any]) -> dict[str, Any]:
+    """`geojson` with every polygon's rings wound as Vega's d3-geo reads them: the outer ring
+    clockwise, holes counterclockwise. RFC 7946 asks for the opposite, which d3 reads as the
+    whole globe but the district: a blank map, every pin in one spot."""
+    features = []
+    for feature in geojson.get("features", []):
+        geometry = feature.get("geometry") or {}
+        kind, coordinates = geometry.get("type"), geometry.get("coordinates") or []
+        if kind == "Polygon":
+            coordinates = _wound(coordinates)
+        elif kind == "MultiPolygon":
+            coordinates = [_wound(polygon) for polygon in coordinates]
+        else:
+            features.append(feature)
+            continue
+        features.append({**feature, "geometry": {**geometry, "coordinates": coordinates}})
+    return {**geojson, "features": features}
+
+
+def _wound(rings: list[list[list[float]]]) -> list[list[list[float]]]:
+    """The outer ring (first) clockwise, the holes counterclockwise, in longitude/latitude."""
+    return [
+        ring[::-1] if (_signed_area(ring) > 0) == (n == 0) else ring for n, ring in enumerate(rings)
+    ]
+
+
+def _signed_area(ring: list[list[float]]) -> float:
+    """Twice the ring's area, positive when it runs counterclockwise (the shoelace formula)."""
+    return sum(a[0] * b[1] - b[0] * a[1] for a, b in pairwise(ring))
 
 
 def load_geojson(text: str) -> dict[str, Any]:
