@@ -18,15 +18,23 @@ from jun_engine.domain.residents import Identity
 from jun_engine.residents.repository import handle_of
 from jun_engine.store.tables import InboundMessageRow
 
+CHANNEL_NAMES = {Channel.X: "X", Channel.LINE: "LINE", Channel.OPEN311: "Open311"}
+"""Each channel as people name it."""
+
 
 def author_of(
     session: Session, message: InboundMessage | InboundMessageRow, config: Config, language: str
 ) -> str:
     """Who wrote `message`: `@handle` (the one X gave with it, else the last one seen for the
-    account), else a sentence saying the handle is not known yet, in `language`."""
+    account), else a sentence saying the handle is not known yet, in `language`; on a channel
+    without handles (LINE, Open311), which channel's account it is."""
     author = Identity(message.channel, message.author_id)
     handle = message.author_handle or handle_of(session, author)
-    return f"@{handle}" if handle else say(config, "unknown_author", language)
+    if handle:
+        return f"@{handle}"
+    if message.channel is not Channel.X:
+        return say(config, "channel_author", language, channel=CHANNEL_NAMES[message.channel])
+    return say(config, "unknown_author", language)
 
 
 def actor_name(session: Session, config: Config, actor: str) -> str:

@@ -114,6 +114,12 @@ TEXTS: Mapping[str, Mapping[str, Template]] = {
         "th": "บัญชี X ที่เรายังไม่ทราบ @",
         "ja": "@がまだ分からないXアカウント",
     },
+    "channel_author": {
+        "es": "una cuenta de {channel}",
+        "en": "an account on {channel}",
+        "th": "บัญชี {channel}",
+        "ja": "{channel}のアカウント",
+    },
     "notify_private": {
         "es": "Nuevo caso privado {reference} · {category} · {urgency}\nLéelo con: jun-engine cases show {reference}",
         "en": "New private case {reference} · {category} · {urgency}\nRead it with: jun-engine cases show {reference}",

@@ -134,7 +134,9 @@ def run(
             districts=_districts(config, options.config_path),
         )
         if listen_at is not None:
-            _listen(stack, listen_at, Exposition(engine, clock.now, lambda: not daemon.wait(0)))
+            line = config.line.accounts if config.line is not None else {}
+            exposition = Exposition(engine, clock.now, lambda: not daemon.wait(0), line=line)
+            _listen(stack, listen_at, exposition)
         # The handlers go in before the daemon starts: a SIGTERM during start-up is a stop
         # request that `wait()` sees at once, never a kill that leaves the lock behind.
         with _stop_on_signals(daemon) as received:

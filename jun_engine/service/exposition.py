@@ -15,9 +15,9 @@ import logging
 import secrets
 import socket
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from jun_engine.config.schema import LineAccount
 from jun_engine.web.metrics import CONTENT_TYPE, prometheus_text
 
 log = logging.getLogger(__name__)
@@ -75,12 +76,14 @@ def check_exposable(address: Address, token: str) -> None:
 
 @dataclass(frozen=True, slots=True)
 class Exposition:
-    """What the listener reads: the database, the daemon's clock, whether the daemon runs."""
+    """What the listener reads: the database, the daemon's clock, whether the daemon runs, and
+    the town's LINE accounts (for their quotas)."""
 
     engine: Engine
     now: Callable[[], datetime]
     running: Callable[[], bool]
     token: str = ""
+    line: Mapping[str, LineAccount] = field(default_factory=dict)
 
     def metrics(self) -> str:
         """Every metric, in Prometheus' text format (read without a transaction: on SQLite
@@ -88,7 +91,7 @@ class Exposition:
         with self.engine.connect() as connection:
             reader = connection.execution_options(isolation_level="AUTOCOMMIT")
             with Session(bind=reader) as session:
-                return prometheus_text(session, self.now())
+                return prometheus_text(session, self.now(), self.line)
 
     def health(self) -> tuple[int, dict[str, str]]:
         """The status code and body of /healthz."""

@@ -1,7 +1,8 @@
 """What the mayor's office reads from the town's cases: volumes by department, category,
 district and channel over time; first-response and resolution times against the SLA;
 satisfaction; the share self-service answered; the topics that grow; incidents; reports by
-district; API spend. Aggregates only: no resident's text or identity ever leaves this module.
+district; API spend and each LINE official account's monthly quota. Aggregates only: no
+resident's text or identity ever leaves this module.
 
 Each figure is a `Figure` (a table, and how to chart it); pages draw it, CSV exports it.
 """
@@ -20,12 +21,16 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from jun_engine.config.schema import Config
+from jun_engine.channels.line.month import LINE_ZONE, cap_of, month_of
+from jun_engine.config.schema import PLAN_QUOTAS, Config, LineSettings
 from jun_engine.store.tables import (
     ApiCallRow,
     CasePlaceRow,
     CaseRow,
     IncidentRow,
+    LineCastRow,
+    LineQuotaRow,
+    LineSendRow,
     ResidentRow,
     SelfServiceAnswerRow,
 )
@@ -38,13 +43,15 @@ DIMENSIONS = ("department", "category", "district", "channel")
 @dataclass(frozen=True, slots=True)
 class Chart:
     """How a figure is drawn: `kind` is `stacked` (x, colour, y), `bars` (x, y), `grouped`
-    (x, colour, y side by side), `map` (district, y) or `points` (longitude, latitude, colour)
-    over the districts."""
+    (x, colour, y side by side), `lines` (x, colour, y, with each `limits` column a dashed rule
+    per colour), `map` (district, y) or `points` (longitude, latitude, colour) over the
+    districts."""
 
     kind: str
     x: str
     y: str
     color: str | None = None
+    limits: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +111,8 @@ def compute(
     figures.append(_districts(groups, config))
     figures.append(_pins(session, access, start, config))
     figures.append(_spend(session, now - timedelta(days=30), zone))
+    if config.line is not None:
+        figures.append(_line_quota(session, config.line, now))
     return Analytics(first, this_week + timedelta(days=6), figures)
 
 
@@ -460,5 +469,89 @@ def _spend(session: Session, since: datetime, zone: ZoneInfo) -> Figure:
         ("day", "requests", "usd"),
         rows,
         Chart("bars", "day", "usd"),
-        note="X API spend as billed (the engine's ledger); the LINE quota joins with LINE",
+        note="X API spend as billed (the engine's ledger)",
     )
+
+
+def _line_quota(session: Session, line: LineSettings, now: datetime) -> Figure:
+    """Each LINE account's messages this month, day by day, against its plan's quota and the
+    cap in force (the town's, or LINE's limit when lower)."""
+    today = now.astimezone(LINE_ZONE).date()
+    days = [today.replace(day=n) for n in range(1, today.day + 1)]
+    sent, meters = _line_sends(session, line, days)
+    rows: list[tuple[Cell, ...]] = []
+    for key, account in line.accounts.items():
+        meter = meters.get(account.bot_user_id)
+        cap, plan = cap_of(account, meter), PLAN_QUOTAS[account.plan]
+        used = 0
+        for n, day in enumerate(days):
+            used += sent[account.bot_user_id, n]
+            shown = max(used, meter.spent) if meter is not None and day == today else used
+            rows.append((day.isoformat(), key, sent[account.bot_user_id, n], shown, plan, cap))
+    return Figure(
+        "line_quota",
+        "line_quota",
+        ("day", "account", "sent", "used", "plan_quota", "cap"),
+        rows,
+        Chart("lines", "day", "used", "account", ("plan_quota", "cap")),
+        note="LINE's month (Japan's calendar): `sent` is what the engine pushed or cast that "
+        "day (free replies excluded), `used` the month so far, raised on its last day to "
+        "LINE's own count when higher; `cap` is the town's cap, or LINE's limit when lower",
+    )
+
+
+def _line_sends(
+    session: Session, line: LineSettings, days: Sequence[date]
+) -> tuple[Counter[tuple[str, int]], dict[str, LineQuotaRow]]:
+    """Messages each account spent on each of `days` (pushes and casts), and each account's
+    meter of the month, in one query."""
+    bounds = [_midnight(day, LINE_ZONE) for day in days]
+    accounts = sorted(a.bot_user_id for a in line.accounts.values())
+    month = month_of(bounds[-1])
+    meters = sa.select(  # first: its columns' types read the rows of the whole union
+        col(LineQuotaRow.account_id),
+        sa.literal(-1),
+        col(LineQuotaRow.spent),
+        col(LineQuotaRow.reported_limit),
+        col(LineQuotaRow.reported_at),
+    ).where(col(LineQuotaRow.month) == month, col(LineQuotaRow.account_id).in_(accounts))
+    pushed_on = bucket(col(LineSendRow.sent_at), bounds)
+    pushes = (
+        sa.select(
+            col(LineSendRow.account_id),
+            pushed_on,
+            sa.func.sum(col(LineSendRow.quota)),
+            sa.null(),
+            sa.null(),
+        )
+        .where(col(LineSendRow.sent_at) >= bounds[0], col(LineSendRow.account_id).in_(accounts))
+        .group_by(col(LineSendRow.account_id), pushed_on)
+    )
+    cast_on = bucket(col(LineCastRow.sent_at), bounds)
+    casts = (
+        sa.select(
+            col(LineCastRow.account_id),
+            cast_on,
+            sa.func.sum(sa.func.coalesce(col(LineCastRow.delivered), 0)),
+            sa.null(),
+            sa.null(),
+        )
+        .where(col(LineCastRow.sent_at) >= bounds[0], col(LineCastRow.account_id).in_(accounts))
+        .group_by(col(LineCastRow.account_id), cast_on)
+    )
+    sent: Counter[tuple[str, int]] = Counter()
+    meter_of: dict[str, LineQuotaRow] = {}
+    for account_id, n, count, limit, read_at in session.execute(
+        sa.union_all(meters, pushes, casts)
+    ):
+        if int(n) < 0:
+            meter_of[str(account_id)] = LineQuotaRow(
+                account_id=account_id,
+                month=month,
+                spent=count,
+                reported_limit=limit,
+                reported_at=read_at,
+            )
+        else:
+            sent[str(account_id), int(n)] += int(count or 0)
+    return sent, meter_of

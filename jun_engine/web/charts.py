@@ -7,6 +7,7 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
+from itertools import pairwise
 from typing import Any
 
 import vl_convert
@@ -19,6 +20,8 @@ WIDTH, HEIGHT = 440, 220
 
 
 MAX_DRAWN = 128
+FAR_LIMIT = 2
+"""A `lines` chart leaves out a limit this many times above the lowest of its line's."""
 
 
 def svg(figure: Figure, geojson: dict[str, Any] | None = None) -> str:
@@ -73,6 +76,8 @@ def spec(figure: Figure, geojson: dict[str, Any] | None = None) -> dict[str, Any
         return base | _map(values, chart.x, chart.y, geojson)
     if chart.kind == "points":
         return base | _points(values, chart, geojson)
+    if chart.kind == "lines":
+        return base | _lines(values, figure.columns, chart)
     x: dict[str, Any] = {
         "field": chart.x,
         "type": "ordinal",
@@ -93,12 +98,70 @@ def spec(figure: Figure, geojson: dict[str, Any] | None = None) -> dict[str, Any
     return base | {"data": {"values": values}, "mark": {"type": "bar"}, "encoding": encoding}
 
 
+def _lines(values: list[dict[str, Any]], columns: tuple[str, ...], chart: Chart) -> dict[str, Any]:
+    """One line per colour, and each `limits` column as a dashed rule per colour (its largest
+    value; none where it is empty, nor where it is over `FAR_LIMIT` times the colour's lowest
+    limit, which would flatten the rest: the table has it)."""
+    color = {
+        "field": chart.color,
+        "type": "nominal",
+        "title": chart.color,
+        "scale": {"scheme": "tableau10"},
+    }
+    line: dict[str, Any] = {
+        "mark": {"type": "line", "point": True},
+        "encoding": {
+            "x": {
+                "field": chart.x,
+                "type": "ordinal",
+                "title": None,
+                "axis": {"labelAngle": -40, "labelLimit": 120},
+            },
+            "y": {"field": chart.y, "type": "quantitative", "title": chart.y},
+            "color": color,
+            "tooltip": [{"field": c} for c in columns],
+        },
+    }
+    layers = [line]
+    if chart.limits:
+        layers.append(
+            {
+                "transform": [
+                    {"fold": list(chart.limits), "as": ["limit", "messages"]},
+                    {"filter": "isValid(datum.messages)"},
+                    {
+                        "aggregate": [{"op": "max", "field": "messages", "as": "messages"}],
+                        "groupby": [chart.color, "limit"],
+                    },
+                    {
+                        "joinaggregate": [{"op": "min", "field": "messages", "as": "lowest"}],
+                        "groupby": [chart.color],
+                    },
+                    {"filter": f"datum.messages <= {FAR_LIMIT} * datum.lowest"},
+                ],
+                "mark": {"type": "rule", "strokeWidth": 1.5},
+                "encoding": {
+                    "y": {"field": "messages", "type": "quantitative"},
+                    "color": color,
+                    "strokeDash": {
+                        "field": "limit",
+                        "type": "nominal",
+                        "title": None,
+                        "sort": list(chart.limits),
+                    },
+                    "tooltip": [{"field": chart.color}, {"field": "limit"}, {"field": "messages"}],
+                },
+            }
+        )
+    return {"data": {"values": values}, "layer": layers}
+
+
 def _map(
     values: list[dict[str, Any]], key: str, measure: str, geojson: dict[str, Any]
 ) -> dict[str, Any]:
     counts = {str(v[key]): v[measure] for v in values}
     features = []
-    for feature in geojson.get("features", []):
+    for feature in d3_wound(geojson).get("features", []):
         properties = dict(feature.get("properties") or {})
         name = str(properties.get("name", ""))
         properties[measure] = counts.get(name, 0)
@@ -162,13 +225,44 @@ def _points(
         layers.append(
             {
                 "data": {
-                    "values": geojson,
+                    "values": d3_wound(geojson),
                     "format": {"type": "json", "property": "features"},
                 },
                 "mark": {"type": "geoshape", "fill": "#e8e8e8", "stroke": "white"},
             }
         )
     return {"projection": {"type": "mercator"}, "layer": [*layers, dots]}
+
+
+def d3_wound(geojson: dict[str, Any]) -> dict[str, Any]:
+    """`geojson` with every polygon's rings wound as Vega's d3-geo reads them: the outer ring
+    clockwise, holes counterclockwise. RFC 7946 asks for the opposite, which d3 reads as the
+    whole globe but the district: a blank map, every pin in one spot."""
+    features = []
+    for feature in geojson.get("features", []):
+        geometry = feature.get("geometry") or {}
+        kind, coordinates = geometry.get("type"), geometry.get("coordinates") or []
+        if kind == "Polygon":
+            coordinates = _wound(coordinates)
+        elif kind == "MultiPolygon":
+            coordinates = [_wound(polygon) for polygon in coordinates]
+        else:
+            features.append(feature)
+            continue
+        features.append({**feature, "geometry": {**geometry, "coordinates": coordinates}})
+    return {**geojson, "features": features}
+
+
+def _wound(rings: list[list[list[float]]]) -> list[list[list[float]]]:
+    """The outer ring (first) clockwise, the holes counterclockwise, in longitude/latitude."""
+    return [
+        ring[::-1] if (_signed_area(ring) > 0) == (n == 0) else ring for n, ring in enumerate(rings)
+    ]
+
+
+def _signed_area(ring: list[list[float]]) -> float:
+    """Twice the ring's area, positive when it runs counterclockwise (the shoelace formula)."""
+    return sum(a[0] * b[1] - b[0] * a[1] for a, b in pairwise(ring))
 
 
 def load_geojson(text: str) -> dict[str, Any]:

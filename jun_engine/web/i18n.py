@@ -106,6 +106,12 @@ _L: dict[str, tuple[str, str, str, str]] = {
         "どの地区にも入らない",
     ),
     "spend": ("Gasto en API", "API spend", "ค่าใช้จ่าย API", "API費用"),
+    "line_quota": (
+        "Cuota de mensajes de LINE",
+        "LINE message quota",
+        "โควตาข้อความ LINE",
+        "LINEのメッセージ通数",
+    ),
     "download_csv": ("Descargar CSV", "Download CSV", "ดาวน์โหลด CSV", "CSVをダウンロード"),
     "table": ("Tabla", "Table", "ตาราง", "表"),
     "no_map": (

@@ -1,21 +1,25 @@
 """The engine's health in Prometheus' text format (version 0.0.4), read from the database alone,
 so the web desk and the daemon expose the same figures: messages in, cases open, outbox backlog,
-poll lag per stream, errors, and today's API spend. Counts only; never a text or an identity."""
+poll lag per stream, errors, today's API spend, and each LINE official account's monthly quota
+(used, cap, left). Counts only; never a text or an identity."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from jun_engine.channels.line.month import cap_of, month_of
+from jun_engine.config.schema import LineAccount
 from jun_engine.domain.cases import OPEN_STATUSES
 from jun_engine.domain.statuses import OutboxStatus
 from jun_engine.store.tables import (
     ApiCallRow,
     CaseRow,
     InboundMessageRow,
+    LineQuotaRow,
     OutboxRow,
     PollCheckpointRow,
 )
@@ -23,8 +27,11 @@ from jun_engine.store.tables import (
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 
-def prometheus_text(session: Session, now: datetime) -> str:
-    """Every metric, one family after another, ending with a newline."""
+def prometheus_text(
+    session: Session, now: datetime, line: Mapping[str, LineAccount] | None = None
+) -> str:
+    """Every metric, one family after another, ending with a newline; the quota of each LINE
+    account of `line` (accounts.yaml's `line.accounts`) when given."""
     lines: list[str] = []
     _family(
         lines,
@@ -110,7 +117,50 @@ def prometheus_text(session: Session, now: datetime) -> str:
         "API requests today that failed.",
         [({}, float(session.execute(errors).scalar_one()))],
     )
+    if line:
+        _line_quota(lines, session, line, now)
     return "\n".join(lines) + "\n"
+
+
+def _line_quota(
+    lines: list[str], session: Session, line: Mapping[str, LineAccount], now: datetime
+) -> None:
+    """Each LINE account's messages counted this month (LINE's: Japan's calendar month), the
+    cap in force, and what is left of it (none for an account without a cap)."""
+    ids = {account.bot_user_id: key for key, account in line.items()}
+    statement = sa.select(LineQuotaRow).where(
+        col(LineQuotaRow.month) == month_of(now), col(LineQuotaRow.account_id).in_(sorted(ids))
+    )
+    meters = {row.account_id: row for row in session.scalars(statement)}
+    used, caps = [], []
+    for key, account in line.items():
+        meter = meters.get(account.bot_user_id)
+        used.append(({"account": key}, float(meter.spent if meter is not None else 0)))
+        cap = cap_of(account, meter)
+        if cap is not None:
+            caps.append(({"account": key}, float(cap)))
+    _family(
+        lines,
+        "jun_line_quota_used",
+        "gauge",
+        "LINE messages counted against this month's quota (Japan's calendar), by account.",
+        used,
+    )
+    _family(
+        lines,
+        "jun_line_quota_cap",
+        "gauge",
+        "The month's LINE message cap in force (the town's, or LINE's limit when lower).",
+        caps,
+    )
+    spent = {labels["account"]: value for labels, value in used}
+    _family(
+        lines,
+        "jun_line_quota_left",
+        "gauge",
+        "LINE messages left this month under the cap, by account.",
+        [(labels, max(cap - spent[labels["account"]], 0.0)) for labels, cap in caps],
+    )
 
 
 def _grouped(

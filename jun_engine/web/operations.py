@@ -54,6 +54,7 @@ async def metrics(request: Request) -> Response:
 
     def read() -> str:
         with reading(desk.engine) as session:
-            return prometheus_text(session, desk.clock())
+            line = desk.config.line.accounts if desk.config.line is not None else None
+            return prometheus_text(session, desk.clock(), line)
 
     return PlainTextResponse(await run_in_threadpool(read), media_type=CONTENT_TYPE)

@@ -14,12 +14,12 @@ from sqlmodel import Session, select
 
 from jun_engine.cases import commands
 from jun_engine.cases.digest import digest_text
-from jun_engine.cases.names import actor_name
+from jun_engine.cases.names import actor_name, author_of
 from jun_engine.cases.repository import history, open_cases
 from jun_engine.cases.sla import escalate_overdue
 from jun_engine.cases.texts import FIELD, TEXTS, WORDS, say
 from jun_engine.config.schema import Config
-from jun_engine.domain.messages import MessageKind
+from jun_engine.domain.messages import Channel, InboundMessage, MessageKind
 from jun_engine.domain.statuses import CaseStatus, OutboxKind
 from jun_engine.store.tables import CaseRow, OutboxRow
 from tests.cases.conftest import MONDAY, RESIDENT_ID, StoreMessage, ids, notified_by_dm
@@ -253,6 +253,26 @@ def test_case_history_actors_read_as_handles(
     assert actor_name(session, config, "999") == "x:999"
     assert actor_name(session, config, "engine") == "engine"
     assert actor_name(session, config, "staff:maria") == "staff:maria"
+
+
+def test_an_author_without_a_handle_is_named_by_their_channel(
+    session: Session, config: Config
+) -> None:
+    def written(channel: Channel) -> InboundMessage:
+        return InboundMessage(
+            channel=channel,
+            kind=MessageKind.DM,
+            platform_id="1",
+            account_id="U" + "a" * 32,
+            author_id="U" + "b" * 32,
+            text="hola",
+            created_at=MONDAY,
+        )
+
+    assert author_of(session, written(Channel.LINE), config, "es") == "una cuenta de LINE"
+    assert author_of(session, written(Channel.OPEN311), config, "en") == "an account on Open311"
+    unknown = say(config, "unknown_author", "en")
+    assert author_of(session, written(Channel.X), config, "en") == unknown
 
 
 def test_an_escalation_names_who_was_told_by_handle(

@@ -1,34 +1,25 @@
 """The desk in a real headless Chromium (Debian's chromium and chromedriver, driven by Selenium,
 never a downloaded browser): sign in, see a new case arrive without a reload, work a case from
-the inbox to resolved, reroute, read the analytics and export a CSV.
-
-With JUN_WEB_SCREENSHOTS=1 the run also writes docs/web-inbox.png, docs/web-case.png and
-docs/web-analytics.png (the README shows them)."""
+the inbox to resolved, reroute, read the analytics and export a CSV. The README's pictures are
+taken by `test_screenshots`."""
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import Select, WebDriverWait
 from sqlmodel import Session
 
+from tests.web.chromium import WAIT, chromium
 from tests.web.conftest import Town
 from tests.web.town import PASSWORD, case, resident
-
-CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
-DOCS = Path(__file__).resolve().parents[2] / "docs"
-WAIT = 60.0
-"""Seconds to wait for a condition in the page (generous: the machine is shared)."""
 
 pytestmark = pytest.mark.parametrize("town", ["sqlite"], indirect=True)
 
@@ -40,36 +31,13 @@ def downloads(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def browser(downloads: Path) -> Iterator[WebDriver]:
-    """Headless Chromium from the system packages (`apt-get install chromium chromium-driver`)."""
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        pytest.fail("Chromium is not installed: apt-get install -y chromium chromium-driver")
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for argument in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--window-size=1280,900",
-        "--lang=es",
-    ):
-        options.add_argument(argument)
-    options.add_experimental_option(
-        "prefs", {"download.default_directory": str(downloads), "intl.accept_languages": "es"}
-    )
-    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
-    driver.set_page_load_timeout(WAIT)
-    yield driver
-    driver.quit()
+    """Headless Chromium from the system packages."""
+    with chromium(downloads) as driver:
+        yield driver
 
 
 def _until(driver: WebDriver, condition: Callable[[WebDriver], object]) -> object:
     return WebDriverWait(driver, WAIT).until(condition)
-
-
-def _shot(driver: WebDriver, name: str) -> None:
-    if os.environ.get("JUN_WEB_SCREENSHOTS") == "1":
-        driver.save_screenshot(str(DOCS / name))
 
 
 def _sign_in(driver: WebDriver, live: str, username: str) -> None:
@@ -99,7 +67,6 @@ def test_work_a_case_from_the_inbox_to_resolved(browser: WebDriver, live: str, t
         browser, ec.presence_of_element_located((By.CSS_SELECTOR, f'tr[data-reference="{fresh}"]'))
     )
     assert browser.find_element(By.ID, "fresh").is_displayed()
-    _shot(browser, "web-inbox.png")
     browser.find_element(By.LINK_TEXT, fresh).click()
     _until(browser, ec.text_to_be_present_in_element((By.ID, "case-title"), fresh))
     assert "Se ha caído una rama" in browser.find_element(By.ID, "message").text
@@ -112,7 +79,6 @@ def test_work_a_case_from_the_inbox_to_resolved(browser: WebDriver, live: str, t
         ),
     )
     assert "Vamos a retirarla" in browser.find_element(By.ID, "sent").text
-    _shot(browser, "web-case.png")
     browser.find_element(By.ID, "resolve").click()
     _until(
         browser,
@@ -147,7 +113,7 @@ def test_analytics_and_csv_export(
     )
     _until(browser, lambda d: d.execute_script(every_chart_drawn))
     assert len(browser.find_elements(By.CSS_SELECTOR, ".chart img")) >= 8
-    _shot(browser, "web-analytics.png")
+    assert not browser.find_elements(By.ID, "figure-line_quota")  # a town without LINE
     shutil.rmtree(downloads, ignore_errors=True)
     downloads.mkdir()
     browser.find_element(By.ID, "csv-volume_by_department").click()

@@ -5,8 +5,10 @@ SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -19,6 +21,7 @@ from jun_engine.domain.messages import Channel
 from jun_engine.emulator.testing import SHIPPED_CONFIG
 from jun_engine.store.tables import CasePhotoRow, CasePlaceRow, CaseRow
 from jun_engine.web.app import create_app
+from jun_engine.web.charts import d3_wound, load_geojson
 from jun_engine.web.settings import WebSettings
 from tests.web.conftest import SECRET, Town, new_client
 from tests.web.town import FAST, NOW
@@ -164,3 +167,29 @@ def test_the_analytics_map_lists_report_pins_rounded_and_none_kept_private(
     svg = clients("alcaldia").get("/analytics/pins.svg")
     assert svg.status_code == 200
     assert "<svg" in svg.text
+
+
+def test_the_districts_are_drawn_as_vega_reads_rings_not_as_the_globe_but_them() -> None:
+    """The shipped GeoJSON follows RFC 7946 (outer rings counterclockwise); Vega's d3-geo
+    wants them clockwise, else a district is the whole globe but itself (a blank map)."""
+    shipped = load_geojson(JUN.read_text())
+    wound = d3_wound(shipped)
+
+    def outer_rings(geojson: dict[str, Any]) -> list[list[list[float]]]:
+        rings = []
+        for feature in geojson["features"]:
+            geometry = feature["geometry"]
+            polygons = (
+                [geometry["coordinates"]]
+                if geometry["type"] == "Polygon"
+                else geometry["coordinates"]
+            )
+            rings += [polygon[0] for polygon in polygons]
+        return rings
+
+    def area(ring: list[list[float]]) -> float:
+        return sum(a[0] * b[1] - b[0] * a[1] for a, b in itertools.pairwise(ring))
+
+    assert all(area(ring) > 0 for ring in outer_rings(shipped))  # as RFC 7946 has it
+    assert all(area(ring) < 0 for ring in outer_rings(wound))
+    assert d3_wound(wound) == wound

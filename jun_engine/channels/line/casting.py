@@ -34,12 +34,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from jun_engine.channels.line.client import TIMEOUT, LineClients
+from jun_engine.channels.line.month import month_of
 from jun_engine.channels.line.quota import (
     HOLD_FOR,
     QuotaWatch,
     Tier,
     holds,
-    month_of,
     record_spend,
     room,
     tier_of,

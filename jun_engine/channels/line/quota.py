@@ -23,13 +23,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import IntEnum
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from jun_engine.channels.line.client import TIMEOUT, LineClients
+from jun_engine.channels.line.month import cap_of, month_of
 from jun_engine.channels.ports import OutboxItem
 from jun_engine.config.schema import PLAN_QUOTAS, LineAccount
 from jun_engine.domain.statuses import OutboxKind
@@ -39,8 +39,6 @@ from jun_engine.store.tables import LineQuotaRow, LineReplyTokenRow
 
 log = logging.getLogger(__name__)
 
-LINE_ZONE = ZoneInfo("Asia/Tokyo")
-"""LINE's month is Japan's calendar month."""
 READ_EVERY = timedelta(hours=1)
 """How often `QuotaWatch` reads LINE's figures."""
 PLAN_CHECK_EVERY = timedelta(days=1)
@@ -103,11 +101,6 @@ class QuotaHealth:
     warning: str | None
 
 
-def month_of(now: datetime) -> str:
-    """LINE's month of `now`: YYYY-MM in Japan."""
-    return f"{now.astimezone(LINE_ZONE):%Y-%m}"
-
-
 def read_quota(clients: LineClients) -> Reading:
     """GET the quota and the month's consumption from LINE."""
     quota = clients.messaging.get_message_quota(_request_timeout=TIMEOUT)
@@ -159,15 +152,6 @@ def plan_mismatch(account: LineAccount, reading: Reading) -> str | None:
         f"LINE reports {said}, but accounts.yaml says plan {account.plan!r} ({planned}): "
         "has the account's plan changed?"
     )
-
-
-def cap_of(account: LineAccount, row: LineQuotaRow | None) -> int | None:
-    """The month's cap in force: the account's, or LINE's limit when lower (None: no cap)."""
-    caps = [account.quota_cap()]
-    if row is not None and row.reported_at is not None:
-        caps.append(row.reported_limit)
-    known = [cap for cap in caps if cap is not None]
-    return min(known) if known else None
 
 
 def room(session: Session, account: LineAccount, tier: Tier, now: datetime) -> int | None:
