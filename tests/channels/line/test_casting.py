@@ -306,7 +306,14 @@ line:
     code, out, err = jun("notices", "status", str(added["id"]), "--json")
     assert code == 0, err
     [progress] = json.loads(out)
-    assert progress["line"] == {"casts": 1, "sent": 1, "waiting": 0, "failed": 0, "reached": 3}
+    assert progress["line"] == {
+        "casts": 1,
+        "sent": 1,
+        "waiting": 0,
+        "failed": 0,
+        "reached": 3,
+        "why": None,
+    }
     assert [received(line_emulator, u) for u in people] == [1, 1, 1]
     code, out, err = jun("notices", "list", "--all", "--json")
     assert [n["channels"] for n in json.loads(out)] == [["line"]]
