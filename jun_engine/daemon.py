@@ -23,19 +23,15 @@ import random
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
 
 import httpx
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, func, select
+from sqlmodel import Session
 
 from jun_engine.channels.ports import ChannelRuntime, PollLoop, Wiring
 from jun_engine.clock import Clock
 from jun_engine.config.schema import Config
-from jun_engine.domain.statuses import OutboxStatus
 from jun_engine.mail.delivery import ReportMailer
 from jun_engine.outbox.sender import OutboxSender
 from jun_engine.pipeline.chain import Chain
@@ -46,36 +42,16 @@ from jun_engine.routing.setup import build_router
 from jun_engine.scheduling.desk_jobs import DeskJobs, run_desk
 from jun_engine.scheduling.scheduler import Scheduler
 from jun_engine.service.outage import OutageWatch
+from jun_engine.service.summary import Summary, last_message_id, summarise
 from jun_engine.store.engine import database_errors
 from jun_engine.store.errors import DatabaseError, StoreError
 from jun_engine.store.lock import HEARTBEAT_SECONDS, DaemonLock, LockLostError
-from jun_engine.store.tables import ApiCallRow, OutboxRow
 
 log = logging.getLogger(__name__)
 
 Runnable = Callable[[], None]
 JOIN_SECONDS = 12.0
 """How long shutdown waits for a thread's in-flight request (the read timeout is 10 s)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Summary:
-    """What a run did, for the one line at exit."""
-
-    stored: int
-    processed: int
-    sent: int
-    requests: int
-    spend_usd: Decimal
-    uptime_seconds: float
-
-    def line(self) -> str:
-        """The one-line summary the daemon logs when it stops."""
-        return (
-            f"stopped: {self.stored} message(s) stored, {self.processed} processed, "
-            f"{self.sent} post(s)/DM(s) sent, {self.requests} X request(s), "
-            f"${self.spend_usd:.4f} spent, up {self.uptime_seconds:.1f} s"
-        )
 
 
 class Daemon:
@@ -149,6 +125,8 @@ class Daemon:
         self._threads: dict[str, list[threading.Thread]] = {}
         self._started = time.monotonic()
         self._started_at = clock.now()
+        self._last_message_id = 0
+        """Messages stored with greater ids were stored by this run (taken at start)."""
 
     # --- lifecycle -----------------------------------------------------------------------------
 
@@ -208,8 +186,8 @@ class Daemon:
             summary = self.summary()
         except DatabaseError as error:
             log.warning("stopped; the run's figures cannot be read: %s", error)
-            return Summary(0, self.processor.processed, 0, 0, Decimal(0), self._uptime())
-        log.info("%s", summary.line())
+            return Summary({}, self.processor.processed, 0, self._uptime())
+        log.info("%s", summary.text())
         return summary
 
     def run_once(self) -> Summary:
@@ -231,22 +209,20 @@ class Daemon:
         finally:
             self.lock.release()
         summary = self.summary()
-        log.info("%s", summary.line().replace("stopped", "one pass done", 1))
+        log.info("%s", summary.text().replace("stopped", "one pass done", 1))
         return summary
 
     def summary(self) -> Summary:
         """What this run has done so far."""
         with database_errors(self._engine), Session(self._engine) as session:
-            requests, spend = _calls_since(session, self._started_at)
-            sent = _sent_since(session, self._started_at)
-        return Summary(
-            stored=sum(p.stored for p in self.pollers),
-            processed=self.processor.processed,
-            sent=sent,
-            requests=requests,
-            spend_usd=spend,
-            uptime_seconds=self._uptime(),
-        )
+            return summarise(
+                session,
+                [channel.channel for channel in self.channels],
+                self._last_message_id,
+                self._started_at,
+                processed=self.processor.processed,
+                uptime_seconds=self._uptime(),
+            )
 
     def _wake_sender(self) -> None:
         """A message was processed: the answer it queued goes out now, not at the next look."""
@@ -259,6 +235,8 @@ class Daemon:
     def _begin(self) -> None:
         """What each channel does once, before any poller runs (X: its streams' baselines)."""
         try:
+            with database_errors(self._engine), Session(self._engine) as session:
+                self._last_message_id = last_message_id(session)
             for channel in self.channels:
                 channel.begin(self._wiring, self._started_at)
         except BaseException:
@@ -311,19 +289,3 @@ class Daemon:
                 log.warning(
                     "%s is still in a request; leaving it (nothing was committed)", thread.name
                 )
-
-
-def _calls_since(session: Session, since: datetime) -> tuple[int, Decimal]:
-    statement = select(func.count(), func.coalesce(func.sum(ApiCallRow.cost_usd), 0)).where(
-        ApiCallRow.at >= since
-    )
-    count, usd = session.exec(statement).one()
-    return int(count), Decimal(usd)
-
-
-def _sent_since(session: Session, since: datetime) -> int:
-    statement = select(func.count()).where(
-        OutboxRow.status == OutboxStatus.SENT,
-        OutboxRow.sent_at >= since,  # type: ignore[operator]
-    )
-    return int(session.exec(statement).one())

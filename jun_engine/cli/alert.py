@@ -1,7 +1,8 @@
 """`jun-engine alert`: an emergency post from the town account, ahead of everything queued.
 
 An alert cannot be taken back once the daemon sends it, so the command says what it will post
-(and to how many residents it will DM) and asks first; `--yes` skips the question (scripts),
+(to how many residents it will DM, and its broadcast on each LINE account: the friends it is
+expected to reach and the quota it spends) and asks first; `--yes` skips the question (scripts),
 `--dry-run` only says.
 """
 
@@ -18,6 +19,7 @@ from sqlmodel import Session
 
 from jun_engine.cli import console
 from jun_engine.cli.exit_codes import ExitCode
+from jun_engine.cli.line_cost import LineCost, alert_costs
 from jun_engine.cli.scheduling_desk import Desk, desk, refusals
 from jun_engine.config.problems import plural
 from jun_engine.scheduling.alerts import AlertQueued, alert_text, raise_alert
@@ -40,7 +42,10 @@ def alert_command(
     ] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Say what would be posted and DM'd; queue nothing.")
+        bool,
+        typer.Option(
+            "--dry-run", help="Say what would be posted, DM'd and broadcast on LINE; queue nothing."
+        ),
     ] = False,
     as_json: console.JsonOption = False,
 ) -> None:
@@ -54,7 +59,9 @@ def alert_command(
     with desk(ctx) as opened, refusals():
         now = opened.clock.now()
         rehearsed = _rehearse(opened, text, now, dm, districts)
-        preview = _Alert(alert_text(opened.config, text.strip(), now), rehearsed, dm)
+        with Session(opened.engine) as session:
+            line = tuple(alert_costs(session, opened.config, now))
+        preview = _Alert(alert_text(opened.config, text.strip(), now), rehearsed, dm, line)
         if dry_run:
             _report(opened, preview, None, as_json)
             return
@@ -62,7 +69,7 @@ def alert_command(
             _confirm(opened, preview)
         with session_scope(opened.engine) as session:
             queued = raise_alert(session, opened.config, text, now, dm=dm, districts=districts)
-    _report(opened, _Alert(preview.text, queued, dm), queued, as_json)
+    _report(opened, _Alert(preview.text, queued, dm, preview.line), queued, as_json)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,11 +79,14 @@ class _Alert:
     text: str
     queued: AlertQueued
     dm: bool = False
+    line: tuple[LineCost, ...] = ()
+    """Its broadcast on each LINE account."""
 
     def what(self, opened: Desk) -> str:
         town = "@" + opened.config.town_account().handle
         dms = f" and a DM to {plural(self.queued.dms, 'resident')}" if self.dm else ""
-        return f"a post from {town}{dms}"
+        casts = "".join(f" and {cost.text()}" for cost in self.line)
+        return f"a post from {town}{dms}{casts}"
 
 
 def _rehearse(
@@ -111,6 +121,7 @@ def _report(opened: Desk, alert: _Alert, queued: AlertQueued | None, as_json: bo
                 "key": queued.post_key if queued else None,
                 "text": alert.text,
                 "dms": alert.queued.dms,
+                "line": [cost.to_json() for cost in alert.line],
                 "dry_run": queued is None,
             }
         )

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from jun_engine.channels.x.limits import X_LIMITS
 from jun_engine.cli import console
 from jun_engine.cli.exit_codes import ExitCode
+from jun_engine.cli.line_cost import notice_cost, refuse_if_never_fits
 from jun_engine.cli.scheduling_desk import Desk, desk, out, parse_time, refusals
 from jun_engine.domain.messages import Channel
 from jun_engine.outbox.progress import BatchProgress, batch_progress
@@ -108,8 +109,12 @@ def add_command(
             line_account=line_account,
         )
         with session_scope(opened.engine) as session:
-            notice_id = add_notice(session, opened.config, request, opened.clock.now())
+            now = opened.clock.now()
+            notice_id = add_notice(session, opened.config, request, now)
             notice = view(get_notice(session, notice_id))
+            line = notice_cost(session, opened.config, notice_id, now)
+            if line is not None:
+                refuse_if_never_fits(session, opened.config, line, notice.priority, now)
     if as_json:
         console.print_json(_as_dict(notice))
         return
@@ -189,6 +194,7 @@ def status_command(
         out().print(
             f"notice {notice_id} on LINE: {casts.sent}/{casts.casts} cast(s) sent, "
             f"{casts.waiting} waiting, {casts.failed} failed, {casts.reached} reached"
+            + (f" ({escape(casts.why)})" if casts.why else "")
         )
 
 

@@ -16,6 +16,8 @@ _ACCESS_TOKEN = re.compile(r"^[0-9]{1,20}-[A-Za-z0-9]{16,}$")
 _BEARER = re.compile(r"^A{8,}[A-Za-z0-9%_\-=+/]*$")
 """An app-only bearer token: a run of A's, then URL-encoded base64."""
 _TOKEN_ALPHABET = re.compile(r"^[A-Za-z0-9%_\-=+]{20,}$")
+_LINE_SECRET = re.compile(r"^(?=[0-9a-f]*[a-f])(?=[0-9a-f]*[0-9])[0-9a-f]{32}$")
+"""A LINE channel secret: 32 lowercase hex digits (some letters, some digits: a number is not)."""
 _LINE_ID = re.compile(r"^[UCR][0-9a-f]{32}$")
 """A LINE user, group or room id (an official account's `bot_user_id`): public, not a secret."""
 _PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----")
@@ -25,11 +27,14 @@ _SHOWN_LENGTH = 60
 
 
 def looks_like_secret(text: str) -> bool:
-    """True when `text` looks like a credential: an access or bearer token, a key, a key file."""
+    """True when `text` looks like a credential: an access or bearer token, a key, a key file,
+    a LINE channel secret."""
     text = text.strip()
     if _LINE_ID.match(text):
         return False
     if _ACCESS_TOKEN.match(text) or _BEARER.match(text) or _PRIVATE_KEY.search(text):
+        return True
+    if _LINE_SECRET.match(text):
         return True
     return _is_random_token(text)
 

@@ -28,7 +28,7 @@ from jun_engine.channels.line.runtime import line_runtime
 from jun_engine.channels.ports import ChannelRuntime
 from jun_engine.channels.x.runtime import x_runtime
 from jun_engine.config.schema import Config
-from jun_engine.daemon import Daemon, Summary
+from jun_engine.daemon import Daemon
 from jun_engine.demo.line_side import LineSide
 from jun_engine.demo.schedule import seed_schedule
 from jun_engine.demo.town import CodeDm, GatedTown, populate, verify_residents
@@ -36,6 +36,7 @@ from jun_engine.domain.statuses import MessageStatus, OutboxStatus
 from jun_engine.emulator.clock import Clock
 from jun_engine.emulator.emulator import Emulator
 from jun_engine.emulator.town import SimulatedTown
+from jun_engine.service.summary import Summary
 from jun_engine.store.engine import create_engine_from_url
 from jun_engine.store.migrate import upgrade
 from jun_engine.store.tables import InboundMessageRow, OutboxRow

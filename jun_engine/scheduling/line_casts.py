@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from jun_engine.config.schema import AgeGroup, Config, LineAccount
 from jun_engine.domain.messages import Channel
@@ -187,8 +187,11 @@ class CastProgress:
     waiting: int
     failed: int
     reached: int
+    why: str | None = None
+    """Why the first cast still waiting, or else the first that failed, did not go (the quota,
+    LINE's refusal), if known."""
 
-    def to_json(self) -> dict[str, int]:
+    def to_json(self) -> dict[str, int | str | None]:
         """As `notices status --json` prints it."""
         return {
             "casts": self.casts,
@@ -196,17 +199,24 @@ class CastProgress:
             "waiting": self.waiting,
             "failed": self.failed,
             "reached": self.reached,
+            "why": self.why,
         }
 
 
 def cast_progress(session: Session, notice_id: int) -> CastProgress:
     """The LINE casts queued for a notice, by state."""
-    rows = session.exec(select(LineCastRow).where(LineCastRow.notice_id == notice_id)).all()
+    rows = session.exec(
+        select(LineCastRow).where(LineCastRow.notice_id == notice_id).order_by(col(LineCastRow.id))
+    ).all()
     states = [row.status for row in rows]
+    stuck = [row for row in rows if row.status in UNDER_WAY and row.last_error] + [
+        row for row in rows if row.status is CastStatus.FAILED
+    ]
     return CastProgress(
         casts=len(rows),
         sent=states.count(CastStatus.SENT),
         waiting=sum(state in UNDER_WAY for state in states),
         failed=states.count(CastStatus.FAILED),
         reached=sum(row.delivered or 0 for row in rows if row.status is CastStatus.SENT),
+        why=stuck[0].last_error if stuck else None,
     )

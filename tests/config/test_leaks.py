@@ -20,11 +20,13 @@ ACCESS_TOKEN = "1130425167-Zq8RkV1mXw2Lp9TnB4yHcE7uJd3Fa6Gs"
 BEARER = "AAAAAAAAAAAAAAAAAAAAAMLheAAAAAAA0%2BuSeid%2BULvsea4JtiGRiSDSJSI%3DEUifiRBkKG5E2XzMDjRfl"
 CONSUMER_KEY = "xvz1evFS4wEEPTGEFPHBog7Qd"
 CONSUMER_SECRET = "kAcSOqF21Fu85e7zjz7ZN2U4ZRhfV3WpwPAoE3Z7kBw8pYq5Lm"
+LINE_SECRET = "8c1f0a9e5b7d3c2e4f6a8b0c1d3e5f70"
+"""A LINE channel secret: 32 lowercase hex digits."""
 PRIVATE_KEY = "-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----"
 
 
 @pytest.mark.parametrize(
-    "secret", [ACCESS_TOKEN, BEARER, CONSUMER_KEY, CONSUMER_SECRET, PRIVATE_KEY]
+    "secret", [ACCESS_TOKEN, BEARER, CONSUMER_KEY, CONSUMER_SECRET, LINE_SECRET, PRIVATE_KEY]
 )
 def test_credentials_look_like_secrets(secret: str) -> None:
     assert looks_like_secret(secret)
@@ -41,6 +43,12 @@ def test_credentials_look_like_secrets(secret: str) -> None:
         "Teniente de Alcaldía de Jun",
         "ฝ่ายทะเบียนศาลากลาง",
         "U4af4980629e1c3a5b7d9f1e3a5c7b9d1",  # a LINE official account's bot_user_id: public
+        "Ca56f94637cc4b36d1b5e7a9c3f1e5d79",  # a LINE group id
+        "325708",  # a LINE message id
+        "17827294762163",  # a LINE webhook's message id, as long as they come
+        "12345678901234567890123456789012",  # 32 digits: a number, not hex
+        "richmenu-8dfdfc571eca39c0ffcd1f799519c5b5",  # a rich menu id
+        "8C1F0A9E5B7D3C2E4F6A8B0C1D3E5F70",  # upper-case hex: not how LINE writes a secret
     ],
 )
 def test_ordinary_words_do_not(text: str) -> None:
@@ -85,6 +93,7 @@ PLACES = {
     "bearer token in a keyword list": ("[apagón,", f"['{BEARER}', apagón,"),
     "consumer key as a mapping key": ("  town:\n    handle:", f"  {CONSUMER_KEY}:\n    handle:"),
     "lowercase secret-ish variable value": ("JUN_X_WATER_ACCESS_TOKEN\n", "hunter2-password\n"),
+    "LINE channel secret for its variable": ("JUN_X_CONSUMER_SECRET\n", f"{LINE_SECRET}\n"),
 }
 
 

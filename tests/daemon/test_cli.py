@@ -102,7 +102,7 @@ def test_run_once_makes_one_pass_and_exits_0(
     code, output = invoke(*args, env=env)
     # Then the new mention is stored and processed, and the pass said so in one line
     assert code == ExitCode.OK
-    assert "one pass done: 1 message(s) stored, 1 processed" in output
+    assert "one pass done: 1 message(s) stored (x 1); 1 processed" in output
     assert stored_ids(engine) == [mention]
 
 

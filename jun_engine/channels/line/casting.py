@@ -10,7 +10,11 @@ key while it is valid (24 h); other 4xx are final. One caster runs per daemon (i
 
 Order: highest priority first (an emergency broadcast before any queued notice), then oldest.
 Each send first asks the quota (`quota.holds`): a notice that would eat into what is kept for
-more urgent messages waits.
+more urgent messages waits. A multicast never tried is cut instead: the recipients the quota has
+room for go now (in priority order, as always), the rest become a row of their own that waits
+for room (next month's quota). What can never fit in a month (`quota.never_fits`: a broadcast to
+more friends than the cap leaves for notices, a cap too small for one message) fails, saying why
+(`notices status`).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import uuid
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -40,6 +45,7 @@ from jun_engine.channels.line.quota import (
     QuotaWatch,
     Tier,
     holds,
+    never_fits,
     record_spend,
     room,
     tier_of,
@@ -62,6 +68,8 @@ IDLE_SECONDS = 2.0
 MONTHLY_LIMIT = "monthly limit"
 ACCEPTED_HEADER = "x-line-accepted-request-id"
 REQUEST_HEADER = "x-line-request-id"
+CUT_MARK = "~"
+"""Joins a multicast's key to the id of the row it was cut from (`_cut`)."""
 TEXT_PIECE = 2_500
 """Characters per text message: at most 5,000 UTF-16 units even if every one is an emoji."""
 
@@ -145,7 +153,9 @@ class LineCaster:
             while (row := _next_due(session, now, list(self._clients), excluded)) is not None:
                 if self._settle_unsendable(session, row, now):
                     continue
-                held = self._held(session, row, now)
+                held = self._gate(session, row, now)
+                if held is not None and row.status is CastStatus.FAILED:
+                    continue
                 if held is not None:
                     row.not_before, row.last_error = now + HOLD_FOR, held
                     session.add(row)
@@ -172,9 +182,27 @@ class LineCaster:
         log.warning("LINE cast %d not sent: %s", row.id, reason)
         return True
 
-    def _held(self, session: Session, row: LineCastRow, now: datetime) -> str | None:
-        account = self._accounts[row.account_id]
-        return holds(session, account, tier_of(row.priority, None), _cost(session, row), now)
+    def _gate(self, session: Session, row: LineCastRow, now: datetime) -> str | None:
+        """Why the row must wait (None: it goes now). A multicast never tried is cut to what
+        the quota has room for, the rest queued behind it; a row that can never fit in a
+        month's quota is failed, saying why."""
+        account, tier = self._accounts[row.account_id], tier_of(row.priority, None)
+        cost = _cost(session, row)
+        held = holds(session, account, tier, cost, now)
+        if held is None:
+            return None
+        cuttable = row.how is CastKind.MULTICAST and row.attempts == 0
+        never = never_fits(session, account, tier, 1 if cuttable else cost, now)
+        if never is not None:
+            row.status, row.last_error = CastStatus.FAILED, never
+            session.add(row)
+            log.warning("LINE cast %d not sent: %s", row.id, never)
+            return never
+        left = room(session, account, tier, now) or 0
+        if cuttable and left >= 1:
+            _cut(session, row, left)
+            return None
+        return held
 
     # --- sending -------------------------------------------------------------------------
 
@@ -393,6 +421,35 @@ def _next_due(
     return session.exec(statement).first()
 
 
+def _cut(session: Session, row: LineCastRow, keep: int) -> None:
+    """Keep the first `keep` recipients in `row`; the rest become a row of their own, queued
+    right behind it (same priority and time, its own retry key)."""
+    assert row.id is not None
+    ids = row.recipients.splitlines()
+    row.recipients = "\n".join(ids[:keep])
+    rest = LineCastRow(
+        key=f"{row.key.split(CUT_MARK)[0]}{CUT_MARK}{row.id}",
+        account_id=row.account_id,
+        how=row.how,
+        recipients="\n".join(ids[keep:]),
+        text=row.text,
+        priority=row.priority,
+        retry_key=str(uuid.uuid4()),
+        expires_at=row.expires_at,
+        created_at=row.created_at,
+        notice_id=row.notice_id,
+    )
+    session.add_all([row, rest])
+    session.flush()
+    log.info(
+        "LINE cast %d: %d of %d recipient(s) fit the quota now; the rest wait as cast %s",
+        row.id,
+        keep,
+        len(ids),
+        rest.id,
+    )
+
+
 def _cost(session: Session, row: LineCastRow) -> int:
     """Messages the cast will spend: its recipients, or (for everyone) as many as the account's
     last broadcast reached, at least one."""
@@ -400,12 +457,18 @@ def _cost(session: Session, row: LineCastRow) -> int:
         return len(row.recipients.splitlines())
     if row.how is CastKind.NARROWCAST:
         return 1  # its limit keeps it within what the quota allows (`_room`)
+    return max(broadcast_reach(session, row.account_id), 1)
+
+
+def broadcast_reach(session: Session, account_id: str) -> int:
+    """Friends the account's broadcasts reached at most (0: none known yet): what the next
+    broadcast is expected to cost."""
     reached = session.execute(
         sa.select(sa.func.max(CASTS.c.delivered)).where(
-            CASTS.c.account_id == row.account_id, CASTS.c.how == CastKind.BROADCAST
+            CASTS.c.account_id == account_id, CASTS.c.how == CastKind.BROADCAST
         )
     ).scalar()
-    return max(int(reached or 0), 1)
+    return int(reached or 0)
 
 
 def _pieces(text: str) -> list[str]:

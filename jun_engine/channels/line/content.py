@@ -32,18 +32,10 @@ from sqlmodel import Session, col, select
 from jun_engine.attachments.media import MediaStore, media_root
 from jun_engine.attachments.texts import say
 from jun_engine.channels.line.client import TIMEOUT, LineClients
+from jun_engine.channels.line.errors import channel_error
 from jun_engine.config.schema import Config
 from jun_engine.domain.attachments import PHOTO_TYPES, PhotoStatus
-from jun_engine.domain.errors import (
-    AuthError,
-    ChannelError,
-    ConnectionFailed,
-    NotFound,
-    RateLimited,
-    RequestTimedOut,
-    ServerError,
-    UnexpectedStatus,
-)
+from jun_engine.domain.errors import ChannelError, NotFound
 from jun_engine.domain.messages import Channel
 from jun_engine.domain.statuses import OutboxKind
 from jun_engine.outbox.api import Priority, enqueue
@@ -80,16 +72,13 @@ class Photo:
     content_type: str
 
 
-def fetch_photo(blob: MessagingApiBlob, content_id: str, max_bytes: int) -> Photo:
-    """Fetch one message's content: a Photo, PhotoRefusedError, or a ChannelError."""
+def fetch_photo(blob: MessagingApiBlob, content_id: str, max_bytes: int, now: datetime) -> Photo:
+    """Fetch one message's content: a Photo, PhotoRefusedError, or a ChannelError (LINE's
+    errors mapped as everywhere else, by `errors.channel_error`)."""
     try:
         response = blob.get_message_content_with_http_info(content_id, _request_timeout=TIMEOUT)
-    except ApiException as exc:
-        raise _channel_error(exc) from exc
-    except urllib3.exceptions.TimeoutError as exc:
-        raise RequestTimedOut(type(exc).__name__, request_sent=True) from exc
-    except urllib3.exceptions.HTTPError as exc:
-        raise ConnectionFailed(type(exc).__name__, request_sent=True) from exc
+    except (ApiException, urllib3.exceptions.HTTPError) as exc:
+        raise channel_error(exc, now) from exc
     headers = {k.lower(): v for k, v in (response.headers or {}).items()}
     declared = headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
@@ -101,19 +90,6 @@ def fetch_photo(blob: MessagingApiBlob, content_id: str, max_bytes: int) -> Phot
     if content_type not in PHOTO_TYPES or not data.startswith(MAGIC[content_type]):
         raise PhotoRefusedError("not_a_photo", f"content type {content_type or 'none'!r}")
     return Photo(data, content_type)
-
-
-def _channel_error(exc: ApiException) -> ChannelError:
-    status = int(exc.status or 0)
-    if status == 404:
-        return NotFound("content")
-    if status == 401:
-        return AuthError()
-    if status == 429:
-        return RateLimited(None)
-    if status >= 500:
-        return ServerError(status)
-    return UnexpectedStatus(status)
 
 
 def photo_fetcher(
@@ -174,7 +150,7 @@ class PhotoFetcher:
 
     def _fetch(self, photo_id: int, blob: MessagingApiBlob, content_id: str, now: datetime) -> int:
         try:
-            photo = fetch_photo(blob, content_id, self._max)
+            photo = fetch_photo(blob, content_id, self._max, now)
         except PhotoRefusedError as refused:
             return self._settle(photo_id, now, refused=refused)
         except NotFound:

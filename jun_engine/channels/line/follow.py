@@ -7,6 +7,13 @@ id too. The welcome is a REPLY to the follow event (the delivery finds its reply
 fresh). A follow clears `unreachable_since` of the user's bound identity; an unfollow sets it,
 unless something newer from the user was already stored (a redelivered, older unfollow cannot
 block a user who came back).
+
+Reachability is one flag per LINE identity, not per official account: a follow on any of the
+town's accounts clears it, and an unfollow sets it unless the user followed or wrote to any of
+them after it. LINE user ids are per provider, so only accounts under one provider share an
+identity; the shipped town runs one account. A user who blocks one account and keeps another is
+pushed nothing until they follow again: never a push to someone who said stop
+(docs/residents.md).
 """
 
 from __future__ import annotations
@@ -90,20 +97,20 @@ def on_follow(session: Session, config: Config, account: LineAccount, event: Fol
     )
 
 
-def on_unfollow(session: Session, account: LineAccount, event: Unfollow) -> None:
+def on_unfollow(session: Session, event: Unfollow) -> None:
     """Nothing may be pushed to the user from now on, unless they have come back since."""
     identity = _identity(session, event.user_id)
-    if identity is None or _heard_since(session, account, event):
+    if identity is None or _heard_since(session, event):
         return
     if identity.unreachable_since is None or identity.unreachable_since < event.at:
         identity.unreachable_since = event.at
         session.add(identity)
 
 
-def _heard_since(session: Session, account: LineAccount, event: Unfollow) -> bool:
-    """Whether the user followed or wrote after `event` (every such event brought a token)."""
+def _heard_since(session: Session, event: Unfollow) -> bool:
+    """Whether the user followed or wrote after `event`, on any of the town's accounts (every
+    such event brought a token)."""
     statement = select(LineReplyTokenRow.id).where(
-        LineReplyTokenRow.account_id == account.bot_user_id,
         LineReplyTokenRow.user_id == event.user_id,
         col(LineReplyTokenRow.received_at) > event.at,
     )

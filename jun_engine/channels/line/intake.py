@@ -64,7 +64,7 @@ def store_events(
     kept = _keep_tokens(session, account, [e for e in fresh if not isinstance(e, Unfollow)], now)
     for event in fresh:
         if isinstance(event, Unfollow):
-            on_unfollow(session, account, event)
+            on_unfollow(session, event)
         elif isinstance(event, Follow) and (event.reply_token is None or event.event_id in kept):
             on_follow(session, config, account, event)
     return Stored(stored, stale)

@@ -10,8 +10,11 @@ truth, the engine's keeps it current between two reads. The month's cap is the a
 As the quota runs low each kind of message keeps out of a reserve left for the kinds above it
 (`Tier`, `RESERVED`): emergencies always go; answers whose reply token expired keep 5 % of the cap
 for emergencies; status updates 10 %; notices 20 %. A message that would eat into its reserve is
-held (the outbox and the cast queue retry it later), never dropped. Crossing the account's
-`quota_warning_share` logs one WARNING a month and shows in `jun-engine status`; a daily check
+held (the outbox and the cast queue retry it later), never dropped; a multicast is cut to
+what the quota has room for and the rest waits (`casting`); what can never fit in a month's
+cap (`never_fits`) is refused when the notice is added, and failed saying why if queued.
+Crossing the account's `quota_warning_share` logs one WARNING a month and shows in
+`jun-engine status`; a daily check
 warns when LINE's limit is not the configured plan's (accounts have dropped to the free plan
 silently).
 """
@@ -163,6 +166,31 @@ def room(session: Session, account: LineAccount, tier: Tier, now: datetime) -> i
         return None
     used = row.spent if row is not None else 0
     return int(cap - used - RESERVED[tier] * cap)
+
+
+def month_allowance(
+    session: Session, account: LineAccount, tier: Tier, now: datetime
+) -> int | None:
+    """The most messages of `tier` the account may spend in a whole month: the cap less what is
+    kept for the tiers above (None: no cap)."""
+    cap = cap_of(account, session.get(LineQuotaRow, (account.bot_user_id, month_of(now))))
+    return None if cap is None else int(cap - RESERVED[tier] * cap)
+
+
+def never_fits(
+    session: Session, account: LineAccount, tier: Tier, cost: int, now: datetime
+) -> str | None:
+    """Why `cost` messages of `tier` can never be sent within one month (more than a month's
+    cap leaves for the tier), or None. Emergencies always go."""
+    most = month_allowance(session, account, tier, now)
+    if tier is Tier.EMERGENCY or most is None or cost <= most:
+        return None
+    cap = cap_of(account, session.get(LineQuotaRow, (account.bot_user_id, month_of(now))))
+    return (
+        f"LINE quota: {cost} message(s) needed, but {tier.name.lower()}s may spend at most "
+        f"{most} of the {cap} a month (plan {account.plan!r}; the rest is kept for more urgent "
+        "messages): it can never go out in one month"
+    )
 
 
 def holds(

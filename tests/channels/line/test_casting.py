@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 
 from jun_engine.channels.line.casting import CastLoop, LineCaster
 from jun_engine.channels.line.client import LineClients
+from jun_engine.channels.line.quota import record_spend
 from jun_engine.channels.ports import PollLoop
 from jun_engine.cli.app import app
 from jun_engine.config.loading import load_config
@@ -33,7 +34,7 @@ from jun_engine.scheduling.notice_queue import queue_due_notices
 from jun_engine.scheduling.notices import NoticeRequest, add_notice
 from jun_engine.store.session import session_scope
 from jun_engine.store.tables import LineCastRow
-from tests.channels.line.extras import LINE_KEY, town_with_line
+from tests.channels.line.extras import LINE_KEY, line_account_of, town_with_line
 from tests.channels.line.residents import block, enrol_on_line
 from tests.scheduling.open_meteo import Answer, forecast_body, open_meteo_stub
 
@@ -306,7 +307,14 @@ line:
     code, out, err = jun("notices", "status", str(added["id"]), "--json")
     assert code == 0, err
     [progress] = json.loads(out)
-    assert progress["line"] == {"casts": 1, "sent": 1, "waiting": 0, "failed": 0, "reached": 3}
+    assert progress["line"] == {
+        "casts": 1,
+        "sent": 1,
+        "waiting": 0,
+        "failed": 0,
+        "reached": 3,
+        "why": None,
+    }
     assert [received(line_emulator, u) for u in people] == [1, 1, 1]
     code, out, err = jun("notices", "list", "--all", "--json")
     assert [n["channels"] for n in json.loads(out)] == [["line"]]
@@ -314,3 +322,58 @@ line:
     code, out, err = jun("notices", "add", "Hola", "--channel", "line", "--age-group", "youth")
     assert code == 2
     assert "does not fit LINE's 5-year bands" in err
+
+
+def test_an_alert_dry_run_says_what_goes_out_on_line_and_what_it_costs(
+    line_emulator: LineEmulator, engine: Engine, db_url: str, tmp_path: Path
+) -> None:
+    channel = line_emulator.state.channel
+    config_file = tmp_path / "accounts.yaml"
+    config_file.write_text(
+        SHIPPED_CONFIG.read_text(encoding="utf-8")
+        + f"""
+line:
+  accounts:
+    {LINE_KEY}:
+      channel_id: "{channel.channel_id}"
+      bot_user_id: {channel.bot_user_id}
+      channel_secret_env: JUN_LINE_CHANNEL_SECRET
+      access_token_env: JUN_LINE_CHANNEL_ACCESS_TOKEN
+""",
+        encoding="utf-8",
+    )
+
+    def dry_run(*extra: str) -> tuple[int, str]:
+        args = ["-c", str(config_file), "--db", db_url, "alert", "Riada", "--dry-run", *extra]
+        result = CliRunner().invoke(app, args)
+        return result.exit_code, result.stdout
+
+    # Given an account that has never broadcast: its reach is not known yet
+    code, out = dry_run()
+    assert code == 0
+    assert f"a LINE broadcast from {LINE_KEY} to every friend (cost unknown" in out
+    # When its last broadcast reached 120 friends and 150 of the month's 200 are spent
+    with session_scope(engine) as session:
+        session.add(
+            LineCastRow(
+                key="earlier", account_id=channel.bot_user_id, how=CastKind.BROADCAST,
+                text="Pleno", retry_key="0" * 36, status=CastStatus.SENT, delivered=120,
+            )
+        )  # fmt: skip
+        account = line_account_of(town_with_line(line_emulator))
+        record_spend(session, account, 150, datetime.now(UTC))  # the command runs on this clock
+    code, out = dry_run()
+    # Then the dry run names the broadcast, whom it reaches and what it costs, and queues nothing
+    assert code == 0
+    assert (
+        f"a LINE broadcast from {LINE_KEY} to about 120 friend(s) (120 quota message(s); this "
+        "month 150 of 200 used)"
+    ) in " ".join(out.split())
+    code, out = dry_run("--json")
+    assert json.loads(out)["line"] == [
+        {
+            "account": LINE_KEY, "how": "broadcast", "reach": 120, "quota_cost": 120,
+            "quota_used": 150, "quota_cap": 200,
+        }
+    ]  # fmt: skip
+    assert [r.key for r in casts(engine)] == ["earlier"]

@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 
 from jun_engine.attachments.media import MediaStore
 from jun_engine.channels.line.client import LineClients, line_clients
-from jun_engine.channels.line.content import PhotoFetcher, photo_fetcher
+from jun_engine.channels.line.content import STOPPED_WAIT, PhotoFetcher, photo_fetcher
 from jun_engine.config.environment import LineCredentials
 from jun_engine.config.schema import LineSettings
 from jun_engine.domain.attachments import PhotoStatus
@@ -268,3 +268,26 @@ def test_the_towns_fetcher_reads_its_accounts_and_keeps_photos_beside_accounts_y
     row = photo_row(engine, photo_id)
     assert row.path is not None
     assert (tmp_path / "photos" / row.path).read_bytes() == photo
+
+
+def test_a_revoked_token_is_lines_401_as_every_line_call_maps_it_and_waits_an_hour(
+    engine: Engine, line_emulator: LineEmulator, tmp_path: Path
+) -> None:
+    # Given a photo to fetch with an access token LINE no longer honours
+    user = friend(line_emulator)
+    sent = line_emulator.residents.image(user, png_of(1_000), "image/png")
+    with Session(engine) as session:
+        photo_id = pending(session, line_emulator, user, sent)
+    revoked = LineCredentials("jun_line", line_emulator.state.channel.secret, "revoked-token")
+    made = line_clients(revoked, line_emulator.base_url)
+    # When the fetcher runs
+    try:
+        settled = fetcher(engine, line_emulator, made, tmp_path / "media").run_once(TEST_START)
+    finally:
+        made.close()
+    # Then it is LINE's 401 with LINE's own words (errors.channel_error), not retried soon
+    assert settled == 0
+    row = photo_row(engine, photo_id)
+    assert row.status is PhotoStatus.PENDING
+    assert "401: Authentication failed" in (row.detail or "")
+    assert row.next_attempt_at == TEST_START + STOPPED_WAIT

@@ -5,6 +5,8 @@ not confirm is reported, and the outbox holds a status update while answers stil
 from __future__ import annotations
 
 import logging
+from collections import Counter
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from typer.testing import CliRunner
 
 from jun_engine.channels.line.casting import LineCaster
 from jun_engine.channels.line.client import LineClients
+from jun_engine.channels.line.month import LINE_ZONE
 from jun_engine.channels.line.quota import LineQuotaGate, QuotaWatch, record_spend
 from jun_engine.cli.app import app
 from jun_engine.config.loading import load_config
@@ -22,15 +25,16 @@ from jun_engine.config.schema import Config
 from jun_engine.domain.messages import Channel
 from jun_engine.domain.statuses import CastKind, CastStatus, OutboxKind, OutboxStatus
 from jun_engine.emulator.line.emulator import LineEmulator
-from jun_engine.emulator.testing import TEST_START
+from jun_engine.emulator.testing import SHIPPED_CONFIG, TEST_START
 from jun_engine.outbox.api import Priority, enqueue
 from jun_engine.outbox.sender import OutboxSender
 from jun_engine.scheduling.alerts import raise_alert
+from jun_engine.scheduling.line_casts import cast_progress
 from jun_engine.scheduling.notice_queue import queue_due_notices
 from jun_engine.scheduling.notices import NoticeRequest, add_notice
 from jun_engine.service.report import intake_report
 from jun_engine.store.session import session_scope
-from jun_engine.store.tables import LineCastRow, LineReplyTokenRow, OutboxRow
+from jun_engine.store.tables import LineCastRow, LineReplyTokenRow, OutboxRow, ScheduledItemRow
 from tests.channels.line.extras import LINE_KEY, line_account_of, town_with_line
 from tests.channels.line.residents import enrol_on_line
 from tests.channels.memory import MemoryChannel
@@ -244,3 +248,123 @@ def test_an_emergency_the_quota_cannot_carry_to_everyone_reaches_as_many_as_it_c
     assert line_emulator.state.quota.used(now) == 200
     reached = [line_emulator.state.friends.get(u) for u in friends]
     assert sum(len(f.received) for f in reached if f is not None) == 20
+
+
+WATER_CUT = NoticeRequest(
+    text="Corte de agua el jueves de 9:00 a 12:00.",
+    dm=True,
+    topic="water_cuts",
+    channels=(Channel.LINE,),
+)
+
+
+def test_a_multicast_goes_as_far_as_the_quota_allows_and_the_rest_next_month(
+    line_emulator: LineEmulator, town_config: Config, engine: Engine, clients: LineClients
+) -> None:
+    assert town_config.line is not None
+    now = line_emulator.clock.now()
+    people = enrol_on_line(engine, line_emulator, now, count=150)
+    # Given 100 of the free plan's 200 messages already spent this month
+    with session_scope(engine) as session:
+        record_spend(session, line_account_of(town_config), 100, now)
+    # When a water-cut notice to the 150, valid for weeks, comes due and is sent
+    request = replace(WATER_CUT, until=now + timedelta(days=40))
+    with session_scope(engine) as session:
+        notice_id = add_notice(session, town_config, request, now)
+    with session_scope(engine) as session:
+        queue_due_notices(session, town_config, now)
+    send = LineCaster(engine, {LINE_KEY: clients}, town_config.line.accounts, line_emulator.clock)
+    assert send.drain_once() == 1
+    # Then the 60 the quota has room for (200 - 100 spent - 40 kept for urgent ones) got it,
+    # and the other 90 wait in a cast of their own, saying why
+    first, rest = _casts(engine)
+    assert (len(first.recipients.splitlines()), first.status) == (60, CastStatus.SENT)
+    assert (len(rest.recipients.splitlines()), rest.status) == (90, CastStatus.PENDING)
+    assert rest.notice_id == notice_id
+    assert rest.retry_key != first.retry_key
+    assert "LINE quota" in str(rest.last_error)
+    assert Counter(_received(line_emulator, u) for u in people) == {1: 60, 0: 90}
+    with session_scope(engine) as session:
+        progress = cast_progress(session, notice_id)
+    assert (progress.sent, progress.waiting, progress.reached) == (1, 1, 60)
+    assert "LINE quota" in str(progress.why)
+    # When LINE's month turns (Japan's calendar) and the caster runs again
+    line_emulator.step((datetime(2026, 4, 1, 1, tzinfo=LINE_ZONE) - now).total_seconds())
+    assert send.drain_once() == 1
+    # Then the rest went: everyone got it once
+    assert [r.status for r in _casts(engine)] == [CastStatus.SENT] * 2
+    assert Counter(_received(line_emulator, u) for u in people) == {1: 150}
+
+
+def test_a_broadcast_that_no_month_could_carry_fails_saying_why(
+    line_emulator: LineEmulator, town_config: Config, engine: Engine, clients: LineClients
+) -> None:
+    assert town_config.line is not None
+    now = line_emulator.clock.now()
+    account = line_account_of(town_config)
+    # Given the account's last broadcast reached 300 friends, more than the 160 a month the
+    # free plan leaves for notices
+    with session_scope(engine) as session:
+        session.add(
+            LineCastRow(
+                key="earlier", account_id=account.bot_user_id, how=CastKind.BROADCAST,
+                text="Pleno", retry_key="0" * 36, status=CastStatus.SENT, delivered=300,
+            )
+        )  # fmt: skip
+    # When a notice to every friend comes due
+    with session_scope(engine) as session:
+        request = NoticeRequest(text="Pleno el jueves.", channels=(Channel.LINE,))
+        notice_id = add_notice(session, town_config, request, now)
+        queue_due_notices(session, town_config, now)
+    send = LineCaster(engine, {LINE_KEY: clients}, town_config.line.accounts, line_emulator.clock)
+    assert send.drain_once() == 0
+    # Then it is not held forever: it failed, and `notices status` says why
+    [_, cast] = _casts(engine)
+    assert cast.status is CastStatus.FAILED
+    with session_scope(engine) as session:
+        progress = cast_progress(session, notice_id)
+    assert progress.failed == 1
+    assert "300 message(s) needed" in str(progress.why)
+    assert "at most 160 of the 200 a month" in str(progress.why)
+    assert "never go out in one month" in str(progress.why)
+    assert line_emulator.state.ledger.page(0, 10) == []
+
+
+def test_notices_add_refuses_a_line_notice_no_month_could_carry(
+    line_emulator: LineEmulator, engine: Engine, db_url: str, tmp_path: Path
+) -> None:
+    channel = line_emulator.state.channel
+    config_file = tmp_path / "accounts.yaml"
+    config_file.write_text(
+        SHIPPED_CONFIG.read_text(encoding="utf-8")
+        + f"""
+line:
+  accounts:
+    {LINE_KEY}:
+      channel_id: "{channel.channel_id}"
+      bot_user_id: {channel.bot_user_id}
+      channel_secret_env: JUN_LINE_CHANNEL_SECRET
+      access_token_env: JUN_LINE_CHANNEL_ACCESS_TOKEN
+""",
+        encoding="utf-8",
+    )
+    # Given 170 residents opted in on LINE, on the free plan (notices: at most 160 a month)
+    enrol_on_line(engine, line_emulator, line_emulator.clock.now(), count=170)
+    add = ["notices", "add", "Corte de agua", "--channel", "line", "--dm", "--topic", "water_cuts"]
+    # When a clerk adds a water-cut notice to them
+    result = CliRunner().invoke(app, ["-c", str(config_file), "--db", db_url, *add])
+    # Then it is refused with one line saying why and what to do, and nothing is scheduled
+    assert result.exit_code == 2, result.output
+    assert "170 message(s) needed" in result.stderr
+    assert "narrow it" in result.stderr
+    with session_scope(engine) as session:
+        assert session.exec(select(ScheduledItemRow)).all() == []
+    # And on X alone the same notice is not LINE's business
+    on_x = CliRunner().invoke(app, ["-c", str(config_file), "--db", db_url, *add[:3], *add[5:]])
+    assert "LINE" not in on_x.stderr
+
+
+def _received(emulator: LineEmulator, user_id: str) -> int:
+    friend = emulator.state.friends.get(user_id)
+    assert friend is not None
+    return len(friend.received)

@@ -5,10 +5,13 @@ beside their X one."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from sqlmodel import Session, select
 
+from jun_engine.channels.line.events import Unfollow
+from jun_engine.channels.line.follow import on_unfollow
 from jun_engine.domain.messages import Channel
 from jun_engine.domain.residents import Identity
 from jun_engine.domain.statuses import MessageStatus, OutboxKind
@@ -126,3 +129,38 @@ def test_a_line_user_sends_the_code_in_chat_and_is_bound_as_a_line_identity(
     (confirmation,) = outbox(served)
     assert (confirmation.channel, confirmation.private) == (Channel.LINE, True)
     assert confirmation.account_id == line_emulator.state.channel.bot_user_id
+
+
+def test_reachability_is_the_users_latest_word_on_any_of_the_towns_accounts(
+    line_emulator: LineEmulator, served: Served
+) -> None:
+    # Given a resident bound on LINE who wrote to the town's second account a minute ago
+    user = friend(line_emulator, "Lola")
+    identity = Identity(Channel.LINE, user)
+    now = line_emulator.clock.now()
+    with session_scope(served.engine) as session:
+        issued = enrol(
+            session, served.config, name="Lola García", district="Centro", now=now, actor="desk"
+        )
+        bind(session, row_by_id(session, issued.resident_id), identity, now=now)
+        session.add(
+            LineReplyTokenRow(
+                account_id="U" + "0" * 32, platform_id="m-1", user_id=user, token="t" * 32,
+                received_at=now + timedelta(minutes=1),
+            )
+        )  # fmt: skip
+    # When an older unfollow of the first account arrives (LINE delivered it late)
+    with session_scope(served.engine) as session:
+        on_unfollow(session, Unfollow(user, "e-1", now))
+    # Then she stays reachable: she spoke after it, on another of the town's accounts
+    with Session(served.engine) as session:
+        row = identity_row(session, identity)
+        assert row is not None
+        assert row.unreachable_since is None
+    # When she blocks an account after that, she is pushed nothing until she follows again
+    with session_scope(served.engine) as session:
+        on_unfollow(session, Unfollow(user, "e-2", now + timedelta(minutes=2)))
+    with Session(served.engine) as session:
+        row = identity_row(session, identity)
+        assert row is not None
+        assert row.unreachable_since == now + timedelta(minutes=2)
