@@ -5,6 +5,7 @@ tokens) against a bare insert of the same rows, on SQLite."""
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import random
 import socket
@@ -12,6 +13,7 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from multiprocessing import Queue
 from pathlib import Path
 
 import httpx
@@ -48,7 +50,8 @@ def run() -> str:
     return "\n".join(
         [
             f"{BODIES} bodies of {EVENTS_PER_BODY} text events each ({events:,} events), posted "
-            f"by {SENDERS} concurrent senders over keep-alive connections to "
+            f"by {SENDERS} concurrent senders (in a process of their own, as LINE's servers "
+            "are) over keep-alive connections to "
             "`LineRuntime`'s webhook "
             "(uvicorn on loopback): each checked (HMAC-SHA256 signature, strict JSON, "
             "destination) and stored in one transaction (messages, reply tokens, marker) "
@@ -77,20 +80,36 @@ def _webhook_rate(bodies: list[bytes]) -> float:
         runtime.begin(wiring, START)
         host, port = runtime.address or ("", 0)
         try:
-            with httpx.Client(base_url=f"http://{host}:{port}", timeout=60) as client:
-
-                def post(body: bytes) -> None:
-                    signature = {"X-Line-Signature": sign(SECRET, body)}
-                    client.post("/line/webhook", content=body, headers=signature).raise_for_status()
-
-                began = time.perf_counter()
-                with ThreadPoolExecutor(SENDERS) as senders:
-                    list(senders.map(post, bodies))
-                elapsed = time.perf_counter() - began
+            elapsed = _posted_by_line(f"http://{host}:{port}", bodies)
         finally:
             runtime.close()
             engine.dispose()
     return len(bodies) * EVENTS_PER_BODY / elapsed
+
+
+def _posted_by_line(base_url: str, bodies: list[bytes]) -> float:
+    """Seconds LINE's side (a process of its own, as LINE is) takes to post every body with
+    SENDERS requests in flight, each answered 200."""
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    poster = context.Process(target=_post_all, args=(base_url, bodies, results))
+    poster.start()
+    elapsed = float(results.get(timeout=600))
+    poster.join()
+    return elapsed
+
+
+def _post_all(base_url: str, bodies: list[bytes], results: Queue[float]) -> None:
+    with httpx.Client(base_url=base_url, timeout=60) as client:
+
+        def post(body: bytes) -> None:
+            signature = {"X-Line-Signature": sign(SECRET, body)}
+            client.post("/line/webhook", content=body, headers=signature).raise_for_status()
+
+        began = time.perf_counter()
+        with ThreadPoolExecutor(SENDERS) as senders:
+            list(senders.map(post, bodies))
+        results.put(time.perf_counter() - began)
 
 
 def _bare_rate(bodies: list[bytes]) -> float:

@@ -84,8 +84,9 @@ def lock_taken(engine: Engine) -> bool:
         return session.get(DaemonLockRow, 1) is not None
 
 
-def stop_daemon(process: subprocess.Popen[bytes], timeout: float = 15.0) -> int:
-    """SIGTERM, and the exit code (the test fails if it takes longer than `timeout`)."""
+def stop_daemon(process: subprocess.Popen[bytes], timeout: float = 60.0) -> int:
+    """SIGTERM, and the exit code (the test fails if it takes longer than `timeout`: a stop
+    lets each thread's request in flight finish, which on a loaded machine takes a while)."""
     process.send_signal(signal.SIGTERM)
     return process.wait(timeout=timeout)
 

@@ -19,7 +19,7 @@ from jun_engine.emulator.line.keys import REPLY_TOKEN_LIFETIME
 from jun_engine.emulator.line.limits import LineRateLimiter
 from jun_engine.emulator.line.residents import Residents
 from jun_engine.emulator.line.state import LineState
-from jun_engine.emulator.line.webhooks import Deliverer
+from jun_engine.emulator.line.webhooks import Deliverer, Redelivery
 from jun_engine.emulator.server import STOP_GRACE, Served, Serving
 from jun_engine.emulator.wire import Exchange
 
@@ -50,6 +50,7 @@ class LineEmulator(Served):
         webhook_url: str | None = None,
         reply_token_lifetime: timedelta = REPLY_TOKEN_LIFETIME,
         content_retention: timedelta = CONTENT_RETENTION,
+        redelivery: Redelivery | None = None,
     ) -> None:
         chosen = faults or LineFaults()
         self.clock = clock or Clock(speed=speed)
@@ -63,7 +64,7 @@ class LineEmulator(Served):
         self.state.webhook.url = webhook_url
         self.dice = FaultDice(chosen.api, seed, self.clock.now())
         self.limiter = LineRateLimiter()
-        self.webhooks = Deliverer(self.state, chosen.webhooks, seed)
+        self.webhooks = Deliverer(self.state, chosen.webhooks, seed, redelivery)
         self.residents = Residents(self.state, self.webhooks)
         self.dispatcher = LineDispatcher(self.state, self.dice, self.limiter, self.webhooks)
         self.admin = LineAdmin(self.state, self.residents, self.webhooks, self.dice, self.limiter)

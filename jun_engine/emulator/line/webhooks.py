@@ -44,6 +44,21 @@ def sign(secret: str, body: bytes) -> str:
     return base64.b64encode(digest).decode("ascii")
 
 
+@dataclass(frozen=True, slots=True)
+class Redelivery:
+    """How LINE retries a delivery that got no 2xx (LINE publishes none; these are the
+    emulator's): `attempts` in all, the wait doubling from `first_wait` up to `longest_wait`."""
+
+    attempts: int = MAX_ATTEMPTS
+    first_wait: timedelta = REDELIVERY_BACKOFF
+    longest_wait: timedelta = timedelta(days=1)
+
+    def wait(self, attempt: int) -> timedelta:
+        """The wait before the attempt after `attempt` (the first is 1)."""
+        doubled: timedelta = self.first_wait * 2 ** (attempt - 1)
+        return min(doubled, self.longest_wait)
+
+
 @dataclass(slots=True)
 class Delivery:
     """Events to post together, when."""
@@ -58,8 +73,15 @@ class Delivery:
 class Deliverer:
     """Posts webhook bodies to the configured URL in a background thread."""
 
-    def __init__(self, state: LineState, faults: WebhookFaults, seed: int) -> None:
+    def __init__(
+        self,
+        state: LineState,
+        faults: WebhookFaults,
+        seed: int,
+        redelivery: Redelivery | None = None,
+    ) -> None:
         self._state = state
+        self._redelivery = redelivery or Redelivery()
         self.faults = faults
         self._random = random.Random(f"webhooks:{seed}")  # noqa: S311 (fault dice)
         self._queue: list[Delivery] = []
@@ -176,9 +198,8 @@ class Deliverer:
         self.log.append({**entry, "status": status, "reason": reason})
         ok = 200 <= status < 300
         with self._changed:
-            if not ok and delivery.attempt < MAX_ATTEMPTS:
-                wait = REDELIVERY_BACKOFF * 2 ** (delivery.attempt - 1)
-                self._requeue(delivery, wait)
+            if not ok and delivery.attempt < self._redelivery.attempts:
+                self._requeue(delivery, self._redelivery.wait(delivery.attempt))
             elif ok and not delivery.redelivery and self._roll(self.faults.redeliver):
                 for repeat in range(STORM_REPEATS):
                     self._requeue(delivery, timedelta(seconds=repeat))

@@ -12,6 +12,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from jun_engine.config.schema import Config
 from jun_engine.domain.statuses import MessageStatus
 from jun_engine.emulator.emulator import Emulator
 from jun_engine.emulator.line.emulator import LineEmulator
+from jun_engine.emulator.line.webhooks import Redelivery
 from jun_engine.store.tables import InboundMessageRow
 from tests.channels.line.conftest import free_port
 from tests.daemon.harness import (
@@ -71,6 +73,11 @@ def line_section(line: LineEmulator, port: int) -> str:
     )
 
 
+PATIENT = Redelivery(attempts=16, longest_wait=timedelta(seconds=60))
+"""LINE retrying long enough for five kills and restarts on a loaded machine (a restart can take
+many seconds there), and never more than a minute of the clock (12 real seconds) apart."""
+
+
 def statuses(engine: Engine) -> Counter[MessageStatus]:
     with Session(engine) as session:
         return Counter(session.exec(select(col(InboundMessageRow.status))).all())
@@ -85,7 +92,7 @@ def town_and_line(config: Config) -> Iterator[tuple[Emulator, LineEmulator]]:
     """X's emulator (the daemon follows its clock) and LINE's on the same clock."""
     with (
         running_town(config, speed=SPEED, rate_per_hour=1) as (emulator, _town),
-        LineEmulator(seed=3, clock=emulator.clock) as line,
+        LineEmulator(seed=3, clock=emulator.clock, redelivery=PATIENT) as line,
     ):
         yield emulator, line
 
