@@ -45,7 +45,7 @@ def test_the_command_serves_prints_env_and_stops_on_ctrl_c() -> None:
         assert exports["JUN_X_TOWN_ACCESS_TOKEN"].startswith("1130425167-")
     finally:
         process.send_signal(signal.SIGINT)
-        out, _ = process.communicate(timeout=10)
+        out, _ = process.communicate(timeout=60)
     assert process.returncode == 0
     assert "stopped" in out
 

@@ -64,5 +64,5 @@ def test_run_returns_when_stopped(engine: Engine, config: Config) -> None:
     runner = threading.Thread(target=scheduler.run, args=(stop,))
     runner.start()
     stop.set()
-    runner.join(timeout=10)
+    runner.join(timeout=60)
     assert not runner.is_alive()
