@@ -23,6 +23,8 @@ def units(text: str) -> int:
 
 def messages(part: str, limit: int = TEXT_UNITS) -> list[str]:
     """`part` as text messages of at most `limit` units; joined they give `part` back."""
+    if units(part) <= limit:
+        return [part]  # most answers: one message, no grapheme to find
     chunks: list[str] = []
     current: list[str] = []
     size = 0
