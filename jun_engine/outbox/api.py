@@ -120,7 +120,10 @@ def add_to_pending(session: Session, key: str, text: str, choices: Sequence[Choi
     """Add `text` as a new paragraph, and `choices` as its buttons, to the item queued under
     `key` if it is still pending, has no buttons yet and stays one part: one message where two
     would cost a second request (on LINE: a reply holds both, where a second item would be a
-    push out of the month's quota). False (nothing changed) otherwise: queue it on its own."""
+    push out of the month's quota). False (nothing changed) otherwise: queue it on its own.
+
+    Only for an item queued earlier in the caller's own transaction: one already committed may
+    be claimed by a sender meanwhile, which would send the text it read, without this one."""
     found = session.exec(select(OutboxRow).where(OutboxRow.idempotency_key == key)).first()
     if found is None or found.status is not OutboxStatus.PENDING or found.choices:
         return False
