@@ -56,9 +56,9 @@ class Tier(IntEnum):
 
     NOTICE = 0
     STATUS = 1
-    """Status updates, surveys, reminders: a push to a resident that answers no message."""
+    """Status updates, surveys, reminders: a push below an answer's priority."""
     ANSWER = 2
-    """An answer whose reply token expired: it goes as a push."""
+    """An answer whose reply token expired (a reply at `Priority.ACK` or above): a push."""
     EMERGENCY = 3
 
 
@@ -72,12 +72,16 @@ RESERVED: dict[Tier, float] = {
 
 
 def tier_of(priority: int, kind: OutboxKind | None) -> Tier:
-    """The tier of an outbox item (`kind`) or of a cast (None) of `priority`."""
+    """The tier of an outbox item (`kind`) or of a cast (None) of `priority`.
+
+    On LINE everything said about a case is a reply to the resident's message, the news that it
+    was resolved and the survey as much as the department's answer: a reply is an answer when
+    it goes at `Priority.ACK` or above, and a status update below it (as a DM is)."""
     if priority >= Priority.EMERGENCY:
         return Tier.EMERGENCY
-    if kind is OutboxKind.REPLY:
+    if kind is OutboxKind.REPLY and priority >= Priority.ACK:
         return Tier.ANSWER
-    if kind is OutboxKind.DM:
+    if kind in (OutboxKind.REPLY, OutboxKind.DM):
         return Tier.STATUS
     return Tier.NOTICE
 
