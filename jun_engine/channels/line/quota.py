@@ -69,6 +69,13 @@ RESERVED: dict[Tier, float] = {
     Tier.NOTICE: 0.20,
 }
 """The share of the month's cap a tier leaves unspent for the tiers above it."""
+KINDS: dict[Tier, str] = {
+    Tier.EMERGENCY: "emergencies",
+    Tier.ANSWER: "answers",
+    Tier.STATUS: "status updates",
+    Tier.NOTICE: "notices",
+}
+"""How a hold names each tier's messages."""
 
 
 def tier_of(priority: int, kind: OutboxKind | None) -> Tier:
@@ -196,7 +203,7 @@ def holds(
     if left is None or cost <= left:
         return None
     return (
-        f"LINE quota: {left} message(s) left for {tier.name.lower()}s this month, "
+        f"LINE quota: {left} message(s) left for {KINDS[tier]} this month, "
         f"{cost} needed; the rest is kept for more urgent messages"
     )
 

@@ -213,7 +213,7 @@ def test_a_cases_news_and_survey_wait_where_an_answer_still_goes(
             select(OutboxRow).where(OutboxRow.idempotency_key == "case:JUN-2026-000001:survey")
         ).one()
         assert (survey.status, survey.attempts) == (OutboxStatus.PENDING, 0)
-        assert "LINE quota" in str(survey.last_error)
+        assert "LINE quota: 0 message(s) left for status updates" in str(survey.last_error)
 
 
 def _token(session: Session, account_id: str, platform_id: str, at: datetime) -> None:
