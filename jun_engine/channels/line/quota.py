@@ -26,6 +26,7 @@ from enum import IntEnum
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -38,6 +39,8 @@ from jun_engine.store.session import session_scope
 from jun_engine.store.tables import LineQuotaRow, LineReplyTokenRow
 
 log = logging.getLogger(__name__)
+
+QUOTAS: sa.Table = LineQuotaRow.__table__  # type: ignore[attr-defined]
 
 LINE_ZONE = ZoneInfo("Asia/Tokyo")
 """LINE's month is Japan's calendar month."""
@@ -131,9 +134,13 @@ def count_spend(session: Session, account_id: str, messages: int, now: datetime)
     """Count `messages` spent by the account `account_id` (a bot user id) now, in the caller's
     transaction with the send (LINE's outbox delivery; `QuotaWatch` warns when it is low)."""
     if messages > 0:
-        row = _row(session, account_id, now)
-        row.spent += messages
-        session.add(row)
+        month = month_of(now)
+        _ensure_row(session, account_id, month)
+        session.execute(
+            sa.update(QUOTAS)
+            .where(QUOTAS.c.account_id == account_id, QUOTAS.c.month == month)
+            .values(spent=QUOTAS.c.spent + messages)
+        )
 
 
 def record_spend(session: Session, account: LineAccount, messages: int, now: datetime) -> None:
@@ -147,9 +154,19 @@ def record_spend(session: Session, account: LineAccount, messages: int, now: dat
 
 def record_reading(session: Session, account: LineAccount, reading: Reading, now: datetime) -> None:
     """Store LINE's figures, raise the meter to them, warn when they call for it."""
+    month = month_of(now)
+    _ensure_row(session, account.bot_user_id, month)
+    session.execute(
+        sa.update(QUOTAS)
+        .where(QUOTAS.c.account_id == account.bot_user_id, QUOTAS.c.month == month)
+        .values(
+            spent=sa.case((QUOTAS.c.spent < reading.used, reading.used), else_=QUOTAS.c.spent),
+            reported_used=reading.used,
+            reported_limit=reading.limit,
+            reported_at=now,
+        )
+    )
     row = _row(session, account.bot_user_id, now)
-    row.reported_used, row.reported_limit, row.reported_at = reading.used, reading.limit, now
-    row.spent = max(row.spent, reading.used)
     if row.plan_checked_at is None or now - row.plan_checked_at >= PLAN_CHECK_EVERY:
         row.plan_warning = plan_mismatch(account, reading)
         row.plan_checked_at = now
@@ -298,13 +315,22 @@ class QuotaWatch:
 
 
 def _row(session: Session, account_id: str, now: datetime) -> LineQuotaRow:
+    """The month's row as the database has it now (made if missing)."""
     month = month_of(now)
-    row = session.get(LineQuotaRow, (account_id, month))
-    if row is None:
-        row = LineQuotaRow(account_id=account_id, month=month)
-        session.add(row)
-        session.flush()
+    _ensure_row(session, account_id, month)
+    row = session.get(LineQuotaRow, (account_id, month), populate_existing=True)
+    assert row is not None
     return row
+
+
+def _ensure_row(session: Session, account_id: str, month: str) -> None:
+    """Make the month's row unless it exists. Two senders may meet a new month at once (the
+    outbox's and the caster, each in its own transaction): the second waits for the first and
+    finds its row, where an INSERT would fail on PostgreSQL. Counts are added in SQL, never read
+    and written back, so neither loses the other's."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert(QUOTAS) if dialect == "postgresql" else sqlite.insert(QUOTAS)
+    session.execute(insert.values(account_id=account_id, month=month).on_conflict_do_nothing())
 
 
 def _warn_if_low(row: LineQuotaRow, account: LineAccount, now: datetime) -> None:
