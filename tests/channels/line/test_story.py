@@ -40,6 +40,7 @@ from jun_engine.domain.statuses import (
     CaseStatus,
     CastKind,
     CastStatus,
+    MessageStatus,
     OutboxStatus,
     ResidentStatus,
 )
@@ -53,6 +54,7 @@ from jun_engine.store.tables import (
     CasePhotoRow,
     CasePlaceRow,
     CaseRow,
+    InboundMessageRow,
     LineCastRow,
     LineQuotaRow,
     OutboxRow,
@@ -137,6 +139,7 @@ class Story:
         return output
 
     def close(self) -> None:
+        """End the zygote, and any daemon still running."""
         self.zygote.close()
 
     def daemon_log(self) -> str:
@@ -241,10 +244,7 @@ def story(engine: Engine, db_url: str, tmp_path: Path) -> Iterator[Story]:
         try:
             yield town
         finally:
-            if town.pid is not None:
-                os.kill(town.pid, signal.SIGKILL)
-                town.zygote.wait(town.pid)
-            town.close()
+            town.close()  # a daemon still running is killed
 
 
 def test_a_resident_is_served_on_line_from_the_first_follow_to_an_exhausted_quota(
@@ -260,6 +260,17 @@ def test_a_resident_is_served_on_line_from_the_first_follow_to_an_exhausted_quot
     emergency = an_emergency_reaches_every_friend(story, [arun, bee, cai, dao])
     the_last_of_the_quota_goes_in_order(story, emergency, arun, bee, cai, dao)
     assert story.stop() == 0, story.daemon_log()
+    # And every event LINE sent was answered 200, and every message the residents sent is
+    # stored once and processed: Bee's and Cai's reports; Arun's code, report, pin, photo and
+    # his five taps (his follow is no message)
+    deliveries = admin(story.line, "GET", "deliveries")["deliveries"]
+    answered = {e for d in deliveries if d["status"] == 200 for e in d["eventIds"]}
+    assert answered == {e for d in deliveries for e in d["eventIds"]}
+    assert len(answered) == 12
+    with Session(story.engine) as session:
+        stored = session.exec(select(InboundMessageRow.platform_id, InboundMessageRow.status)).all()
+    assert len({platform_id for platform_id, _ in stored}) == len(stored) == 11
+    assert {status for _, status in stored} == {MessageStatus.PROCESSED}
 
 
 def neighbours(story: Story) -> tuple[str, str, str]:
