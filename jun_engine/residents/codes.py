@@ -34,8 +34,11 @@ _FILLER_WORDS = frozenset(
     )
 )
 """Words that say nothing but "here is my code", in Spanish and English."""
-_FILLER_PHRASES = ("สวัสดี", "ค่ะ", "ครับ", "รหัส", "ยืนยัน", "ของ", "ฉัน", "คือ", "ขอบคุณ", "นี่")
-"""The same in Thai, written without spaces between words."""
+_FILLER_PHRASES = (
+    "สวัสดี", "ค่ะ", "ครับ", "รหัส", "ยืนยัน", "ของ", "ดิฉัน", "ฉัน", "ผม", "คือ", "ขอบคุณ", "นี่",
+)  # fmt: skip
+"""The same in Thai, written without spaces between words ("I" as women and men say it: ดิฉัน
+before ฉัน, which it contains)."""
 _SEPARATORS = frozenset(" -")
 _LETTERS = frozenset(c for c in ALPHABET if c.isalpha())
 _DIGITS = frozenset(c for c in ALPHABET if c.isdigit())

@@ -11,6 +11,7 @@ from jun_engine.residents.codes import (
     generate_code,
     grouped,
     hash_code,
+    is_only_codes,
     matches,
 )
 
@@ -78,3 +79,18 @@ def test_a_huge_hostile_message_yields_a_bounded_number_of_candidates() -> None:
     text = ("AB2D EF3H \u202e\x00\U0001f525 " * 2000)[:10_000]
     found = find_codes(text, 8)
     assert 0 < len(found) <= MAX_CANDIDATES
+
+
+@pytest.mark.parametrize(
+    ("masked", "only"),
+    [
+        ("hola, mi código es [code]", True),
+        ("รหัสของฉันคือ [code] ค่ะ", True),
+        ("รหัสยืนยันของผมคือ [code] ครับ", True),  # a man says "I" as ผม
+        ("สวัสดีค่ะ รหัสของดิฉันคือ [code]", True),
+        ("รหัสของผมคือ [code] ไฟถนนหน้าบ้านดับ", False),  # and the streetlight is out
+        ("mi código es [code] y la farola está fundida", False),
+    ],
+)
+def test_a_message_that_says_nothing_but_its_code(masked: str, only: bool) -> None:
+    assert is_only_codes(masked) is only

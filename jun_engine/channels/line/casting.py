@@ -208,6 +208,10 @@ class LineCaster:
 
     def _send(self, row: LineCastRow, excluded: set[tuple[str, CastKind]]) -> int:
         assert row.id is not None
+        if row.how is CastKind.BROADCAST and row.attempts == 1:
+            # Its reach is what LINE counts after it less what LINE counted before it: read the
+            # "before" now, not the engine's meter (LINE's console may have spent since).
+            self._watch.refresh(self._engine, self._keys[row.account_id], self._clock.now())
         try:
             sent = self._call(row)
         except ApiException as error:
@@ -312,7 +316,8 @@ class LineCaster:
             self._count_broadcast(row, now)
 
     def _count_broadcast(self, row: LineCastRow, now: datetime) -> None:
-        """A broadcast's reach is known only from LINE's meter: read it before and after."""
+        """A broadcast's reach is known only from LINE's meter: read before it (`_send`) and
+        now."""
         account = self._accounts[row.account_id]
         before = self._spent(account, now)
         if not self._watch.refresh(self._engine, self._keys[row.account_id], now):

@@ -28,6 +28,7 @@ from datetime import datetime, timedelta
 from enum import IntEnum
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -42,6 +43,7 @@ from jun_engine.store.tables import LineQuotaRow, LineReplyTokenRow
 
 log = logging.getLogger(__name__)
 
+QUOTAS: sa.Table = LineQuotaRow.__table__  # type: ignore[attr-defined]
 READ_EVERY = timedelta(hours=1)
 """How often `QuotaWatch` reads LINE's figures."""
 PLAN_CHECK_EVERY = timedelta(days=1)
@@ -57,9 +59,9 @@ class Tier(IntEnum):
 
     NOTICE = 0
     STATUS = 1
-    """Status updates, surveys, reminders: a push to a resident that answers no message."""
+    """Status updates, surveys, reminders: a push below an answer's priority."""
     ANSWER = 2
-    """An answer whose reply token expired: it goes as a push."""
+    """An answer whose reply token expired (a reply at `Priority.ACK` or above): a push."""
     EMERGENCY = 3
 
 
@@ -70,15 +72,26 @@ RESERVED: dict[Tier, float] = {
     Tier.NOTICE: 0.20,
 }
 """The share of the month's cap a tier leaves unspent for the tiers above it."""
+KINDS: dict[Tier, str] = {
+    Tier.EMERGENCY: "emergencies",
+    Tier.ANSWER: "answers",
+    Tier.STATUS: "status updates",
+    Tier.NOTICE: "notices",
+}
+"""How a hold names each tier's messages."""
 
 
 def tier_of(priority: int, kind: OutboxKind | None) -> Tier:
-    """The tier of an outbox item (`kind`) or of a cast (None) of `priority`."""
+    """The tier of an outbox item (`kind`) or of a cast (None) of `priority`.
+
+    On LINE everything said about a case is a reply to the resident's message, the news that it
+    was resolved and the survey as much as the department's answer: a reply is an answer when
+    it goes at `Priority.ACK` or above, and a status update below it (as a DM is)."""
     if priority >= Priority.EMERGENCY:
         return Tier.EMERGENCY
-    if kind is OutboxKind.REPLY:
+    if kind is OutboxKind.REPLY and priority >= Priority.ACK:
         return Tier.ANSWER
-    if kind is OutboxKind.DM:
+    if kind in (OutboxKind.REPLY, OutboxKind.DM):
         return Tier.STATUS
     return Tier.NOTICE
 
@@ -116,9 +129,13 @@ def count_spend(session: Session, account_id: str, messages: int, now: datetime)
     """Count `messages` spent by the account `account_id` (a bot user id) now, in the caller's
     transaction with the send (LINE's outbox delivery; `QuotaWatch` warns when it is low)."""
     if messages > 0:
-        row = _row(session, account_id, now)
-        row.spent += messages
-        session.add(row)
+        month = month_of(now)
+        _ensure_row(session, account_id, month)
+        session.execute(
+            sa.update(QUOTAS)
+            .where(QUOTAS.c.account_id == account_id, QUOTAS.c.month == month)
+            .values(spent=QUOTAS.c.spent + messages)
+        )
 
 
 def record_spend(session: Session, account: LineAccount, messages: int, now: datetime) -> None:
@@ -132,9 +149,19 @@ def record_spend(session: Session, account: LineAccount, messages: int, now: dat
 
 def record_reading(session: Session, account: LineAccount, reading: Reading, now: datetime) -> None:
     """Store LINE's figures, raise the meter to them, warn when they call for it."""
+    month = month_of(now)
+    _ensure_row(session, account.bot_user_id, month)
+    session.execute(
+        sa.update(QUOTAS)
+        .where(QUOTAS.c.account_id == account.bot_user_id, QUOTAS.c.month == month)
+        .values(
+            spent=sa.case((QUOTAS.c.spent < reading.used, reading.used), else_=QUOTAS.c.spent),
+            reported_used=reading.used,
+            reported_limit=reading.limit,
+            reported_at=now,
+        )
+    )
     row = _row(session, account.bot_user_id, now)
-    row.reported_used, row.reported_limit, row.reported_at = reading.used, reading.limit, now
-    row.spent = max(row.spent, reading.used)
     if row.plan_checked_at is None or now - row.plan_checked_at >= PLAN_CHECK_EVERY:
         row.plan_warning = plan_mismatch(account, reading)
         row.plan_checked_at = now
@@ -204,7 +231,7 @@ def holds(
     if left is None or cost <= left:
         return None
     return (
-        f"LINE quota: {left} message(s) left for {tier.name.lower()}s this month, "
+        f"LINE quota: {left} message(s) left for {KINDS[tier]} this month, "
         f"{cost} needed; the rest is kept for more urgent messages"
     )
 
@@ -299,13 +326,22 @@ class QuotaWatch:
 
 
 def _row(session: Session, account_id: str, now: datetime) -> LineQuotaRow:
+    """The month's row as the database has it now (made if missing)."""
     month = month_of(now)
-    row = session.get(LineQuotaRow, (account_id, month))
-    if row is None:
-        row = LineQuotaRow(account_id=account_id, month=month)
-        session.add(row)
-        session.flush()
+    _ensure_row(session, account_id, month)
+    row = session.get(LineQuotaRow, (account_id, month), populate_existing=True)
+    assert row is not None
     return row
+
+
+def _ensure_row(session: Session, account_id: str, month: str) -> None:
+    """Make the month's row unless it exists. Two senders may meet a new month at once (the
+    outbox's and the caster, each in its own transaction): the second waits for the first and
+    finds its row, where an INSERT would fail on PostgreSQL. Counts are added in SQL, never read
+    and written back, so neither loses the other's."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert(QUOTAS) if dialect == "postgresql" else sqlite.insert(QUOTAS)
+    session.execute(insert.values(account_id=account_id, month=month).on_conflict_do_nothing())
 
 
 def _warn_if_low(row: LineQuotaRow, account: LineAccount, now: datetime) -> None:

@@ -166,6 +166,23 @@ def test_an_emergency_broadcast_goes_before_queued_notices(
     assert "AVISO URGENTE" in str(first.received[0])
 
 
+def test_a_broadcasts_reach_is_what_line_counted_for_it_alone(
+    line_emulator: LineEmulator, engine: Engine, clients: LineClients
+) -> None:
+    config = town_with_line(line_emulator)
+    now = line_emulator.clock.now()
+    enrol_on_line(engine, line_emulator, now, count=4)
+    # Given 150 of the month's messages spent from LINE's console since the engine last read it
+    line_emulator.state.quota.charge(150, now)
+    # When an emergency is broadcast to the account's four friends
+    with session_scope(engine) as session:
+        raise_alert(session, config, "Riada en el río: no crucen el puente.", now)
+    assert caster(engine, line_emulator, config, clients).drain_once() == 1
+    # Then its reach is the four LINE counted for it, not the console's messages as well
+    [row] = casts(engine)
+    assert (row.how, row.delivered) == (CastKind.BROADCAST, 4)
+
+
 def test_a_notice_to_an_age_band_is_a_narrowcast_followed_to_its_end(
     line_emulator: LineEmulator, engine: Engine, clients: LineClients
 ) -> None:

@@ -36,6 +36,7 @@ from jun_engine.service.report import intake_report
 from jun_engine.store.session import session_scope
 from jun_engine.store.tables import LineCastRow, LineReplyTokenRow, OutboxRow, ScheduledItemRow
 from tests.channels.line.extras import LINE_KEY, line_account_of, town_with_line
+from tests.channels.line.harness import LineTown
 from tests.channels.line.residents import enrol_on_line
 from tests.channels.memory import MemoryChannel
 from tests.daemon.harness import CONFIG
@@ -177,6 +178,46 @@ def test_the_outbox_holds_a_status_update_while_answers_and_emergencies_go(
     assert held.not_before is not None
     assert held.not_before > now
     assert "LINE quota" in str(held.last_error)
+
+
+def test_a_cases_news_and_survey_wait_where_an_answer_still_goes(
+    line_emulator: LineEmulator, town_config: Config, engine: Engine
+) -> None:
+    assert town_config.line is not None
+    town = LineTown(engine, line_emulator)
+    lola, aiko = town.resident("Lola"), town.resident("愛子")
+    first, second = (town.writes(user, "La farola está fundida") for user in (lola, aiko))
+    town.step(120)  # their reply tokens are gone: whatever answers them is a push
+    # Given 178 of the month's 200 spent, and, as the case desk queues them on LINE (every one
+    # a reply to the report), Lola's case resolved: the news and the survey (Priority.NOTICE);
+    # then the department's answer to Aiko (Priority.ACK)
+    with session_scope(engine) as session:
+        record_spend(session, line_account_of(town_config), 178, town.clock.now())
+        queued = [
+            ("case:JUN-2026-000001:resolved", first, Priority.NOTICE),
+            ("case:JUN-2026-000001:survey", first, Priority.NOTICE),
+            ("case:JUN-2026-000002:answer:1", second, Priority.ACK),
+        ]
+        for key, target, priority in queued:
+            enqueue(
+                session, key=key, account_id=town.bot, kind=OutboxKind.REPLY, text=key,
+                target=target, priority=priority, private=True, channel=Channel.LINE,
+            )  # fmt: skip
+    gates = {Channel.LINE: LineQuotaGate(town_config.line.accounts)}
+    sender = OutboxSender(engine, {Channel.LINE: town.delivery}, town.clock, gates=gates)
+    # When the outbox drains
+    sender.drain_once()
+    # Then the answer went, and the news as far as status updates may go (10 % of the month is
+    # kept for answers and emergencies): the survey waits, a status update though a reply
+    assert [m["message"]["text"] for m in town.received(aiko)] == ["case:JUN-2026-000002:answer:1"]
+    assert [m["message"]["text"] for m in town.received(lola)] == ["case:JUN-2026-000001:resolved"]
+    assert [e.endpoint for e in town.ledger()] == ["push", "push"]
+    with session_scope(engine) as session:
+        survey = session.exec(
+            select(OutboxRow).where(OutboxRow.idempotency_key == "case:JUN-2026-000001:survey")
+        ).one()
+        assert (survey.status, survey.attempts) == (OutboxStatus.PENDING, 0)
+        assert "LINE quota: 0 message(s) left for status updates" in str(survey.last_error)
 
 
 def _token(session: Session, account_id: str, platform_id: str, at: datetime) -> None:
