@@ -152,13 +152,6 @@ def council(config: Config, now: datetime, language: str) -> str:
     )  # fmt: skip
 
 
-def verify(config: Config, language: str) -> str:
-    """How to verify an account, with where the town's office is."""
-    office = config.town.verification_office
-    where = office.get(language) or office.get(config.town.default_language)
-    return say("verify", language, office=where or say("verify_office_unknown", language))
-
-
 def help_guide(config: Config, language: str) -> str:
     """The short guide to what can be done by post or DM."""
     return say("help", language, town=config.town.name)

@@ -527,8 +527,8 @@ def _instant_answer(turn: Turn) -> AnswerKind | None:
         )
     if Topic.COUNCIL in topics:
         return _say(turn, answers.council(config, turn.now, lang), AnswerKind.COUNCIL)
-    if Topic.VERIFY in topics:
-        return _say(turn, answers.verify(config, lang), AnswerKind.VERIFY)
+    if Topic.VERIFY in topics:  # self-service serves verified residents only
+        return _say(turn, say("verified_already", lang), AnswerKind.VERIFIED)
     named = turn.vocabulary.named_departments(turn.reading.view) or _addressed(turn)
     if Topic.HOURS in topics and len(named) == 1:
         text = answers.opening_hours(config, named.pop(), turn.now, lang)

@@ -228,18 +228,6 @@ TEXTS: Mapping[str, Mapping[str, str | Forms]] = {
         "th": "ยังไม่มีกำหนดการประชุมสภาครั้งต่อไป เราจะประกาศที่บัญชีนี้",
         "ja": "次回の議会の日程はまだ決まっていません。決まり次第このアカウントでお知らせします。",
     },
-    "verify": {
-        "es": "Para que te atendamos por aquí, verifica tu cuenta una vez: pide tu código en "
-              "persona ({office}) y envíanoslo por mensaje directo.",
-        "en": "To be served here, verify your account once: get your code in person ({office}) "
-              "and send it to us by direct message.",
-        "th": "เพื่อรับบริการที่นี่ กรุณายืนยันบัญชีหนึ่งครั้ง: รับรหัสด้วยตนเองที่ ({office}) "
-              "แล้วส่งรหัสถึงเราทางข้อความส่วนตัว",
-        "ja": "こちらでサービスを受けるには、アカウントの確認が一度必要です。窓口（{office}）で"
-              "コードを受け取り、個別メッセージで送ってください。",
-    },
-    "verify_office_unknown": {"es": "en el Ayuntamiento", "en": "at the town hall",
-                              "th": "ที่ศาลากลาง", "ja": "市役所"},
     "help": {
         "es": "Cómo usar {town} por aquí:\n"
               "1. Avisos (una farola, un bache): menciónanos con lo que pasa y dónde.\n"

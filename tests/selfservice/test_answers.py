@@ -33,7 +33,7 @@ CASES = [
     ("¿Cuándo es el próximo pleno?", "El próximo pleno municipal es el jueves 26 de marzo a las 19:00."),
     ("When is the next council meeting?", "The next council meeting is on Thursday 26 March at 19:00."),
     ("ประชุมสภาครั้งต่อไปเมื่อไหร่", "การประชุมสภาครั้งต่อไปคือวันพฤหัสบดีที่ 26 มีนาคม เวลา 19:00 น."),
-    ("¿Cómo verifico mi cuenta?", "Para que te atendamos por aquí, verifica tu cuenta una vez: pide tu código en persona (Registro del Ayuntamiento"),
+    ("¿Cómo verifico mi cuenta?", "Tu cuenta ya está verificada: puedes usar todos los servicios por aquí."),
     ("#ayuda", "Cómo usar Jun por aquí:"),
     ("help", "How to use Jun here:"),
     ("วิธีใช้", "วิธีใช้บริการ Jun ที่นี่:"),
