@@ -1,5 +1,5 @@
 """Instant answers from accounts.yaml and the engine's own data: school menus, opening hours,
-rubbish collection days, the next council meeting, how to verify, and the help guide.
+rubbish collection days, the next council meeting, and the help guide.
 
 Each function returns the text in the resident's language, or None when it cannot answer (the
 message then goes on to become a case).
