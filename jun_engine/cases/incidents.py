@@ -244,7 +244,7 @@ def _announce(
             key=f"incident:{incident.id}:alert",
             sender=accounts.town_id(config),
             recipient=recipient,
-            priority=Priority.ACK,
+            priority=Priority.NOTICE,
             text=_say("alert", language, id=incident.id, count=len(cases), what=what,
                       references=_references(cases)),
         )  # fmt: skip
