@@ -4,8 +4,10 @@
 whole `routing.incident_window`, groups the cases opened within the window
 (`routing.incidents.find_incidents`), and creates or extends one open incident per group, setting
 `case.incident_id`. When an incident first holds `routing.incident_min_reports` cases, the
-department's account gets one DM ("surge") and the town account posts once: tagging the outside
-body's @handle when one is responsible, else mentioning the department's account. Both go
+department's account gets one DM ("surge") if it asked for DMs (`notify_by_dm`, as for its
+cases; else it sees the incident on the web desk and in its digest), and the town account posts
+once: tagging the outside body's @handle when one is responsible, else mentioning the
+department's account. Both go
 through the outbox under the keys `incident:<id>:alert` and `incident:<id>:tag` (or `:post`), so
 running the job again sends nothing twice. A case opened while its department has an open
 incident about the same thing (its outside body, or a hashtag of the post) joins it at once
@@ -233,20 +235,20 @@ def _announce(
     assert incident.id is not None
     language = config.town.default_language
     what = _what(config, incident, cases, language)
+    department = config.departments[incident.department]
     recipient = accounts.notification_recipient(config, incident.department)
-    if recipient is not None:
+    if department.notify_by_dm and recipient is not None:
         direct_message(
             session,
             None,
             key=f"incident:{incident.id}:alert",
             sender=accounts.town_id(config),
             recipient=recipient,
-            priority=Priority.ACK,
+            priority=Priority.NOTICE,
             text=_say("alert", language, id=incident.id, count=len(cases), what=what,
                       references=_references(cases)),
         )  # fmt: skip
     body = config.external_bodies.get(incident.external_body or "")
-    department = config.departments[incident.department]
     values = {
         "id": incident.id,
         "count": len(cases),

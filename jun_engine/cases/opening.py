@@ -220,7 +220,8 @@ def notify_department(
             summary=summary_of(message.text),
             link=addressing(message.channel, config).permalink(message),
         )
-    priority = Priority.EMERGENCY if case.urgency == "emergency" else Priority.ACK
+    # a notice to staff: after residents' answers, within the DMs they leave (an emergency first)
+    priority = Priority.EMERGENCY if case.urgency == "emergency" else Priority.NOTICE
     direct_message(
         session,
         case,

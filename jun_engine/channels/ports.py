@@ -107,6 +107,14 @@ class Limit:
     calls: int
     window: timedelta
     per_app: bool = False
+    reserved: int = 0
+    """Of `calls`, how many only emergencies and answers to residents may use: notices,
+    digests and answers to strangers stop short of them, so they never leave a resident's
+    answer waiting for the next window."""
+
+    def calls_for(self, urgent: bool) -> int:
+        """The calls an item may count on: all for an urgent one, else all but the reserve."""
+        return self.calls if urgent else max(self.calls - self.reserved, 1)
 
 
 Limits = Mapping[Bucket, Sequence[Limit]]

@@ -31,7 +31,13 @@ from jun_engine.config.schema import Config
 from jun_engine.daemon import Daemon
 from jun_engine.demo.line_side import LineSide
 from jun_engine.demo.schedule import seed_schedule
-from jun_engine.demo.town import CodeDm, GatedTown, populate, verify_residents
+from jun_engine.demo.town import (
+    CodeDm,
+    GatedTown,
+    populate,
+    preverify_residents,
+    verify_residents,
+)
 from jun_engine.domain.statuses import MessageStatus, OutboxStatus
 from jun_engine.emulator.clock import Clock
 from jun_engine.emulator.emulator import Emulator
@@ -72,6 +78,11 @@ class DemoSettings:
     start: datetime = START
     line: bool = True
     """Run the town's LINE official account too (the LINE emulator's Thai residents)."""
+    dm_share: float | None = None
+    """The share of the town's messages sent by DM (None: the simulated town's own mix)."""
+    preverified: bool = False
+    """Residents verified before the run (as a real town's, days earlier) instead of DMing
+    their codes at its start, which spends the town account's DMs on confirmations."""
 
     @property
     def quiet_seconds(self) -> float:
@@ -102,6 +113,7 @@ class DemoRun:
             seed=settings.seed,
             rate_per_hour=settings.rate_per_hour,
             population=settings.population,
+            dm_share=settings.dm_share,
         )
         self.gate = GatedTown(self.town)
         self.clock = self.emulator.clock
@@ -135,10 +147,14 @@ class DemoRun:
             self.started_at = self.clock.now()
             town_id = self.config.accounts[self.config.town.account].user_id
             residents = populate(self.town, self.emulator.sink)
-            self.code_dms = verify_residents(
-                self.engine, self.config, residents, self.emulator.sink, town_id,
-                seed=self.settings.seed,
-            )  # fmt: skip
+            if self.settings.preverified:
+                preverify_residents(self.engine, self.config, residents, self.clock.now(),
+                                    seed=self.settings.seed)  # fmt: skip
+            else:
+                self.code_dms = verify_residents(
+                    self.engine, self.config, residents, self.emulator.sink, town_id,
+                    seed=self.settings.seed,
+                )  # fmt: skip
             seed_schedule(self.engine, self.config, self.clock.now(), self.settings.emulated_days)
             x = x_runtime(self.config, self.emulator.credentials_env(), self.emulator.base_url)
             self._stack.callback(x.close)

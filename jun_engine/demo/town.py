@@ -6,17 +6,23 @@ from __future__ import annotations
 import random
 import threading
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 
 from jun_engine.config.schema import Config
+from jun_engine.domain.messages import Channel
+from jun_engine.domain.residents import Identity
 from jun_engine.emulator.town import Resident, SimulatedTown
 from jun_engine.emulator.town_api import TownSink
 from jun_engine.residents.enrolment import enrol
+from jun_engine.residents.verification import bind
 from jun_engine.store.session import session_scope
+from jun_engine.store.tables import ResidentRow
 
 ACTOR = "demo"
+VERIFIED_BEFORE = timedelta(days=3)
+"""How long before the run pre-verified residents were verified (a visit to the registry)."""
 CODE_DMS = {
     "es": "Hola, soy {name}. Mi código de verificación es {code}",
     "en": "Hello, this is {name}. My verification code is {code}",
@@ -92,3 +98,34 @@ def verify_residents(
         text = template.format(name=resident.name.split()[0], code=issued.code)
         sent.append(CodeDm(resident.user_id, sink.dm(resident.user_id, town_account_id, text)))
     return sent
+
+
+def preverify_residents(
+    engine: Engine,
+    config: Config,
+    residents: tuple[Resident, ...],
+    now: datetime,
+    *,
+    seed: int,
+) -> None:
+    """Enrol each resident the town means to be verified and bind their X account, as the
+    registry did days before the run: no code DMs, so no confirmations spend the town's DMs."""
+    rng = random.Random(seed)  # noqa: S311 (a simulation's choice of districts)
+    then = now - VERIFIED_BEFORE
+    for resident in residents:
+        if not resident.verified:
+            continue
+        with session_scope(engine) as session:
+            issued = enrol(
+                session,
+                config,
+                name=resident.name,
+                district=rng.choice(config.town.districts),
+                now=then,
+                actor=ACTOR,
+                language=resident.language if resident.language in config.town.languages else None,
+            )
+            row = session.get(ResidentRow, issued.resident_id)
+            assert row is not None
+            identity = Identity(Channel.X, resident.user_id, resident.handle)
+            bind(session, row, identity, now=then)

@@ -279,9 +279,14 @@ class SimulatedTown:
         reply_delay: tuple[timedelta, timedelta] = (timedelta(minutes=10), timedelta(hours=6)),
         outage_after: timedelta | None = timedelta(hours=3),
         outage_reports: int = 12,
+        dm_share: float | None = None,
     ) -> None:
+        """`dm_share`: the share of ordinary messages sent by DM (None: as the departments'
+        templates fall, about a third with the shipped departments)."""
         if rate_per_hour < 0 or not 0 <= verified_share <= 1 or population < 1:
             raise ValueError("rate_per_hour >= 0, 0 <= verified_share <= 1, population >= 1")
+        if dm_share is not None and not 0 <= dm_share <= 1:
+            raise ValueError("0 <= dm_share <= 1")
         self._config = config
         self._random = random.Random(seed)  # noqa: S311 (a simulation, not cryptography)
         self._rate = rate_per_hour
@@ -294,6 +299,7 @@ class SimulatedTown:
         self._reply_delay = reply_delay
         self._outage_after = outage_after
         self._outage_reports = outage_reports
+        self._dm_share = dm_share
         self._residents: list[Resident] = []
         self._account_ids: dict[str, str] = {}
         self._sent: list[SentMessage] = []
@@ -360,10 +366,23 @@ class SimulatedTown:
             if template.department not in self._config.departments:
                 triage = self._config.triage_department()
                 template = replace(template, department=triage, category=None)
+        elif self._dm_share is not None:
+            route: Route = "dm" if self._random.random() < self._dm_share else "mention"
+            template = self._template_by_route(route, resident.language)
         else:
             department = self._random.choice(sorted(self._config.departments))
             template = self._template_for(department, resident.language)
         return resident, template, self._random.random() < self._hostile_share
+
+    def _template_by_route(self, route: Route, language: str) -> Template:
+        """A message that goes by `route`, to a department of the configuration."""
+        departments = self._config.departments
+        known = [t for t in TEMPLATES if t.route == route and t.department in departments]
+        in_language = [t for t in known if t.language == language]
+        if known:
+            return self._random.choice(in_language or known)
+        department = self._random.choice(sorted(departments))
+        return self._template_for(department, language)
 
     def _template_for(self, department: str, language: str) -> Template:
         known = [t for t in TEMPLATES if t.department == department]

@@ -3,7 +3,8 @@ database (so pacing survives restarts), the channel's limits (`Delivery.limits`)
 platform last said about the window (`RateLimit`, 429s).
 
 Keeping at most N requests in ANY window-long span also keeps at most N in each of a platform's
-fixed windows, whenever they start.
+fixed windows, whenever they start. Items below an answer's priority (`Priority.ACK`) count on a
+window's calls less its reserve (`Limit.reserved`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlmodel import Session
 from jun_engine.channels.ports import Bucket, Limit, Limits
 from jun_engine.channels.results import RateLimit
 from jun_engine.domain.messages import Channel
+from jun_engine.outbox.api import Priority
 from jun_engine.store.tables import OutboxAttemptRow
 
 ATTEMPTS: sa.Table = OutboxAttemptRow.__table__  # type: ignore[attr-defined]
@@ -50,14 +52,22 @@ class Pacer:
             self.hold(channel, account_id, bucket, daily.reset_at)
 
     def available_at(
-        self, session: Session, channel: Channel, account_id: str, bucket: Bucket, now: datetime
+        self,
+        session: Session,
+        channel: Channel,
+        account_id: str,
+        bucket: Bucket,
+        now: datetime,
+        priority: int = Priority.ACK,
     ) -> datetime | None:
-        """When `account_id` may next send in `bucket` on `channel`: None if now, else when."""
+        """When `account_id` may next send an item of `priority` in `bucket` on `channel`: None
+        if now, else when."""
+        urgent = is_urgent(priority)
         moments = [
             self._held.get((channel, account_id, bucket)),
             self._held.get((channel, None, bucket)),
             *(
-                self._window_free_at(session, channel, account_id, bucket, limit, now)
+                self._window_free_at(session, channel, account_id, bucket, limit, now, urgent)
                 for limit in self.limits[channel][bucket]
             ),
         ]
@@ -72,13 +82,20 @@ class Pacer:
         bucket: Bucket,
         limit: Limit,
         now: datetime,
+        urgent: bool,
     ) -> datetime | None:
         """When the oldest attempt that keeps the window full leaves it; None if not full."""
         account = None if limit.per_app else account_id
         times = recent_attempts(session, channel, account, bucket, now - limit.window)
-        if len(times) < limit.calls:
+        calls = limit.calls_for(urgent)
+        if len(times) < calls:
             return None
-        return times[len(times) - limit.calls] + limit.window
+        return times[len(times) - calls] + limit.window
+
+
+def is_urgent(priority: int) -> bool:
+    """Whether an item of `priority` may use a window's reserve (emergencies, answers)."""
+    return priority >= Priority.ACK
 
 
 def recent_attempts(

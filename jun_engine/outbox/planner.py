@@ -24,7 +24,7 @@ from sqlmodel import Session
 from jun_engine.channels.ports import Bucket, Limit, Limits
 from jun_engine.domain.messages import Channel
 from jun_engine.domain.statuses import OutboxKind, OutboxStatus
-from jun_engine.outbox.pacing import recent_attempts
+from jun_engine.outbox.pacing import is_urgent, recent_attempts
 from jun_engine.store.tables import OutboxAttemptRow, OutboxRow
 
 log = logging.getLogger(__name__)
@@ -269,7 +269,7 @@ def _lay_out(
         ready: list[tuple[int, Lane]] = []
         later: list[datetime] = []
         for lane, queued in lanes.items():
-            free = _free_at(keys[lane], histories, moment)
+            free = _free_at(keys[lane], histories, moment, is_urgent(queued[0].priority))
             head = queued[0]
             start = max(free, head.not_before or free)
             if start <= moment:
@@ -290,14 +290,19 @@ def _lay_out(
 
 
 def _free_at(
-    keys: Sequence[HistoryKey], histories: Mapping[HistoryKey, list[datetime]], moment: datetime
+    keys: Sequence[HistoryKey],
+    histories: Mapping[HistoryKey, list[datetime]],
+    moment: datetime,
+    urgent: bool,
 ) -> datetime:
-    """When every limit of a lane lets one more send through, at or after `moment`."""
+    """When every limit of a lane lets one more send through, at or after `moment` (an item
+    that is not `urgent` stopping short of each limit's reserve)."""
     free = moment
     for key in keys:
         limit = key[3]
+        calls = limit.calls_for(urgent)
         made = histories[key]
         within = len(made) - bisect.bisect_right(made, moment - limit.window)
-        if within >= limit.calls:
-            free = max(free, made[len(made) - limit.calls] + limit.window)
+        if within >= calls:
+            free = max(free, made[len(made) - calls] + limit.window)
     return free

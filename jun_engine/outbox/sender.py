@@ -179,7 +179,7 @@ class OutboxSender:
                     log.warning("outbox item %d not sent: %s", item.id, refusal[1])
                     queue.give_up(session, item.id, *refusal)
                 elif self.pacer.available_at(
-                    session, item.channel, item.account_id, item.bucket, now
+                    session, item.channel, item.account_id, item.bucket, now, item.priority
                 ):
                     excluded.add((item.channel, item.account_id, item.bucket))
                 elif (held := self._held(session, item, now)) is not None:

@@ -1,6 +1,6 @@
 """Many residents reporting one outage become one incident linked to their cases: the department
-is alerted once, the utility tagged once in public without a word of theirs, and the incident
-closes when the window passes quietly; on every database."""
+is alerted once by DM if it asks for DMs, the utility tagged once in public without a word of
+theirs, and the incident closes when the window passes quietly; on every database."""
 
 from __future__ import annotations
 
@@ -82,23 +82,48 @@ def test_fifty_outage_reports_are_one_incident_alerted_once_and_tagged_once(
     for case in cases:
         session.refresh(case)
         assert case.incident_id == incident.id
-    # And the department got one DM alert, and the town posted one public tag of @EndesaClientes
+    # And the town posted one public tag of @EndesaClientes; public works, which did not ask for
+    # DMs (notify_by_dm), is not DMed: it sees the incident on the web desk and in its digest
     items = incident_items(session)
-    assert sorted(items) == [f"incident:{incident.id}:alert", f"incident:{incident.id}:tag"]
-    alert, tag = items[f"incident:{incident.id}:alert"], items[f"incident:{incident.id}:tag"]
-    assert (alert.kind, alert.private, alert.target) == (
-        OutboxKind.DM,
-        True,
-        ids(config)["public_works"],
-    )
-    assert "50 avisos de Cortes de luz" in alert.text
-    assert f"#{incident.id}" in alert.text
+    assert sorted(items) == [f"incident:{incident.id}:tag"]
+    tag = items[f"incident:{incident.id}:tag"]
     assert (tag.kind, tag.private, tag.account_id) == (OutboxKind.POST, False, ids(config)["town"])
     assert "@EndesaClientes" in tag.text
     assert "50" in tag.text
     # And nothing a resident wrote is in the public post
     for word in ("calle Real", "Barrio Alto", "Los Llanos", "ocho", "8pm", "sabéis", "#Endesa"):
         assert word not in tag.text
+
+
+def test_a_department_that_asks_for_dms_gets_one_alert_dm_per_incident(
+    session: Session, engine: Engine, config: Config, router: Router, store_message: StoreMessage
+) -> None:
+    # Given public works asking for each new case by DM, and fifty reports of one power cut
+    config = dm_notified(config, "public_works")
+    report_outage(session, config, router, store_message, 50, MONDAY)
+    session.commit()
+    # When the case desk runs its jobs twice
+    run_desk(engine, config, MONDAY + timedelta(minutes=50))
+    run_desk(engine, config, MONDAY + timedelta(minutes=51))
+    # Then the department got one DM alert from the town account, besides the public tag
+    [incident] = incidents(session)
+    items = incident_items(session)
+    assert sorted(items) == [f"incident:{incident.id}:alert", f"incident:{incident.id}:tag"]
+    alert = items[f"incident:{incident.id}:alert"]
+    assert (alert.kind, alert.private, alert.target, alert.account_id) == (
+        OutboxKind.DM,
+        True,
+        ids(config)["public_works"],
+        ids(config)["town"],
+    )
+    assert "50 avisos de Cortes de luz" in alert.text
+    assert f"#{incident.id}" in alert.text
+
+
+def dm_notified(config: Config, department: str) -> Config:
+    """`config` with `department` asking for DMs (`notify_by_dm: true`)."""
+    changed = config.departments[department].model_copy(update={"notify_by_dm": True})
+    return config.model_copy(update={"departments": {**config.departments, department: changed}})
 
 
 def test_fewer_reports_than_the_minimum_stay_separate_cases_with_no_alert(
@@ -183,10 +208,9 @@ def test_after_a_quiet_window_the_incident_closes_and_a_new_outage_is_a_new_inci
     later = quiet + timedelta(hours=1)
     second = report_outage(session, config, router, store_message, 5, later)
     assert link_incidents(session, config, later + timedelta(minutes=5)) == 5
-    # Then that is a new incident, with its own alert and tag
+    # Then that is a new incident, with its own public tag
     [_, reopened] = incidents(session)
     assert reopened.id != closed.id
     assert reopened.closed_at is None
     assert {case.incident_id for case in second} == {reopened.id}
-    assert f"incident:{reopened.id}:alert" in incident_items(session)
     assert f"incident:{reopened.id}:tag" in incident_items(session)

@@ -18,7 +18,7 @@ from jun_engine.domain.messages import Channel, MessageKind
 from jun_engine.domain.statuses import OutboxKind, OutboxStatus
 from jun_engine.emulator.emulator import Emulator
 from jun_engine.emulator.testing import SHIPPED_CONFIG, TEST_START
-from jun_engine.outbox.api import enqueue
+from jun_engine.outbox.api import Priority, enqueue
 from jun_engine.store.session import session_scope
 from jun_engine.store.tables import InboundMessageRow
 from tests.outbox.conftest import Accounts, XRecord
@@ -219,6 +219,7 @@ def test_list_gives_every_waiting_dm_its_eta_on_the_emulators_clock(
                 kind=OutboxKind.DM,
                 target=resident,
                 text=f"{SECRET} {n}",
+                priority=Priority.ACK,
             )
 
     # When staff list the outbox with the daemon's environment

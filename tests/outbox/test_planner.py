@@ -65,11 +65,14 @@ def test_emergencies_then_answers_then_notices_each_with_its_eta(
         etas = plan(session, now, LIMITS)
 
     # Then every waiting DM has an ETA: the emergencies and five answers now, the other answers
-    # and ten notices one window later, the last ten notices a window after that
+    # one window later; the notices stop short of the 5 DMs a window keeps for answers: five
+    # beside those answers, ten a window after, the last five a window after that
     assert len(etas) == 40
     assert {etas[i] for i in alerts} == {now}
     assert [etas[i] for i in answers] == [now] * 5 + [now + QUARTER] * 5
-    assert [etas[i] for i in notices] == [now + QUARTER] * 10 + [now + 2 * QUARTER] * 10
+    assert [etas[i] for i in notices] == (
+        [now + QUARTER] * 5 + [now + 2 * QUARTER] * 10 + [now + 3 * QUARTER] * 5
+    )
 
 
 def test_the_plan_is_what_the_sender_does(
@@ -91,7 +94,7 @@ def test_the_plan_is_what_the_sender_does(
     with Session(engine) as session:
         sent = {r.id for r in session.exec(select(OutboxRow)) if r.sent_at is not None}
     assert sent == planned_now
-    assert len(sent) == 15 + 3
+    assert len(sent) == 10 + 3  # 8 answers and 2 notices: 5 of the town's 15 kept for answers
 
 
 def test_the_day_budget_warns_before_it_runs_out(
@@ -105,7 +108,7 @@ def test_the_day_budget_warns_before_it_runs_out(
     # Given an app with 40 DMs a day, 30 of them spent and 12 more waiting
     queue(engine, "notice-dm:3:", 30, accounts.town, resident, Priority.NOTICE)
     watch = BudgetWatch({Channel.X: SMALL_DAY})
-    for _ in range(2):
+    for _ in range(3):  # notices: 10 a window (5 of the 15 kept for answers)
         sender.drain_once()
         clock.step(QUARTER)
     queue(engine, "case:ack:", 12, accounts.police, resident, Priority.ACK)

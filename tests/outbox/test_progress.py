@@ -81,7 +81,7 @@ def test_forty_dms_are_all_out_thirty_minutes_after_the_first(
     resident: str,
 ) -> None:
     start = clock.now()
-    _queue_dms(engine, "notice:8:", 40, accounts.town, resident)
+    _queue_dms(engine, "notice:8:", 40, accounts.town, resident, Priority.ACK)
     with session_scope(engine) as session:
         before = batch_progress(session, "notice:8:", start, LIMITS)
 

@@ -172,6 +172,7 @@ def test_forty_dms_are_paced_to_x_limits_without_a_single_429(
             kind=OutboxKind.DM,
             target=resident,
             text=f"Aviso {n}",
+            priority=Priority.ACK,  # answers: the whole window, its reserve included
         )
 
     rounds = []
@@ -184,6 +185,47 @@ def test_forty_dms_are_paced_to_x_limits_without_a_single_429(
     assert len(rounds) == 31  # the third batch of 10 goes out 30 minutes after the first
     assert 429 not in statuses
     assert [d["text"] for d in x_record.dms(accounts.town)] == [f"Aviso {n}" for n in range(40)]
+
+
+def test_notices_leave_five_dms_a_window_for_the_answers_to_residents(
+    engine: Engine,
+    sender: OutboxSender,
+    accounts: Accounts,
+    x_emulator: Emulator,
+    x_record: XRecord,
+    resident: str,
+) -> None:
+    # Given 20 notices to departments queued on the town account (15 DMs per 15 minutes)
+    for n in range(20):
+        _put(
+            engine,
+            key=f"case:JUN-{n}:notify:new",
+            account_id=accounts.town,
+            kind=OutboxKind.DM,
+            target=resident,
+            text=f"Nuevo caso {n}",
+            priority=Priority.NOTICE,
+        )
+    # When the sender sends what it may
+    first = sender.drain_once()
+    # Then it stops at 10, keeping the window's last 5 for answers
+    assert first == 10
+    # And when three residents' answers are queued a minute later, they all go out at once
+    x_emulator.step(60)
+    for n in range(3):
+        _put(
+            engine,
+            key=f"case:JUN-A{n}:ack",
+            account_id=accounts.town,
+            kind=OutboxKind.DM,
+            target=resident,
+            text=f"Recibido {n}",
+            priority=Priority.ACK,
+        )
+    assert sender.drain_once() == 3
+    assert [d["text"] for d in x_record.dms(accounts.town)][-3:] == [
+        f"Recibido {n}" for n in range(3)
+    ]
 
 
 def test_pacing_survives_a_restart(
@@ -203,6 +245,7 @@ def test_pacing_survives_a_restart(
             kind=OutboxKind.DM,
             target=resident,
             text=f"Aviso {n}",
+            priority=Priority.ACK,
         )
     deliveries = x_deliveries(engine, gateways, clock, x_emulator_config)
     assert OutboxSender(engine, deliveries, clock).drain_once() == 15
@@ -600,10 +643,16 @@ class StallingPacer(Pacer):
         self._stall = stall
 
     def available_at(
-        self, session: Session, channel: Channel, account_id: str, bucket: Bucket, now: datetime
+        self,
+        session: Session,
+        channel: Channel,
+        account_id: str,
+        bucket: Bucket,
+        now: datetime,
+        priority: int = Priority.ACK,
     ) -> datetime | None:
         self._emulator.clock.step(self._stall)
-        return super().available_at(session, channel, account_id, bucket, now)
+        return super().available_at(session, channel, account_id, bucket, now, priority)
 
 
 def test_a_post_whose_moment_passes_while_it_is_claimed_is_never_sent(

@@ -160,6 +160,17 @@ def test_private_matters_go_by_dm_to_the_town_account() -> None:
     assert {d.id for d in sink.dms} == {m.platform_id for m in town.sent if m.route == "dm"}
 
 
+def test_a_dm_share_sets_how_many_messages_go_by_dm() -> None:
+    # Given a town where one message in ten is a DM (the shipped mix is about a third)
+    town = SimulatedTown(config(), seed=23, rate_per_hour=100, outage_after=None, dm_share=0.1)
+    run(town, MemorySink(), hours=20, step=timedelta(hours=1))
+    # Then about a tenth of its messages are DMs (emergencies are mentions), within 5 sigma
+    dms = sum(1 for m in town.sent if m.route == "dm")
+    expected = 0.1 * len(town.sent)
+    assert abs(dms - expected) < 5 * expected**0.5
+    assert {m.route for m in town.sent} == {"dm", "mention"}
+
+
 def test_mentions_tag_the_account_they_reach() -> None:
     cfg = config()
     sink = MemorySink()
