@@ -5,7 +5,6 @@ HTTP) and the LINE emulator; and the quota a case spends against the least it co
 
 from __future__ import annotations
 
-import os
 import statistics
 import tempfile
 import time
@@ -15,7 +14,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from bench.line_daemon import LineDaemon
+from bench.line_daemon import LineDaemon, pin
 from jun_engine.channels.line.client import LineClients, line_clients
 from jun_engine.channels.line.delivery import LineDelivery
 from jun_engine.channels.ports import OutboxItem, Receipt
@@ -40,14 +39,6 @@ SECONDS = 20
 FRIENDS = 200
 CASES = 200
 ACK = "เราได้รับเรื่องของคุณแล้ว เลขที่อ้างอิง JUN-2026-000001 ฝ่ายโยธาจะดูแลและตอบกลับทางนี้"
-
-
-def _one_core() -> str:
-    if not hasattr(os, "sched_setaffinity"):
-        return "all cores (no affinity on this OS)"
-    core = min(os.sched_getaffinity(0))
-    os.sched_setaffinity(0, {core})
-    return f"core {core}"
 
 
 class Timed(LineDelivery):
@@ -194,7 +185,7 @@ def _pct(values: list[float], share: float) -> float:
 
 def run() -> str:
     """Measure both and lay them out."""
-    core = _one_core()
+    core = pin(0)
     rows = []
     for rate in RATES:
         latencies, throughput, pushes = _latency(rate)
@@ -206,10 +197,11 @@ def run() -> str:
     spent, least, pushes = _quota()
     return "\n".join(
         [
-            f"One process pinned to {core}: a real daemon (the webhook server under uvicorn, "
-            "the processor running the production chain: verification, self-service, routing, "
-            "case opening; the outbox sender) on SQLite (WAL), and the LINE emulator that "
-            f"stands for LINE, its webhook sender and the arrivals. {len(RATES)} runs of "
+            f"The engine in one process pinned to {core}: a real daemon (the webhook server "
+            "under uvicorn, the processor running the production chain: verification, "
+            "self-service, routing, case opening; the outbox sender) on SQLite (WAL), and the "
+            "arrivals; the LINE emulator that stands for LINE (its API and its webhook "
+            f"sender) in a process of its own on the other core. {len(RATES)} runs of "
             f"{SECONDS} s: {FRIENDS} verified residents report a broken streetlight in Thai "
             "(a category that asks for a photo and a pin). What is measured: from the emulator "
             "queueing the signed webhook to line-bot-sdk returning LINE's 200 for the answer "

@@ -1,15 +1,21 @@
-"""Bench helper: the engine's whole LINE path on one core. A real `Daemon` (webhook server,
-processor with the production chain, outbox sender) on SQLite, LINE's emulator sending signed
-webhooks from verified Thai residents, and the moment LINE accepted each answer."""
+"""Bench helper: the engine's whole LINE path, the engine on one core and LINE on the other. A
+real `Daemon` (webhook server, processor with the production chain, outbox sender) on SQLite in
+this process; LINE's emulator in a process of its own (as LINE's servers are), sending signed
+webhooks from verified Thai residents; and the moment LINE accepted each answer."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import socket
 import time
 from collections.abc import Mapping
 from datetime import timedelta
+from multiprocessing.synchronize import Event
 from pathlib import Path
+from typing import Any
 
+import httpx
 from sqlalchemy.engine import Engine
 
 from jun_engine.channels.line.client import LineClients, line_clients
@@ -24,7 +30,6 @@ from jun_engine.domain.messages import Channel
 from jun_engine.domain.residents import Identity
 from jun_engine.emulator.clock import Clock
 from jun_engine.emulator.line.emulator import LineEmulator
-from jun_engine.emulator.line.friends import Friend
 from jun_engine.emulator.testing import emulator_test_config
 from jun_engine.residents.verification import bind
 from jun_engine.routing.setup import build_router
@@ -35,6 +40,7 @@ from jun_engine.store.tables import ResidentRow
 
 ROOT = Path(__file__).resolve().parents[1]
 KEY = "town"
+ADMIN = "/_emulator/line/"
 
 
 class Accepted(LineDelivery):
@@ -54,12 +60,30 @@ class Accepted(LineDelivery):
         return receipt
 
 
+def pin(core: int) -> str:
+    """Keep this process on `core` (of those it may use); which one it got."""
+    if not hasattr(os, "sched_setaffinity"):
+        return "any core (no affinity on this OS)"
+    cores = list(range(os.cpu_count() or 1))  # not this process's mask: a child inherits it
+    chosen = cores[min(core, len(cores) - 1)]
+    os.sched_setaffinity(0, {chosen})
+    return f"core {chosen}"
+
+
 class LineDaemon:
-    """The emulator, a migrated SQLite database and a daemon serving LINE only."""
+    """LINE's emulator in its own process on one core, and a daemon serving LINE only, on a
+    migrated SQLite database, in this process on another."""
 
     def __init__(self, folder: Path, friends: int) -> None:
         self.clock = Clock(speed=1.0)
-        self.line = LineEmulator(plan="unlimited", clock=self.clock)
+        context = multiprocessing.get_context("spawn")
+        self._stop = context.Event()
+        found: multiprocessing.Queue[dict[str, Any]] = context.Queue()
+        self._process = context.Process(target=_serve_line, args=(found, self._stop))
+        self._process.start()
+        self._line = found.get(timeout=120)
+        self.base_url = str(self._line["base_url"])
+        self._admin = httpx.Client(base_url=self.base_url + ADMIN, timeout=60)
         self.config = self._config(_free_port())
         url = f"sqlite:///{folder / 'bench.db'}"
         upgrade(url)
@@ -69,31 +93,32 @@ class LineDaemon:
         self.daemon: Daemon | None = None
 
     def start(self) -> None:
-        """Serve the emulator and start the daemon; the emulator posts to its webhook."""
-        base_url = self.line.start()
-        channel = self.line.state.channel
-        credentials = {KEY: LineCredentials(KEY, channel.secret, channel.access_token)}
-        runtime = LineRuntime(self.config, credentials, base_url, self._delivery, ROOT)
+        """Start the daemon; LINE posts to its webhook."""
+        credentials = {KEY: LineCredentials(KEY, self._line["secret"], self._line["access_token"])}
+        runtime = LineRuntime(self.config, credentials, self.base_url, self._delivery, ROOT)
         router = build_router(self.config, config_dir=ROOT)
         self.daemon = Daemon(
             self.config, self.engine, [runtime], self.clock, router=router, schedule=False
         )
         self.daemon.start()
-        assert self.config.line is not None
-        host, port = runtime.address or ("127.0.0.1", self.config.line.webhook.port)
-        self.line.state.webhook.url = f"http://{host}:{port}/line/webhook"
+        host, port = runtime.address or ("127.0.0.1", 0)
+        webhook = {"url": f"http://{host}:{port}/line/webhook"}
+        self._admin.put("webhook", json=webhook).raise_for_status()
 
     def stop(self) -> None:
-        """Stop the daemon, then the emulator."""
+        """Stop the daemon, then LINE."""
         if self.daemon is not None:
             self.daemon.stop()
-        self.line.stop()
+        self._admin.close()
+        self._stop.set()
+        self._process.join(60)
         self.engine.dispose()
 
     def send(self, user: str, text: str) -> str:
-        """A resident's text, queued as a signed webhook; its message id."""
-        event = self.line.residents.text(user, text)
-        return str(event["messageId"])
+        """A resident's text, sent to the town (LINE queues its signed webhook); its id."""
+        response = self._admin.post(f"users/{user}/text", json={"text": text})
+        response.raise_for_status()
+        return str(response.json()["messageId"])
 
     def _delivery(
         self,
@@ -109,13 +134,12 @@ class LineDaemon:
         return self.delivery
 
     def _config(self, port: int) -> Config:
-        channel = self.line.state.channel
         section = {
             "webhook": {"host": "127.0.0.1", "port": port},
             "accounts": {
                 KEY: {
-                    "channel_id": channel.channel_id,
-                    "bot_user_id": channel.bot_user_id,
+                    "channel_id": self._line["channel_id"],
+                    "bot_user_id": self._line["bot_user_id"],
                     "channel_secret_env": "JUN_LINE_CHANNEL_SECRET",
                     "access_token_env": "JUN_LINE_CHANNEL_ACCESS_TOKEN",
                     "plan": "unlimited",
@@ -127,18 +151,36 @@ class LineDaemon:
         return base.model_copy(update={"line": LineSettings.model_validate(section)})
 
     def _resident(self, number: int) -> str:
-        user = self.line.residents.add(
-            Friend(self.line.state.mint.user_id(), f"ผู้อยู่อาศัย {number}")
-        ).user_id
+        name = f"ผู้อยู่อาศัย {number}"
+        response = self._admin.post("users", json={"displayName": name, "language": "th"})
+        response.raise_for_status()
+        user = str(response.json()["userId"])
         now = self.clock.now() - timedelta(days=1)
         with session_scope(self.engine) as session:
-            row = ResidentRow(
-                name=f"ผู้อยู่อาศัย {number}", district="Centro", language="th", enrolled_at=now
-            )
+            row = ResidentRow(name=name, district="Centro", language="th", enrolled_at=now)
             session.add(row)
             session.flush()
             bind(session, row, Identity(Channel.LINE, user, None), now=now)
         return user
+
+
+def _serve_line(found: multiprocessing.Queue[dict[str, Any]], stop: Event) -> None:
+    """The LINE emulator's process, on the second core, until `stop`."""
+    pin(1)
+    line = LineEmulator(plan="unlimited", clock=Clock(speed=1.0))
+    base_url = line.start()
+    channel = line.state.channel
+    found.put(
+        {
+            "base_url": base_url,
+            "channel_id": channel.channel_id,
+            "bot_user_id": channel.bot_user_id,
+            "secret": channel.secret,
+            "access_token": channel.access_token,
+        }
+    )
+    stop.wait()
+    line.stop()
 
 
 def _free_port() -> int:
