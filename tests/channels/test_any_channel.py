@@ -152,6 +152,6 @@ def test_a_channel_of_the_tests_serves_a_resident_end_to_end(
     assert all(item.kind is OutboxKind.REPLY and item.private for _, item in town.channel.sent)
     assert all(item.account_id == TOWN for _, item in town.channel.sent)
     on_line = [row for row in rows if row.channel is Channel.LINE]
-    assert Counter(row.status for row in on_line) == Counter({OutboxStatus.SENT: 7})
+    assert Counter(row.status for row in on_line) == Counter({OutboxStatus.SENT: 6})
     # And the department reads the private case on the desk and in its digest: no DM on X
     assert [row for row in rows if row.channel is Channel.X] == []
