@@ -112,12 +112,7 @@ def _latency(rate: int) -> tuple[list[float], float, int]:
         town = LineDaemon(Path(scratch), FRIENDS)
         town.start()
         try:
-            sent: dict[str, float] = {}
-            start = time.perf_counter()
-            for n in range(rate * SECONDS):
-                time.sleep(max(0.0, start + n / rate - time.perf_counter()))
-                message = town.send(town.users[n % FRIENDS], REPORT.format(n=n))
-                sent[message] = time.perf_counter()
+            sent = town.play(rate, SECONDS, REPORT)
             accepted = _all_accepted(town, sent)
         finally:
             town.stop()
@@ -199,9 +194,10 @@ def run() -> str:
         [
             f"The engine in one process pinned to {core}: a real daemon (the webhook server "
             "under uvicorn, the processor running the production chain: verification, "
-            "self-service, routing, case opening; the outbox sender) on SQLite (WAL), and the "
-            "arrivals; the LINE emulator that stands for LINE (its API and its webhook "
-            f"sender) in a process of its own on the other core. {len(RATES)} runs of "
+            "self-service, routing, case opening; the outbox sender) on SQLite (WAL); the "
+            "LINE emulator that stands for LINE (its API, its webhook sender and the residents "
+            "writing on their phones) in a process of its own on the other core. "
+            f"{len(RATES)} runs of "
             f"{SECONDS} s: {FRIENDS} verified residents report a broken streetlight in Thai "
             "(a category that asks for a photo and a pin). What is measured: from the emulator "
             "queueing the signed webhook to line-bot-sdk returning LINE's 200 for the answer "

@@ -10,8 +10,8 @@ import os
 import socket
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import timedelta
-from multiprocessing.synchronize import Event
 from pathlib import Path
 from typing import Any
 
@@ -44,8 +44,9 @@ ADMIN = "/_emulator/line/"
 
 
 class Accepted(LineDelivery):
-    """LINE's delivery, noting when LINE accepted the answer to each message (perf_counter
-    seconds, keyed by the message's id: a REPLY item's target)."""
+    """LINE's delivery, noting when LINE accepted the answer to each message (`time.monotonic`
+    seconds, the same in every process of the machine, keyed by the message's id: a REPLY
+    item's target)."""
 
     def __init__(
         self, engine: Engine, clients: Mapping[str, LineClients], clock: EngineClock
@@ -56,7 +57,7 @@ class Accepted(LineDelivery):
     def send(self, item: OutboxItem) -> Receipt:
         receipt = super().send(item)
         if item.target is not None:
-            self.accepted.setdefault(item.target, time.perf_counter())
+            self.accepted.setdefault(item.target, time.monotonic())
         return receipt
 
 
@@ -77,11 +78,11 @@ class LineDaemon:
     def __init__(self, folder: Path, friends: int) -> None:
         self.clock = Clock(speed=1.0)
         context = multiprocessing.get_context("spawn")
-        self._stop = context.Event()
-        found: multiprocessing.Queue[dict[str, Any]] = context.Queue()
-        self._process = context.Process(target=_serve_line, args=(found, self._stop))
+        self._orders: multiprocessing.Queue[Play | None] = context.Queue()
+        self._found: multiprocessing.Queue[dict[str, Any]] = context.Queue()
+        self._process = context.Process(target=_serve_line, args=(self._orders, self._found))
         self._process.start()
-        self._line = found.get(timeout=120)
+        self._line = self._found.get(timeout=120)
         self.base_url = str(self._line["base_url"])
         self._admin = httpx.Client(base_url=self.base_url + ADMIN, timeout=60)
         self.config = self._config(_free_port())
@@ -110,9 +111,17 @@ class LineDaemon:
         if self.daemon is not None:
             self.daemon.stop()
         self._admin.close()
-        self._stop.set()
+        self._orders.put(None)
         self._process.join(60)
         self.engine.dispose()
+
+    def play(self, rate: float, seconds: float, text: str) -> dict[str, float]:
+        """The residents write `text` (with `{n}`, the message's number) at `rate` a second
+        for `seconds`, from LINE's process (as on their phones); when each message's webhook
+        was queued (`time.monotonic`), by message id."""
+        self._orders.put(Play(rate, seconds, tuple(self.users), text))
+        sent: dict[str, float] = self._found.get(timeout=seconds + 600)
+        return sent
 
     def send(self, user: str, text: str) -> str:
         """A resident's text, sent to the town (LINE queues its signed webhook); its id."""
@@ -164,8 +173,20 @@ class LineDaemon:
         return user
 
 
-def _serve_line(found: multiprocessing.Queue[dict[str, Any]], stop: Event) -> None:
-    """The LINE emulator's process, on the second core, until `stop`."""
+@dataclass(frozen=True, slots=True)
+class Play:
+    """What LINE's process is asked to play: residents writing at a steady rate."""
+
+    rate: float
+    seconds: float
+    users: tuple[str, ...]
+    text: str
+
+
+def _serve_line(
+    orders: multiprocessing.Queue[Play | None], found: multiprocessing.Queue[dict[str, Any]]
+) -> None:
+    """The LINE emulator's process, on the second core: plays what it is asked, until None."""
     pin(1)
     line = LineEmulator(plan="unlimited", clock=Clock(speed=1.0))
     base_url = line.start()
@@ -179,8 +200,20 @@ def _serve_line(found: multiprocessing.Queue[dict[str, Any]], stop: Event) -> No
             "access_token": channel.access_token,
         }
     )
-    stop.wait()
+    while (play := orders.get()) is not None:
+        found.put(_played(line, play))
     line.stop()
+
+
+def _played(line: LineEmulator, play: Play) -> dict[str, Any]:
+    sent: dict[str, Any] = {}
+    start = time.monotonic()
+    for n in range(round(play.rate * play.seconds)):
+        time.sleep(max(0.0, start + n / play.rate - time.monotonic()))
+        queued = time.monotonic()
+        event = line.residents.text(play.users[n % len(play.users)], play.text.format(n=n))
+        sent[str(event["messageId"])] = queued
+    return sent
 
 
 def _free_port() -> int:

@@ -172,6 +172,14 @@ def uncertain_due(session: Session, now: datetime, senders: Senders) -> list[Out
     return [item_from_row(row) for row in session.exec(statement)]
 
 
+def sending_count(session: Session, senders: Senders) -> int:
+    """How many items of these channel accounts are `sending` (in flight, or uncertain)."""
+    statement = sa.select(sa.func.count()).where(
+        OUTBOX.c.status == OutboxStatus.SENDING, _sent_by(senders)
+    )
+    return int(session.execute(statement).scalar_one())
+
+
 def waiting_count(session: Session, senders: Senders) -> int:
     """How many items of these channel accounts are pending or being sent."""
     statement = sa.select(sa.func.count()).where(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -59,6 +60,9 @@ IDLE_SECONDS = 2.0
 """Clock seconds between two looks at the queue when nothing is due and no one rang (`wake`)."""
 PAUSE = timedelta(minutes=15)
 """How long an account whose keys the platform refused pauses sending."""
+LOOK_SECONDS = 2.0
+"""Real seconds between two looks for items left `sending` when none is known to be (another
+process may have left one): a wake after each processed message costs no query for them."""
 HELD_FOR = timedelta(minutes=10)
 """How long an item a channel's quota gate held waits before the gate is asked again."""
 
@@ -99,6 +103,10 @@ class OutboxSender:
         self._rng = random.Random()  # noqa: S311 (jitter, not secrets)
         self._outage = outage or OutageWatch()
         self._bell = threading.Event()
+        self._looked_at = -LOOK_SECONDS
+        self._maybe_uncertain = True
+        """Whether an item may be left `sending` (a process that died, an attempt whose
+        outcome is unknown): only then is a pass's first query a look for them."""
 
     def wake(self) -> None:
         """Something was queued (the processor committed an answer): look now rather than
@@ -148,7 +156,11 @@ class OutboxSender:
         """Resolve uncertain items, then send everything due now; returns how many were sent."""
         sent = self._resolve_uncertain()
         while (item := self._claim_next()) is not None:
-            sent += self._deliver(item)
+            try:
+                sent += self._deliver(item)
+            except BaseException:
+                self._maybe_uncertain = True  # claimed, and left `sending`
+                raise
         return sent
 
     def waiting(self) -> int:
@@ -265,6 +277,7 @@ class OutboxSender:
             self._release(item, now + PAUSE, error, refund=True, outcome="auth_error")
         elif _uncertain(error):
             look_at = look_time(item.attempts, now, self._rng)
+            self._maybe_uncertain = True
             with session_scope(self._engine) as session:
                 queue.hold_uncertain(session, item.id, look_at, str(error))
                 queue.finish_attempt(session, item.id, "uncertain", now)
@@ -307,9 +320,13 @@ class OutboxSender:
     # --- confirming before retrying -------------------------------------------------------------
 
     def _resolve_uncertain(self) -> int:
+        if not self._maybe_uncertain and time.monotonic() - self._looked_at < LOOK_SECONDS:
+            return 0
+        self._looked_at = time.monotonic()
         now = self._clock.now()
         with session_scope(self._engine) as session:
             items = queue.uncertain_due(session, now, self._senders)
+            self._maybe_uncertain = queue.sending_count(session, self._senders) > 0
         return sum(self._look(item, now, duplicate=False) for item in items)
 
     def _look(self, item: OutboxItem, now: datetime, *, duplicate: bool) -> int:
