@@ -183,6 +183,11 @@ def _table(
             f"| DM -> first answer | {len(private)} of {dms} | {_s(percentile(private, 0.5))} | "
             f"{_s(percentile(private, 0.95))} | p95 <= 65 s |",
             "",
+            f"- DMs: {dms - len(private)} of {dms} had no answer when the run ended (the p50 "
+            "and p95 are of those answered): the town account's 15 DMs per 15 minutes are "
+            "shared by answers and department notices (notices may take 10 of them), and a "
+            "stranger's how-to-verify DM waits behind both; a DM left waiting goes out in the "
+            "next window. The goal is met only if that column reads n of n.",
             f"- Mentions requests: {requests} for {mentioned} mentions ({read} read, the "
             f"engine's own posts included): {per_thousand:,.0f} per 1,000 mentions; the "
             f"minimum ceil(n/100) is {minimum} ({minimum * 1000 / max(mentioned, 1):.0f} "
