@@ -238,7 +238,9 @@ class Deliverer:
             return response.status, response.reason
         except TimeoutError:
             return -1, "timed out"
-        except OSError as error:
+        except (OSError, http.client.HTTPException) as error:
+            # refused, reset, or cut mid-answer (an engine killed while answering): no 2xx,
+            # so LINE delivers it again
             return 0, type(error).__name__
         finally:
             connection.close()

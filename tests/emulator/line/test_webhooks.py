@@ -5,6 +5,7 @@ the right event classes, refused with a wrong signature, redelivered with isRede
 from __future__ import annotations
 
 import json
+import socket
 from datetime import timedelta
 from typing import Any
 
@@ -217,3 +218,38 @@ def test_content_is_gone_after_the_retention(
     with pytest.raises(ApiException) as gone:
         blob(line_emulator).get_message_content(message_id)
     assert gone.value.status == 404
+
+
+def test_an_answer_cut_short_is_no_2xx_and_the_event_is_delivered_again(
+    line_emulator: LineEmulator,
+) -> None:
+    # Given an engine that dies while answering: a 200's head, then the connection closes
+    bodies: list[bytes] = []
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(8)
+        server.settimeout(30)
+        host, port = server.getsockname()[:2]
+        admin(line_emulator, "PUT", "webhook", {"url": f"http://{host}:{port}/line/webhook"})
+        user = friend(line_emulator)
+        # When a resident writes, and the first delivery's answer is cut short
+        admin(line_emulator, "POST", f"users/{user}/text", {"text": "farola"})
+        _cut_short(server, bodies)
+        line_emulator.step(REDELIVERY_BACKOFF.total_seconds())
+        # Then LINE delivers it again, as for any answer that is not a 2xx
+        _cut_short(server, bodies)
+    assert line_emulator.wait_webhooks()
+    log = admin(line_emulator, "GET", "deliveries")["deliveries"]
+    assert [(entry["attempt"], entry["status"]) for entry in log][:2] == [(1, 0), (2, 0)]
+    assert len(bodies) == 2
+
+
+def _cut_short(server: socket.socket, bodies: list[bytes]) -> None:
+    connection, _ = server.accept()
+    with connection:
+        connection.settimeout(30)
+        received = b""
+        while b"\r\n\r\n" not in received:
+            received += connection.recv(65536)
+        bodies.append(received)
+        connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nOK")
