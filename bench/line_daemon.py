@@ -123,12 +123,6 @@ class LineDaemon:
         sent: dict[str, float] = self._found.get(timeout=seconds + 600)
         return sent
 
-    def send(self, user: str, text: str) -> str:
-        """A resident's text, sent to the town (LINE queues its signed webhook); its id."""
-        response = self._admin.post(f"users/{user}/text", json={"text": text})
-        response.raise_for_status()
-        return str(response.json()["messageId"])
-
     def _delivery(
         self,
         config: Config,
