@@ -235,7 +235,7 @@ def test_an_answer_cut_short_is_no_2xx_and_the_event_is_delivered_again(
         # When a resident writes, and the first delivery's answer is cut short
         admin(line_emulator, "POST", f"users/{user}/text", {"text": "farola"})
         _cut_short(server, bodies)
-        assert line_emulator.wait_webhooks()  # the failed attempt is logged, the next queued
+        assert line_emulator.wait_webhooks(60)  # the failed attempt is logged, the next queued
         line_emulator.step(REDELIVERY_BACKOFF.total_seconds())
         # Then LINE delivers it again, as for any answer that is not a 2xx
         _cut_short(server, bodies)
