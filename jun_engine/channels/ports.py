@@ -116,6 +116,15 @@ class Limit:
         """The calls an item may count on: all for an urgent one, else all but the reserve."""
         return self.calls if urgent else max(self.calls - self.reserved, 1)
 
+    def spacing(self, urgent: bool) -> timedelta | None:
+        """How long an item that is not `urgent` waits after the account's last call, where the
+        limit keeps a reserve: its share spread evenly over the window (15 per 15 minutes less
+        5: one notice per 90 s after the last DM of any kind). Notices then use the account's
+        quiet time and never take a burst of the window just before residents write."""
+        if urgent or self.reserved == 0:
+            return None
+        return self.window / self.calls_for(urgent)
+
 
 Limits = Mapping[Bucket, Sequence[Limit]]
 """A channel's write limits, by quota."""

@@ -4,7 +4,8 @@ platform last said about the window (`RateLimit`, 429s).
 
 Keeping at most N requests in ANY window-long span also keeps at most N in each of a platform's
 fixed windows, whenever they start. Items below an answer's priority (`Priority.ACK`) count on a
-window's calls less its reserve (`Limit.reserved`).
+window's calls less its reserve (`Limit.reserved`), spread evenly: each waits that share's
+spacing after the account's last call (`Limit.spacing`).
 """
 
 from __future__ import annotations
@@ -88,9 +89,12 @@ class Pacer:
         account = None if limit.per_app else account_id
         times = recent_attempts(session, channel, account, bucket, now - limit.window)
         calls = limit.calls_for(urgent)
-        if len(times) < calls:
-            return None
-        return times[len(times) - calls] + limit.window
+        spacing = limit.spacing(urgent)
+        moments = [
+            times[len(times) - calls] + limit.window if len(times) >= calls else None,
+            times[-1] + spacing if spacing is not None and times else None,
+        ]
+        return max((m for m in moments if m is not None), default=None)
 
 
 def is_urgent(priority: int) -> bool:

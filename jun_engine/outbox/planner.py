@@ -296,7 +296,7 @@ def _free_at(
     urgent: bool,
 ) -> datetime:
     """When every limit of a lane lets one more send through, at or after `moment` (an item
-    that is not `urgent` stopping short of each limit's reserve)."""
+    that is not `urgent` stopping short of each limit's reserve, and spaced after the last)."""
     free = moment
     for key in keys:
         limit = key[3]
@@ -305,4 +305,8 @@ def _free_at(
         within = len(made) - bisect.bisect_right(made, moment - limit.window)
         if within >= calls:
             free = max(free, made[len(made) - calls] + limit.window)
+        spacing = limit.spacing(urgent)
+        last = bisect.bisect_right(made, moment)
+        if spacing is not None and last > 0:
+            free = max(free, made[last - 1] + spacing)
     return free

@@ -28,6 +28,8 @@ SMALL_DAY = {
     Bucket.POSTS: (Limit(100, QUARTER),),
 }
 """X's per-account window with a day of 40 DMs for the whole app, so a day fills in a test."""
+SPACING = timedelta(seconds=90)
+"""A notice DM's wait after the account's last DM: 15 minutes over the 10 of 15 notices may use."""
 
 
 def queue(
@@ -65,13 +67,15 @@ def test_emergencies_then_answers_then_notices_each_with_its_eta(
         etas = plan(session, now, LIMITS)
 
     # Then every waiting DM has an ETA: the emergencies and five answers now, the other answers
-    # one window later; the notices stop short of the 5 DMs a window keeps for answers: five
-    # beside those answers, ten a window after, the last five a window after that
+    # one window later; the notices stop short of the 5 DMs a window keeps for answers and go
+    # one per 90 s after the last DM: five after those answers (ten DMs in the window), then
+    # one every 90 s once the answers' window has passed
     assert len(etas) == 40
     assert {etas[i] for i in alerts} == {now}
     assert [etas[i] for i in answers] == [now] * 5 + [now + QUARTER] * 5
     assert [etas[i] for i in notices] == (
-        [now + QUARTER] * 5 + [now + 2 * QUARTER] * 10 + [now + 3 * QUARTER] * 5
+        [now + QUARTER + n * SPACING for n in range(1, 6)]
+        + [now + 2 * QUARTER + n * SPACING for n in range(15)]
     )
 
 
@@ -94,7 +98,7 @@ def test_the_plan_is_what_the_sender_does(
     with Session(engine) as session:
         sent = {r.id for r in session.exec(select(OutboxRow)) if r.sent_at is not None}
     assert sent == planned_now
-    assert len(sent) == 10 + 3  # 8 answers and 2 notices: 5 of the town's 15 kept for answers
+    assert len(sent) == 8 + 3  # answers and emergencies; a notice waits 90 s after the last DM
 
 
 def test_the_day_budget_warns_before_it_runs_out(
@@ -108,9 +112,9 @@ def test_the_day_budget_warns_before_it_runs_out(
     # Given an app with 40 DMs a day, 30 of them spent and 12 more waiting
     queue(engine, "notice-dm:3:", 30, accounts.town, resident, Priority.NOTICE)
     watch = BudgetWatch({Channel.X: SMALL_DAY})
-    for _ in range(3):  # notices: 10 a window (5 of the 15 kept for answers)
+    for _ in range(30):  # notices: one per 90 s (10 a window, 5 of the 15 kept for answers)
         sender.drain_once()
-        clock.step(QUARTER)
+        clock.step(SPACING)
     queue(engine, "case:ack:", 12, accounts.police, resident, Priority.ACK)
 
     # When the sender's watch looks after a send

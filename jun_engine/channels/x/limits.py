@@ -2,7 +2,10 @@
 
 From FACTS.md: POST /2/tweets 100 per 15 minutes per user and 10,000 a day per app; DMs 15 per
 15 minutes per user, 1,440 a day per user and 1,440 a day per app. Of an account's 15 DMs per 15
-minutes, 5 are kept for emergencies and answers to residents (`Limit.reserved`).
+minutes, 5 are kept for emergencies and answers to residents (`Limit.reserved`), and the other 10
+are spread at one per 90 s after the account's last DM (`Limit.spacing`) for notices, digests and
+answers to strangers: they take the account's quiet moments, not the minute before a resident's
+answer is due.
 """
 
 from __future__ import annotations
