@@ -33,6 +33,7 @@ from jun_engine.channels.ports import ChannelRuntime, PollLoop, Wiring
 from jun_engine.clock import Clock
 from jun_engine.config.schema import Config
 from jun_engine.mail.delivery import ReportMailer
+from jun_engine.mail.departments import DepartmentMailer
 from jun_engine.outbox.sender import OutboxSender
 from jun_engine.pipeline.chain import Chain
 from jun_engine.pipeline.process import Processor, Stage, process_all
@@ -72,6 +73,7 @@ class Daemon:
         air_client: httpx.Client | None = None,
         rng: random.Random | None = None,
         report_mailer: ReportMailer | None = None,
+        department_mailer: DepartmentMailer | None = None,
         districts: Districts | None = None,
     ) -> None:
         self._config = config
@@ -79,6 +81,7 @@ class Daemon:
         self._clock = clock
         self._rng = rng or random.Random()  # noqa: S311 (jitter, not secrets)
         self._report_mailer = report_mailer
+        self._department_mailer = department_mailer
         self.channels = list(channels)
         self.lock = DaemonLock(engine)
         self.lock_lost = False
@@ -111,7 +114,7 @@ class Daemon:
                 config,
                 clock,
                 air_client=air_client,
-                desk=DeskJobs(report_mailer),
+                desk=DeskJobs(report_mailer, department_mailer),
                 outage=self.outage,
             )
             if schedule
@@ -203,7 +206,13 @@ class Daemon:
             )
             if self.scheduler is not None:
                 self.scheduler.tick()
-                run_desk(self._engine, self._config, self._clock.now(), mailer=self._report_mailer)
+                run_desk(
+                    self._engine,
+                    self._config,
+                    self._clock.now(),
+                    mailer=self._report_mailer,
+                    department_mailer=self._department_mailer,
+                )
             if self.sender is not None:
                 self.sender.drain_once()
         finally:

@@ -1,6 +1,7 @@
 """The daily digest: each department's account gets one DM a day listing its open cases,
-overdue ones marked, in the town's default language (statuses and counts included). Running it
-twice on the same local day sends nothing new."""
+overdue ones marked, in the town's default language (statuses and counts included); a
+department with `email` addresses gets it by e-mail instead (`cases.department_mail`), sparing
+the town's DMs. Running it twice on the same local day sends nothing new."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from jun_engine.cases import accounts
+from jun_engine.cases.department_mail import record_digest_mail
 from jun_engine.cases.outgoing import direct_message
 from jun_engine.cases.repository import open_cases
 from jun_engine.cases.sla import missed_target
@@ -28,26 +30,33 @@ def send_daily_digests(session: Session, config: Config, now: datetime) -> int:
     zone = ZoneInfo(config.town.timezone)
     day = now.astimezone(zone).date().isoformat()
     queued = 0
-    for department in config.departments:
+    for department, dept in config.departments.items():
         cases = open_cases(session, department)
         recipient = accounts.notification_recipient(config, department)
-        if not cases or recipient is None:
+        if not cases:
             continue
         text = digest_text(cases, department, config, now, zone)
-        if (
-            direct_message(
-                session,
-                None,
-                key=f"digest:{department}:{day}",
-                sender=accounts.town_id(config),
-                recipient=recipient,
-                text=text,
-                priority=Priority.NOTICE,
-            )
-            is not None
-        ):
+        if dept.email:
+            queued += record_digest_mail(session, config, department, text, now)
+        elif recipient is not None and _dm(session, config, department, day, recipient, text):
             queued += 1
     return queued
+
+
+def _dm(
+    session: Session, config: Config, department: str, day: str, recipient: str, text: str
+) -> bool:
+    """Queue the digest as a DM from the town account; False when today's is queued already."""
+    queued = direct_message(
+        session,
+        None,
+        key=f"digest:{department}:{day}",
+        sender=accounts.town_id(config),
+        recipient=recipient,
+        text=text,
+        priority=Priority.NOTICE,
+    )
+    return queued is not None
 
 
 def digest_text(

@@ -11,7 +11,9 @@ Each goes out on the channel the resident wrote on, addressed as that channel do
 (`channels.addressing`: on X, a tagged reply, a DM, a status link and @handles).
 Notification, without spending the town's DMs: a public case's acknowledgement mentions the
 department's account (the resident sees who is on it, the department sees the mention); every
-case is in the department's daily digest (`cases.digest`) and on the web desk. Only a department
+case is in the department's daily digest (`cases.digest`) and on the web desk; a private case
+of a department with `email` addresses is e-mailed to it, with no personal data
+(`cases.department_mail`, recorded in this transaction). Only a department
 with `notify_by_dm: true` also gets a DM from the town account, in the town's default language,
 with the reference, the category, the urgency and, for a public mention only, the author's
 @handle, a summary of the post and its link (paced with every other DM by the outbox).
@@ -26,6 +28,7 @@ from sqlmodel import Session
 
 from jun_engine.cases import accounts
 from jun_engine.cases.business_time import Calendar, add_business_time
+from jun_engine.cases.department_mail import record_case_mail
 from jun_engine.cases.incidents import join_open_incident
 from jun_engine.cases.names import author_of
 from jun_engine.cases.outgoing import answer_in_public, case_key, direct_message
@@ -186,10 +189,13 @@ def notify_department(
     *,
     occasion: str = "new",
 ) -> None:
-    """Record how the department hears of this case; queue its DM (once per `occasion`) only
-    if it asked for one (`notify_by_dm`)."""
+    """Record how the department hears of this case: its e-mail if it has addresses and the
+    case is private (`cases.department_mail`); its DM (once per `occasion`) only if it asked
+    for one (`notify_by_dm`)."""
+    emailed = record_case_mail(session, case, config, now, occasion)
     if not config.departments[case.department].notify_by_dm:
-        add_event(session, case, "notified", actor=ENGINE, at=now, detail=_how_told(case, occasion))
+        detail = _how_told(case, occasion, emailed=emailed)
+        add_event(session, case, "notified", actor=ENGINE, at=now, detail=detail)
         return
     recipient = accounts.notification_recipient(config, case.department)
     if recipient is None:
@@ -234,9 +240,9 @@ def notify_department(
     add_event(session, case, "notified", actor=ENGINE, at=now, detail=case.department)
 
 
-def _how_told(case: CaseRow, occasion: str) -> str:
+def _how_told(case: CaseRow, occasion: str, *, emailed: bool) -> str:
     """How a department that takes no DMs hears of `case`."""
-    where = "digest and web desk"
+    where = "e-mail, digest and web desk" if emailed else "digest and web desk"
     if case.privacy is Privacy.PUBLIC and occasion == "new":
         where = "mentioned in the acknowledgement; " + where
     return f"{case.department}: {where}"

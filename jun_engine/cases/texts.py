@@ -157,6 +157,43 @@ TEXTS: Mapping[str, Mapping[str, Template]] = {
         "ja": "{reference} · {category} · {status} · 期限 {due}{late}",
     },
     "late_mark": {"es": " ⚠ fuera de plazo", "en": " ⚠ overdue", "th": " ⚠ เกินกำหนด", "ja": " ⚠ 期限超過"},
+    # --- to departments, by e-mail (no personal data: the web desk holds the case) ---
+    "mail_case_subject": {
+        "es": "[{town}] Nuevo caso privado {reference} · {department}",
+        "en": "[{town}] New private case {reference} · {department}",
+        "th": "[{town}] เรื่องส่วนตัวใหม่ {reference} · {department}",
+        "ja": "[{town}] 新しい非公開の案件 {reference} · {department}",
+    },
+    "mail_cases_subject": {
+        "es": {"one": "[{town}] {count} caso privado nuevo · {department}", "many": "[{town}] {count} de casos privados nuevos · {department}", "other": "[{town}] {count} casos privados nuevos · {department}"},
+        "en": {"one": "[{town}] {count} new private case · {department}", "other": "[{town}] {count} new private cases · {department}"},
+        "th": {"other": "[{town}] เรื่องส่วนตัวใหม่ {count} เรื่อง · {department}"},
+        "ja": {"other": "[{town}] 新しい非公開の案件 {count}件 · {department}"},
+    },
+    "mail_case": {
+        "es": "Nuevo caso privado {reference}\nDepartamento: {department} · {category} · {urgency}\nAbierto: {opened}\nPrimera respuesta antes de: {first_response}\nResolución antes de: {resolution}\nÁbrelo en el escritorio web: {link}",
+        "en": "New private case {reference}\nDepartment: {department} · {category} · {urgency}\nOpened: {opened}\nFirst response due: {first_response}\nResolution due: {resolution}\nOpen it on the web desk: {link}",
+        "th": "เรื่องส่วนตัวใหม่ {reference}\nแผนก: {department} · {category} · {urgency}\nเปิดเมื่อ: {opened}\nตอบครั้งแรกภายใน: {first_response}\nแก้ไขภายใน: {resolution}\nเปิดดูในระบบเว็บ: {link}",
+        "ja": "新しい非公開の案件 {reference}\n部署: {department} · {category} · {urgency}\n受付: {opened}\n初回対応の期限: {first_response}\n解決の期限: {resolution}\nウェブ窓口で開く: {link}",
+    },
+    "mail_digest_subject": {
+        "es": "[{town}] Resumen diario de {department}, {day}",
+        "en": "[{town}] Daily digest of {department}, {day}",
+        "th": "[{town}] สรุปประจำวันของ {department} {day}",
+        "ja": "[{town}] {department}の日次まとめ {day}",
+    },
+    "mail_digest_link": {
+        "es": "Todos los casos en el escritorio web: {link}",
+        "en": "Every case on the web desk: {link}",
+        "th": "ดูทุกเรื่องในระบบเว็บ: {link}",
+        "ja": "すべての案件はウェブ窓口で: {link}",
+    },
+    "mail_footer": {
+        "es": "Este correo no lleva datos personales: lo que escribió el vecino solo se ve en el escritorio web, tras iniciar sesión.",
+        "en": "This e-mail carries no personal data: what the resident wrote is only on the web desk, after signing in.",
+        "th": "อีเมลนี้ไม่มีข้อมูลส่วนบุคคล ข้อความของผู้แจ้งดูได้เฉพาะในระบบเว็บหลังเข้าสู่ระบบ",
+        "ja": "このメールに個人情報は含まれません。住民が書いた内容はウェブ窓口にサインインしてご確認ください。",
+    },
     "escalation": {
         "es": "Caso fuera de plazo: {reference} ({department}, {category}). Objetivo incumplido: {target}, vencía {due}.",
         "en": "Overdue case: {reference} ({department}, {category}). Missed target: {target}, due {due}.",

@@ -31,6 +31,7 @@ from jun_engine.daemon import Daemon
 from jun_engine.domain.errors import MissingSecret
 from jun_engine.logs import configure_logging
 from jun_engine.mail.delivery import ReportMailer, report_mailer
+from jun_engine.mail.departments import DepartmentMailer, department_mailer
 from jun_engine.places.districts import Districts, DistrictsError, town_districts
 from jun_engine.routing.errors import RoutingError
 from jun_engine.routing.router import Router
@@ -131,6 +132,7 @@ def run(
             router=_router(config, options.config_path),
             air_client=_air_client(config, base_url, stack),
             report_mailer=None if no_send else _report_mailer(config, os.environ),
+            department_mailer=None if no_send else _department_mailer(config, os.environ),
             districts=_districts(config, options.config_path),
         )
         if listen_at is not None:
@@ -204,6 +206,14 @@ def _report_mailer(config: Config, environ: Mapping[str, str]) -> ReportMailer |
     """Where the weekly report is e-mailed, its login read (exit 2 if a variable is unset)."""
     try:
         return report_mailer(config, environ)
+    except MissingSecret as error:
+        _fail(str(error), ExitCode.USAGE)
+
+
+def _department_mailer(config: Config, environ: Mapping[str, str]) -> DepartmentMailer | None:
+    """Where departments' e-mails go out, its login read (exit 2 if a variable is unset)."""
+    try:
+        return department_mailer(config, environ)
     except MissingSecret as error:
         _fail(str(error), ExitCode.USAGE)
 

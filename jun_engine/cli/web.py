@@ -125,14 +125,14 @@ def report_command(
 
 def _said(state: MailState, zone: ZoneInfo) -> None:
     """One line on the report's e-mail; exit 1 unless it is sent."""
-    from jun_engine.domain.statuses import ReportMailStatus
+    from jun_engine.domain.statuses import MailStatus
 
     week = state.week_start.isoformat()
-    if state.status is ReportMailStatus.SENT:
+    if state.status is MailStatus.SENT:
         sent = console.local(state.sent_at, zone)
         console.out().print(f"e-mailed the report of the week of {week} at {sent} ({zone.key})")
         return
-    hint = " (`--again` sends it anyway)" if state.status is ReportMailStatus.UNCONFIRMED else ""
+    hint = " (`--again` sends it anyway)" if state.status is MailStatus.UNCONFIRMED else ""
     console.fail(
         ExitCode.FAILURE,
         f"the report of the week of {week} is {state.status.value}: {state.error or '-'}{hint}",

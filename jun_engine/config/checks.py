@@ -7,7 +7,7 @@ from pathlib import Path
 
 from jun_engine.config.leaks import shown
 from jun_engine.config.problems import Problem, Severity, suggestion
-from jun_engine.config.schema import Config, KeywordsByLanguage
+from jun_engine.config.schema import SERVER_KEYS, Config, KeywordsByLanguage
 from jun_engine.config.source import FieldPath, SourceMap, format_path
 from jun_engine.places.districts import DistrictsError, read_districts, unmatched
 
@@ -239,23 +239,50 @@ LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
 """SMTP hosts on this machine: the only ones a password may be sent to without TLS."""
 
 
-def report_email(config: Config, source: SourceMap) -> Iterator[Problem]:
-    """The report's SMTP login names both variables or neither, and a password never crosses
-    the network unencrypted; a language the report can be written in."""
-    email = config.reports.email
-    if email is None:
+def mail_server(config: Config, source: SourceMap) -> Iterator[Problem]:
+    """The town's SMTP server: its login names both variables or neither, and a password
+    never crosses the network unencrypted."""
+    server = config.mail_server()
+    if server is None:
         return
-    path = ("reports", "email")
-    given = [name for name in ("username_env", "password_env") if getattr(email, name)]
+    path = config.mail_server_path()
+    given = [name for name in ("username_env", "password_env") if getattr(server, name)]
     if len(given) == 1:
         other = "password_env" if given[0] == "username_env" else "username_env"
         yield source.problem((*path, given[0]), f"give {other} too (a login needs both)")
-    elif given and email.security == "none" and email.smtp_host.lower() not in LOCAL_HOSTS:
+    elif given and server.security == "none" and server.host.lower() not in LOCAL_HOSTS:
         yield source.problem(
             (*path, "security"),
             "a password would cross the network unencrypted: use 'starttls' or 'ssl' "
             "('none' only for a relay on this machine)",
         )
+
+
+def report_email(config: Config, source: SourceMap) -> Iterator[Problem]:
+    """The report has one server to go through (the town's `smtp`, or its own in the older
+    form, never both), a From address, and a language it can be written in."""
+    email = config.reports.email
+    if email is None:
+        return
+    path = ("reports", "email")
+    if config.smtp is not None:
+        for key in SERVER_KEYS:
+            if key in email.model_fields_set:
+                yield source.problem(
+                    (*path, key),
+                    f"the town's SMTP server is under `smtp`: drop reports.email.{key} "
+                    "(one server for every e-mail)",
+                    at="key",
+                )
+    elif email.smtp_host is None:
+        yield source.problem(
+            path,
+            "no SMTP server to send it through: add a top-level `smtp` section "
+            "(host, port, security, from; docs/configuration.md)",
+            at="key",
+        )
+    elif email.sender is None:
+        yield source.problem(path, "give `from`, the address the report is sent from", at="key")
     language = email.language
     if language is not None and language not in config.town.languages:
         yield source.problem(
@@ -263,6 +290,24 @@ def report_email(config: Config, source: SourceMap) -> Iterator[Problem]:
             f"{shown(language)} is not one of the town's languages "
             f"({', '.join(config.town.languages)})",
         )
+
+
+def department_email(config: Config, source: SourceMap) -> Iterator[Problem]:
+    """A department with e-mail addresses has a server to send through and a web desk address
+    for the link each e-mail carries (the e-mail itself carries no personal data)."""
+    needs = []
+    if config.mail_server() is None:
+        needs.append(
+            "no SMTP server to send it through: add a top-level `smtp` section "
+            "(host, port, security, from; docs/configuration.md)"
+        )
+    if config.web.url is None:
+        needs.append(
+            "the e-mails link each case on the web desk: set web.url, the desk's address "
+            "as staff open it (https://desk.example.org)"
+        )
+    for key in config.emailed_departments() if needs else ():
+        yield source.problem(("departments", key, "email"), "; ".join(needs))
 
 
 def districts_map(config: Config, source: SourceMap) -> Iterator[Problem]:
@@ -298,6 +343,8 @@ CHECKS: tuple[Check, ...] = (
     air_quality_place,
     rubbish_districts,
     appointment_books,
+    mail_server,
     report_email,
+    department_email,
     districts_map,
 )

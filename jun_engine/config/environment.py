@@ -98,36 +98,33 @@ def line_credentials_for(
 
 @dataclass(frozen=True)
 class SmtpLogin:
-    """The user name and password the report's SMTP server is logged in with; never shown."""
+    """The user name and password the town's SMTP server is logged in with; never shown."""
 
     username: str
     password: str = field(repr=False)
 
 
-SMTP_PATH: FieldPath = ("reports", "email")
-"""Where the report's SMTP settings are; their variables are needed whatever X is."""
-
-
 def smtp_login(config: Config, environ: Mapping[str, str]) -> SmtpLogin | None:
-    """The report's SMTP login, or None when it sends without one (or is not e-mailed at all)."""
-    email = config.reports.email
-    if email is None or email.username_env is None or email.password_env is None:
+    """The town's SMTP login (`config.mail_server()`), or None when it sends without one (or
+    sends no e-mail at all)."""
+    server = config.mail_server()
+    if server is None or server.username_env is None or server.password_env is None:
         return None
-    names = (email.username_env, email.password_env)
+    names = (server.username_env, server.password_env)
     missing = tuple(name for name in names if not environ.get(name))
     if missing:
-        raise CredentialsError("reports.email", missing)
-    return SmtpLogin(environ[email.username_env], environ[email.password_env])
+        raise CredentialsError(".".join(config.mail_server_path()), missing)
+    return SmtpLogin(environ[server.username_env], environ[server.password_env])
 
 
 def referenced_variables(config: Config) -> Iterator[tuple[FieldPath, str]]:
     """Every environment variable name accounts.yaml refers to, with where it does."""
-    email = config.reports.email
-    if email is not None:
+    server = config.mail_server()
+    if server is not None:
         for name in ("username_env", "password_env"):
-            value = getattr(email, name)
+            value = getattr(server, name)
             if value:
-                yield (*SMTP_PATH, name), value
+                yield (*config.mail_server_path(), name), value
     app = config.x.app
     for name in ("consumer_key_env", "consumer_secret_env", "bearer_token_env"):
         value = getattr(app, name)
@@ -156,16 +153,30 @@ def missing_variables(config: Config, environ: Mapping[str, str]) -> list[tuple[
 def check_environment(
     config: Config, source: SourceMap, environ: Mapping[str, str], target: Target
 ) -> list[Problem]:
-    """Unset or empty variables: an error each against real X (and for the report's SMTP server,
+    """Unset or empty variables: an error each against real X (and for the town's SMTP server,
     which no emulator stands in for), one warning for the emulator."""
     unset = [(path, name) for path, name in referenced_variables(config) if not environ.get(name)]
+    server = config.mail_server_path()
     smtp = [
-        source.problem(path, f"environment variable {name} is not set (needed to e-mail reports)")
+        source.problem(path, f"environment variable {name} is not set (needed {_mailed(config)})")
         for path, name in unset
-        if path[: len(SMTP_PATH)] == SMTP_PATH
+        if path[: len(server)] == server
     ]
-    unset = [(path, name) for path, name in unset if path[: len(SMTP_PATH)] != SMTP_PATH]
+    unset = [(path, name) for path, name in unset if path[: len(server)] != server]
     return smtp + _x_problems(unset, source, target)
+
+
+def _mailed(config: Config) -> str:
+    """What the town's SMTP server is needed for, in words."""
+    who = [
+        what
+        for what, used in (
+            ("reports", config.reports.email is not None),
+            ("departments", bool(config.emailed_departments())),
+        )
+        if used
+    ]
+    return f"to e-mail {' and '.join(who)}" if who else "by the town's SMTP server"
 
 
 def _x_problems(

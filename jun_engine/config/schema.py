@@ -307,6 +307,16 @@ OpeningHours = dict[Weekday, list[TimeRange]]
 """Per weekday, the open ranges; a day not listed is closed."""
 
 
+EmailAddress = Annotated[
+    str, StringConstraints(pattern=r"^[^@\s<>,;\"]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}$")
+]
+"""A plain e-mail address (name@example.org), without a display name."""
+
+SmtpSecurity = Literal["starttls", "ssl", "none"]
+"""How the connection to the SMTP server is protected: STARTTLS (port 587), TLS from the first
+byte (port 465), or nothing (a relay on this machine only)."""
+
+
 class Sla(Strict):
     """Response-time targets, counted in the department's opening hours."""
 
@@ -359,7 +369,11 @@ class Department(Strict):
     notify_by_dm: bool = False
     """Also tell the department of each new case by a DM from the town account (spending the
     town's DM budget). Without it, a public case's acknowledgement mentions the department's
-    account, and every case reaches it in the daily digest and on the web desk."""
+    account, and every case reaches it in the daily digest and on the web desk (and a private
+    one by e-mail, with `email`)."""
+    email: list[EmailAddress] = Field(default_factory=list, max_length=20)
+    """Addresses that hear of each new private case and get the daily digest by e-mail (from
+    the town's `smtp` server) instead of a DM from the town; no personal data is in either."""
     privacy: Privacy = "public"
     triage: bool = False
     """The desk that receives what the router is unsure of. Exactly one department has it."""
@@ -528,24 +542,50 @@ class AirQuality(Strict):
     thresholds: dict[Pollutant, float] = Field(default_factory=_default_thresholds)
 
 
-EmailAddress = Annotated[
-    str, StringConstraints(pattern=r"^[^@\s<>,;\"]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}$")
+SmtpHost = Annotated[
+    str, StringConstraints(min_length=1, max_length=253, pattern=r"^[A-Za-z0-9.:\[\]-]+$")
 ]
-"""A plain e-mail address (name@example.org), without a display name."""
+"""An SMTP server's host name or IP address."""
 
-SmtpSecurity = Literal["starttls", "ssl", "none"]
-"""How the connection to the SMTP server is protected: STARTTLS (port 587), TLS from the first
-byte (port 465), or nothing (a relay on this machine only)."""
+
+class Smtp(Strict):
+    """The town's SMTP server, the one every e-mail of the engine goes through (the weekly
+    report, departments' notices). Credentials are environment variable NAMES."""
+
+    host: SmtpHost
+    port: int = Field(587, ge=1, le=65535)
+    security: SmtpSecurity = "starttls"
+    username_env: EnvVarName | None = None
+    password_env: EnvVarName | None = None
+    sender: EmailAddress = Field(alias="from")
+    """The From address (`from:` in the file), unless an e-mail's own section names another."""
+    timeout: Duration = timedelta(seconds=30)
+    """How long one SMTP conversation may wait for the server, at each step."""
+
+
+class WebDesk(Strict):
+    """The town's web desk as its staff reach it."""
+
+    url: str | None = Field(
+        None, max_length=500, pattern=r"^https?://[A-Za-z0-9.:\[\]-]+(/[^\s?#]*)?$"
+    )
+    """The desk's address (https://desk.jun.example): e-mails link each case at `<url>/cases/`."""
+
+    @field_validator("url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str | None) -> str | None:
+        return None if value is None else value.rstrip("/")
 
 
 class ReportEmail(Strict):
-    """Where the mayor's weekly report is e-mailed (HTML body, PDF attached), and through which
-    SMTP server. Credentials are environment variable NAMES, as everywhere in this file."""
+    """Where the mayor's weekly report is e-mailed (HTML body, PDF attached). The server is the
+    town's `smtp`; a file written before that section names it here instead (`smtp_host` and
+    the keys after it), which still works for everything the engine e-mails."""
 
     to: list[EmailAddress] = Field(min_length=1, max_length=50)
-    sender: EmailAddress = Field(alias="from")
-    """The From address (`from:` in the file)."""
-    smtp_host: str = Field(min_length=1, max_length=253, pattern=r"^[A-Za-z0-9.:\[\]-]+$")
+    sender: EmailAddress | None = Field(None, alias="from")
+    """The From address (`from:` in the file); default: `smtp.from`."""
+    smtp_host: SmtpHost | None = None
     smtp_port: int = Field(587, ge=1, le=65535)
     security: SmtpSecurity = "starttls"
     username_env: EnvVarName | None = None
@@ -554,6 +594,26 @@ class ReportEmail(Strict):
     """The subject's and body's language; default: the town's `default_language`."""
     timeout: Duration = timedelta(seconds=30)
     """How long one SMTP conversation may wait for the server, at each step."""
+
+    def own_server(self) -> Smtp | None:
+        """The server this section names itself (the older form), if it does."""
+        if self.smtp_host is None or self.sender is None:
+            return None
+        return Smtp.model_validate(
+            {
+                "host": self.smtp_host,
+                "port": self.smtp_port,
+                "security": self.security,
+                "username_env": self.username_env,
+                "password_env": self.password_env,
+                "from": self.sender,
+                "timeout": self.timeout,
+            }
+        )
+
+
+SERVER_KEYS = ("smtp_host", "smtp_port", "security", "username_env", "password_env", "timeout")
+"""`reports.email`'s keys that describe the SMTP server (the older form of `smtp`)."""
 
 
 class Reports(Strict):
@@ -583,11 +643,27 @@ class Config(Strict):
     appointments: dict[Key, AppointmentBook] = Field(default_factory=dict)
     """Department key -> its bookable appointments (self-service)."""
     reports: Reports = Reports()
+    smtp: Smtp | None = None
+    """The town's SMTP server (reports and departments are e-mailed through it)."""
+    web: WebDesk = WebDesk()
     open311: Open311 = Open311()
 
     def town_account(self) -> Account:
         """The town hall's main account."""
         return self.accounts[self.town.account]
+
+    def mail_server(self) -> Smtp | None:
+        """The town's SMTP server: `smtp`, else the one `reports.email` names (older files)."""
+        email = self.reports.email
+        return self.smtp or (email.own_server() if email is not None else None)
+
+    def mail_server_path(self) -> tuple[str, ...]:
+        """Where the town's SMTP server is written: `smtp`, or `reports.email`."""
+        return ("smtp",) if self.smtp is not None else ("reports", "email")
+
+    def emailed_departments(self) -> dict[str, list[str]]:
+        """Department key -> its e-mail addresses, for the departments that have any."""
+        return {key: dept.email for key, dept in self.departments.items() if dept.email}
 
     def triage_department(self) -> str:
         """The key of the department that receives what the router is unsure of."""

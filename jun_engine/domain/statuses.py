@@ -176,19 +176,30 @@ class CastStatus(StrEnum):
     FAILED = "failed"
 
 
-class ReportMailStatus(StrEnum):
-    """Where a weekly report's e-mail is (`jun_engine.mail.delivery`): sent at most once."""
+class MailStatus(StrEnum):
+    """Where an e-mail is (a weekly report's, `jun_engine.mail.delivery`; a department's,
+    `jun_engine.mail.departments`): sent at most once."""
 
     UNSENT = "unsent"
     """Not tried (or not configured to be e-mailed)."""
     SENDING = "sending"
     """An attempt is recorded and under way; found so after a crash, it becomes `unconfirmed`."""
     RETRYING = "retrying"
-    """The server refused for now, or could not be reached: tried again after `mail_next_at`."""
+    """The server refused for now, or could not be reached: tried again after its next time."""
     SENT = "sent"
     """The server took it (250 after the message)."""
     UNCONFIRMED = "unconfirmed"
     """An attempt ended without the server's answer: it may have arrived. Never resent by
-    itself (SMTP has no look-up); `jun-engine web report --send --again` resends by hand."""
+    itself (SMTP has no look-up); a report's `jun-engine web report --send --again` resends by
+    hand (a department's e-mail is not resent: its case is on the web desk and in the digest)."""
     FAILED = "failed"
     """Refused for good (5xx, a wrong login) or too many transient failures; not retried."""
+
+
+class DepartmentMailKind(StrEnum):
+    """What a department's e-mail tells (`department_mail`)."""
+
+    CASE = "case"
+    """A new private case (several opened close together go in one e-mail)."""
+    DIGEST = "digest"
+    """The day's digest of the department's open cases, instead of a DM from the town."""

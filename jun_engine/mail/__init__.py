@@ -1,2 +1,3 @@
-"""The weekly report's e-mail: `message` builds it, `smtp` (the only smtplib import) hands it to
-the town's SMTP server, `delivery` records every attempt so it is sent at most once."""
+"""The engine's e-mail, through the town's one SMTP server: the weekly report (`delivery`) and
+departments' notices (`departments`), built by `message`, handed over by `smtp` (the only smtplib
+import), each attempt recorded so it is sent at most once (`attempts`)."""

@@ -27,29 +27,23 @@ import logging
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
-from jun_engine.config.environment import smtp_login
 from jun_engine.config.schema import Config
-from jun_engine.domain.errors import ChannelError, NetworkError
-from jun_engine.domain.statuses import ReportMailStatus as Mail
+from jun_engine.domain.errors import ChannelError
+from jun_engine.domain.statuses import MailStatus as Mail
 from jun_engine.mail import smtp
+from jun_engine.mail.attempts import INTERRUPTED, STALE_AFTER, judge
 from jun_engine.mail.message import report_message
-from jun_engine.retry import Action, decide
 from jun_engine.store.session import session_scope
 from jun_engine.store.tables import WeeklyReportRow
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 12
-"""Transient failures in a row before a report's e-mail is given up (about an hour of backoff)."""
-STALE_AFTER = timedelta(minutes=15)
-"""A `sending` record older than this was interrupted (its process died): far beyond the SMTP
-timeouts of one attempt, so a live attempt is never taken for a dead one."""
 RESENDABLE = frozenset({Mail.UNSENT, Mail.RETRYING, Mail.FAILED})
 """What `--send` sends without `--again`: e-mails that surely never arrived."""
 
@@ -71,17 +65,13 @@ def report_mailer(config: Config, environ: Mapping[str, str]) -> ReportMailer | 
     """The mailer accounts.yaml describes (None: reports are not e-mailed); `MissingSecret`
     if its login's variables are unset."""
     email = config.reports.email
-    if email is None:
+    settings = config.mail_server()
+    server = smtp.town_server(config, environ)
+    if email is None or settings is None or server is None:
         return None
-    server = smtp.SmtpServer(
-        email.smtp_host,
-        email.smtp_port,
-        email.security,
-        email.timeout.total_seconds(),
-        smtp_login(config, environ),
-    )
     language = email.language or config.town.default_language
-    return ReportMailer(server, email.sender, tuple(email.to), config.town.name, language)
+    sender = email.sender or settings.sender
+    return ReportMailer(server, sender, tuple(email.to), config.town.name, language)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +178,7 @@ def _may_send(row: WeeklyReportRow, now: datetime, *, manual: bool, again: bool)
 
 def _interrupted(row: WeeklyReportRow) -> None:
     row.mail_status = Mail.UNCONFIRMED
-    row.mail_error = "the attempt was interrupted (the process stopped); it may have arrived"
+    row.mail_error = INTERRUPTED
     log.warning(
         "weekly report of the week of %s: an e-mail attempt was interrupted and may have "
         "arrived; it is NOT resent (SMTP cannot tell). Check the mailbox; "
@@ -229,7 +219,8 @@ def _failure(
     claim: _Claim, error: ChannelError, now: datetime, rng: random.Random
 ) -> dict[str, object]:
     week = claim.week_start.isoformat()
-    if isinstance(error, NetworkError) and error.request_sent:
+    verdict = judge(error, claim.attempt, now, rng)
+    if verdict.status is Mail.UNCONFIRMED:
         log.warning(
             "weekly report of the week of %s: %s; it may have arrived and is NOT resent "
             "(SMTP cannot tell). Check the mailbox; `jun-engine web report --send --again` "
@@ -238,16 +229,19 @@ def _failure(
             error,
         )
         return {"mail_status": Mail.UNCONFIRMED, "mail_error": str(error)}
-    decision = decide(error, claim.attempt, now, rng)
-    if decision.action is Action.RETRY and claim.attempt < MAX_ATTEMPTS:
+    if verdict.status is Mail.RETRYING:
         log.warning(
             "weekly report of the week of %s not e-mailed (attempt %d): %s; trying again at %s",
             week,
             claim.attempt,
             error,
-            decision.at.isoformat() if decision.at else "once due",
+            verdict.next_at.isoformat() if verdict.next_at else "once due",
         )
-        return {"mail_status": Mail.RETRYING, "mail_next_at": decision.at, "mail_error": str(error)}
+        return {
+            "mail_status": Mail.RETRYING,
+            "mail_next_at": verdict.next_at,
+            "mail_error": str(error),
+        }
     log.error(
         "weekly report of the week of %s not e-mailed, given up after %d attempt(s): %s",
         week,

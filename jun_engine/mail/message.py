@@ -1,8 +1,8 @@
-"""The weekly report as one e-mail: the report's HTML as the body (a plain-text part for mail
-readers without HTML), its PDF attached, the subject in the town's language.
-
-Its Message-ID is the same at every attempt for one week, so a mail reader that sees a resent
-copy (`jun-engine web report --send --again`) can tell it is the same report.
+"""The engine's e-mails as messages. The weekly report: its HTML as the body (a plain-text part
+for mail readers without HTML), its PDF attached, the subject in the town's language; its
+Message-ID is the same at every attempt for one week, so a mail reader that sees a resent copy
+(`jun-engine web report --send --again`) can tell it is the same report. A department's e-mail:
+plain text the case desk wrote (`cases.department_mail`), nothing attached.
 """
 
 from __future__ import annotations
@@ -62,3 +62,26 @@ def message_id(town: str, week_start: date, sender: str) -> str:
     slug = sub(r"[^a-z0-9]+", "-", town.casefold()).strip("-") or "town"
     domain = sender.rpartition("@")[2]
     return f"<weekly-report.{week_start.isoformat()}.{slug}@{domain}>"
+
+
+def department_message(
+    *,
+    subject: str,
+    body: str,
+    language: str,
+    sender: str,
+    to: list[str],
+    now: datetime,
+    message_id: str,
+) -> EmailMessage:
+    """A department's e-mail: plain text, in 7-bit ASCII on the wire like the report's."""
+    message = EmailMessage(policy=SEVEN_BIT)
+    message["Subject"] = subject
+    message["From"] = sender
+    message["To"] = ", ".join(to)
+    message["Date"] = format_datetime(now)
+    message["Message-ID"] = message_id
+    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to it
+    message.set_content(body)
+    message["Content-Language"] = language
+    return message

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import smtplib
 import ssl
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
-from jun_engine.config.environment import SmtpLogin
-from jun_engine.config.schema import SmtpSecurity
+from jun_engine.config.environment import SmtpLogin, smtp_login
+from jun_engine.config.schema import Config, SmtpSecurity
 from jun_engine.domain.errors import (
     AuthError,
     ChannelError,
@@ -38,13 +38,26 @@ _DETAIL_LENGTH = 200
 
 @dataclass(frozen=True, slots=True)
 class SmtpServer:
-    """Where the report goes out: host, port, how the connection is protected, the login."""
+    """Where the town's e-mail goes out: host, port, how the connection is protected, the
+    login."""
 
     host: str
     port: int
     security: SmtpSecurity
     timeout: float
     login: SmtpLogin | None = field(default=None, repr=False)
+
+
+def town_server(config: Config, environ: Mapping[str, str]) -> SmtpServer | None:
+    """The town's SMTP server (`config.mail_server()`: `smtp`, or the one an older file names
+    in `reports.email`), its login read from `environ`; None when the town sends no e-mail.
+    `MissingSecret` if the login's variables are unset."""
+    settings = config.mail_server()
+    if settings is None:
+        return None
+    login = smtp_login(config, environ)
+    timeout = settings.timeout.total_seconds()
+    return SmtpServer(settings.host, settings.port, settings.security, timeout, login)
 
 
 def send(server: SmtpServer, message: EmailMessage, sender: str, to: Sequence[str]) -> list[str]:

@@ -1,5 +1,6 @@
 """The case desk's periodic work: escalations, digests, reminders, fallbacks, incidents and the
-mayor's weekly report (made, then e-mailed when accounts.yaml says where: `jun_engine.mail`).
+mayor's weekly report (made, then e-mailed when accounts.yaml says where: `jun_engine.mail`),
+and the e-mails to departments the desk recorded (new private cases, digests).
 
 Each job is idempotent (it records what it did: `escalated_at`, a digest's or a reminder's outbox
 key), so running it every tick, after a restart or twice in a row sends nothing twice. Each runs
@@ -22,6 +23,7 @@ from jun_engine.cases.incidents import link_incidents
 from jun_engine.cases.sla import escalate_overdue
 from jun_engine.config.schema import Config
 from jun_engine.mail.delivery import ReportMailer, send_due_report
+from jun_engine.mail.departments import DepartmentMailer, send_department_mail
 from jun_engine.selfservice.appointments import send_reminders
 from jun_engine.store.errors import DatabaseError
 from jun_engine.store.session import session_scope
@@ -47,9 +49,11 @@ def run_desk(
     now: datetime,
     failing: set[str] | None = None,
     mailer: ReportMailer | None = None,
+    department_mailer: DepartmentMailer | None = None,
 ) -> dict[str, int]:
-    """Run every desk job once at `now`; what each queued (then, with a `mailer`, e-mail the
-    newest weekly report if it is due: its own transactions, each attempt recorded first).
+    """Run every desk job once at `now`; what each queued (then, with a `department_mailer`,
+    e-mail departments what is due, and with a `mailer` the newest weekly report if it is due:
+    their own transactions, each attempt recorded first).
 
     `failing` (kept by the caller between rounds: `DeskJobs`) names the jobs whose last run
     failed: a job that keeps failing is logged with its traceback once, not at every tick.
@@ -57,6 +61,13 @@ def run_desk(
     steps: list[tuple[str, Callable[[], int]]] = [
         (name, _in_transaction(job, engine, config, now)) for name, job in JOBS
     ]
+    if department_mailer is not None:  # before the report: a new case is news, a report is not
+        steps.append(
+            (
+                "department e-mails sent",
+                lambda: send_department_mail(engine, config, now, department_mailer),
+            )
+        )
     if mailer is not None:
         steps.append(
             ("weekly reports e-mailed", lambda: send_due_report(engine, config, now, mailer))
@@ -94,10 +105,15 @@ def _in_transaction(job: Job, engine: Engine, config: Config, now: datetime) -> 
 class DeskJobs:
     """The desk's jobs as the daemon's scheduler runs them, remembering which are failing."""
 
-    def __init__(self, mailer: ReportMailer | None = None) -> None:
+    def __init__(
+        self,
+        mailer: ReportMailer | None = None,
+        department_mailer: DepartmentMailer | None = None,
+    ) -> None:
         self._failing: set[str] = set()
         self._mailer = mailer
+        self._department_mailer = department_mailer
 
     def __call__(self, engine: Engine, config: Config, now: datetime) -> dict[str, int]:
         """One round of every job (see `run_desk`)."""
-        return run_desk(engine, config, now, self._failing, self._mailer)
+        return run_desk(engine, config, now, self._failing, self._mailer, self._department_mailer)

@@ -23,14 +23,15 @@ from jun_engine.domain.statuses import (
     CastKind,
     CastStatus,
     DeliveryStatus,
+    DepartmentMailKind,
     ExampleSource,
+    MailStatus,
     MenuStatus,
     MessageStatus,
     OutboxKind,
     OutboxStatus,
     PollStream,
     Privacy,
-    ReportMailStatus,
     ResidentStatus,
     ScheduledKind,
     ScheduledStatus,
@@ -1012,9 +1013,9 @@ class WeeklyReportRow(StoreModel, table=True):
     html: str = Field(sa_column=_text())
     pdf: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True))
     # Its e-mail (`jun_engine.mail.delivery`): each attempt is recorded before it is made.
-    mail_status: ReportMailStatus = Field(
-        default=ReportMailStatus.UNSENT,
-        sa_column=_enum(ReportMailStatus, "report_mail_status", ReportMailStatus.UNSENT),
+    mail_status: MailStatus = Field(
+        default=MailStatus.UNSENT,
+        sa_column=_enum(MailStatus, "report_mail_status", MailStatus.UNSENT),
     )
     mail_attempts: int = Field(default=0, sa_column=_int(0))
     mail_attempted_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
@@ -1023,6 +1024,39 @@ class WeeklyReportRow(StoreModel, table=True):
     """When a `retrying` e-mail is tried again."""
     mail_sent_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
     mail_error: str | None = Field(default=None, sa_column=_text(nullable=True))
+    """The last failure, or the recipients a sent e-mail was refused for; never a secret."""
+
+
+class DepartmentMailRow(StoreModel, table=True):
+    """An e-mail to a department (a new private case, or the day's digest), recorded in the
+    transaction that causes it and sent at most once (`jun_engine.mail.departments`). It holds
+    no personal data: the reference, category, times and the web desk's link."""
+
+    __tablename__ = "department_mail"
+    __table_args__ = (sa.Index(None, "status", "department"),)
+
+    id: int | None = Field(default=None, sa_column=_pk())
+    key: str = Field(sa_column=sa.Column(StoredString(128), nullable=False, unique=True))
+    """What it tells, once: `case:<id>:<occasion>` or `digest:<department>:<local date>`."""
+    department: str = Field(sa_column=_string(KEY_LENGTH))
+    kind: DepartmentMailKind = Field(sa_column=_enum(DepartmentMailKind, "department_mail_kind"))
+    case_id: int | None = Field(default=None, sa_column=_ref("case.id", "SET NULL"))
+    subject: str = Field(sa_column=_text())
+    body: str = Field(sa_column=_text())
+    created_at: datetime = Field(default_factory=now_utc, sa_column=_time())
+    status: MailStatus = Field(
+        default=MailStatus.UNSENT,
+        sa_column=_enum(MailStatus, "department_mail_status", MailStatus.UNSENT),
+    )
+    attempts: int = Field(default=0, sa_column=_int(0))
+    attempted_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+    """When the last attempt started (recorded, and committed, before it was made)."""
+    next_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+    """When a `retrying` e-mail is tried again."""
+    sent_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+    message_id: str | None = Field(default=None, sa_column=_string(255, nullable=True))
+    """The Message-ID of the last attempt; rows sent in one e-mail share it."""
+    error: str | None = Field(default=None, sa_column=_text(nullable=True))
     """The last failure, or the recipients a sent e-mail was refused for; never a secret."""
 
 

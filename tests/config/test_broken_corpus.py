@@ -73,6 +73,12 @@ CASES = [
         "departments.town_hall.notify_by_dm",
         "cannot DM itself",
     ),
+    Case(
+        "department_email_without_smtp",
+        29,
+        "departments.water.email",
+        "add a top-level `smtp` section",
+    ),
     Case("duplicate_handle_case", 17, "accounts.water.handle", "already used by accounts.town"),
     Case("duplicate_user_id", 33, "external_bodies.endesa.user_id", "used by accounts.water"),
     Case("no_triage", 21, "departments", "no department has 'triage: true'"),

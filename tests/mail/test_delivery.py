@@ -16,9 +16,9 @@ from sqlalchemy.engine import Engine
 
 from jun_engine.config import load_config
 from jun_engine.config.schema import Config
-from jun_engine.domain.statuses import ReportMailStatus as Mail
+from jun_engine.domain.statuses import MailStatus as Mail
+from jun_engine.mail.attempts import MAX_ATTEMPTS
 from jun_engine.mail.delivery import (
-    MAX_ATTEMPTS,
     MailState,
     ReportMailer,
     mail_states,

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from jun_engine.config import load_config
-from jun_engine.domain.statuses import ReportMailStatus as Mail
+from jun_engine.domain.statuses import MailStatus as Mail
 from jun_engine.mail.delivery import mail_states, report_mailer, send_due_report
 from tests.mail.conftest import NOW, email_section, keep_report, town_config
 from tests.mail.smtp_server import PASSWORD, USERNAME, Certificate, Mailbox, smtp_server
