@@ -69,7 +69,7 @@ def test_a_batchs_progress_counts_only_its_own_items(
         progress = batch_progress(session, "notice:7:", clock.now(), LIMITS)
 
     assert (progress.total, progress.sent, progress.waiting) == (5, 0, 5)
-    assert progress.eta == clock.now()
+    assert progress.eta == clock.now() + 4 * timedelta(seconds=90)  # notices go 90 s apart
     assert not progress.done
 
 
@@ -103,13 +103,16 @@ def test_the_eta_counts_the_items_queued_ahead_on_the_same_account(
     with session_scope(engine) as session:
         progress = batch_progress(session, "notice:9:", clock.now(), LIMITS)
 
-    assert progress.eta == clock.now() + QUARTER
+    # the emergencies fill the notices' 10 of the window; then the notices go 90 s apart
+    assert progress.eta == clock.now() + QUARTER + 9 * timedelta(seconds=90)
 
 
 def test_a_finished_batch_has_no_eta(
     engine: Engine, sender: OutboxSender, accounts: Accounts, clock: Clock, resident: str
 ) -> None:
     _queue_dms(engine, "notice:10:", 2, accounts.town, resident)
+    sender.drain_once()
+    clock.step(timedelta(seconds=90))  # a notice's DM waits 90 s after the account's last
     sender.drain_once()
 
     with session_scope(engine) as session:

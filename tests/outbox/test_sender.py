@@ -187,7 +187,7 @@ def test_forty_dms_are_paced_to_x_limits_without_a_single_429(
     assert [d["text"] for d in x_record.dms(accounts.town)] == [f"Aviso {n}" for n in range(40)]
 
 
-def test_notices_leave_five_dms_a_window_for_the_answers_to_residents(
+def test_notices_go_90_s_apart_and_leave_five_dms_a_window_for_the_answers_to_residents(
     engine: Engine,
     sender: OutboxSender,
     accounts: Accounts,
@@ -206,12 +206,18 @@ def test_notices_leave_five_dms_a_window_for_the_answers_to_residents(
             text=f"Nuevo caso {n}",
             priority=Priority.NOTICE,
         )
-    # When the sender sends what it may
-    first = sender.drain_once()
-    # Then it stops at 10, keeping the window's last 5 for answers
-    assert first == 10
-    # And when three residents' answers are queued a minute later, they all go out at once
+    # When the sender sends what it may, every 90 s
+    sent = []
+    for turn in range(10):
+        if turn:
+            x_emulator.step(90)
+        sent.append(sender.drain_once())
+    # Then the notices go one at a time, 90 s apart (the account's quiet moments) ...
+    assert sent == [1] * 10
+    # ... and stop at 10 in the window, keeping its last 5 for answers
     x_emulator.step(60)
+    assert sender.drain_once() == 0
+    # And when three residents' answers are queued then, they all go out at once
     for n in range(3):
         _put(
             engine,
@@ -276,6 +282,7 @@ def test_a_429_holds_that_account_while_the_others_go_on(
             kind=OutboxKind.DM,
             target=resident,
             text=f"Aviso {n}",
+            priority=Priority.ACK,  # answers: a notice would wait 90 s after the last DM
         )
     _put(
         engine,
@@ -344,6 +351,7 @@ def test_after_a_death_mid_send_a_dm_is_looked_for_before_it_is_sent_again(
         kind=OutboxKind.DM,
         target=resident,
         text="Su cuenta está verificada",
+        priority=Priority.ACK,
     )
     item = _claim_next(engine, clock, [accounts.town])
     if landed:
