@@ -19,7 +19,7 @@ from jun_engine.config.schema import Config
 from jun_engine.domain.statuses import OutboxKind, PollStream
 from jun_engine.emulator.emulator import Emulator
 from jun_engine.emulator.testing import TEST_START
-from jun_engine.outbox.api import enqueue
+from jun_engine.outbox.api import Priority, enqueue
 from jun_engine.service import health
 from jun_engine.store.repository import Checkpoint, store_messages
 from jun_engine.store.session import session_scope
@@ -147,6 +147,7 @@ def test_status_shows_what_waits_to_be_sent_with_its_eta_and_the_days_budget(
                 kind=OutboxKind.DM,
                 target="9000000001",
                 text=f"aviso {n}",
+                priority=Priority.ACK,
             )
     # Then status shows them by account with when the last goes, and the day's DM budget
     code, table = invoke("-c", str(CONFIG), "--db", db_url, "status")

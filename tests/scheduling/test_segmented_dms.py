@@ -31,8 +31,9 @@ from tests.scheduling.residents import enrol_verified
 
 RESIDENTS = 3_000
 OUTBOX: sa.Table = OutboxRow.__table__  # type: ignore[attr-defined]
-STEP = timedelta(minutes=15)
-"""The DM window: the sender sends the next 15 as soon as the clock reaches it."""
+STEP = timedelta(seconds=90)
+"""A notice's DM waits 90 s after the account's last DM: the sender sends the next one as soon
+as the clock reaches it."""
 
 
 @pytest.mark.slow
