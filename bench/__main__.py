@@ -2,6 +2,8 @@
 
 Each benchmark is a module `bench/bench_NAME.py` exposing `TITLE: str` and `run() -> str`, which
 returns the Markdown body of its section; this runner stamps it with the command and the machine.
+A module that sets `IN_ALL = False` (one that runs for many minutes) is left out of "all" and runs
+only by name; `--list` marks it.
 """
 
 from __future__ import annotations
@@ -24,12 +26,17 @@ def available() -> list[str]:
     )
 
 
+def in_all(name: str) -> bool:
+    """Whether `python -m bench` (all) runs the benchmark `name`."""
+    return bool(getattr(importlib.import_module(f"bench.bench_{name}"), "IN_ALL", True))
+
+
 def main(argv: list[str]) -> int:
     names = available()
     if "--list" in argv:
-        print("\n".join(names))
+        print("\n".join(n if in_all(n) else f"{n} (by name only)" for n in names))
         return 0
-    chosen = argv or names
+    chosen = argv or [n for n in names if in_all(n)]
     unknown = sorted(set(chosen) - set(names))
     if unknown:
         print(f"unknown benchmark(s): {', '.join(unknown)}; known: {', '.join(names)}")

@@ -14,7 +14,8 @@ HEADER = """# Benchmarks
 
 Every figure here was written by the command shown above it, on the machine it names. The machine
 is shared and noisy: compare the ratios measured within one run, not single timings across runs.
-Re-run with `python -m bench` (all) or `python -m bench NAME` (one section).
+Re-run with `python -m bench` (all but the long runs) or `python -m bench NAME` (one section);
+`python -m bench --list` names them all and marks the long ones, which run only by name.
 """
 
 

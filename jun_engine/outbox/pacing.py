@@ -3,15 +3,19 @@ database (so pacing survives restarts), the channel's limits (`Delivery.limits`)
 platform last said about the window (`RateLimit`, 429s).
 
 Keeping at most N requests in ANY window-long span also keeps at most N in each of a platform's
-fixed windows, whenever they start. Items below an answer's priority (`Priority.ACK`) count on a
-window's calls less its reserve (`Limit.reserved`), spread evenly: each waits that share's
-spacing after the account's last call (`Limit.spacing`).
+fixed windows, whenever they start. The platform counts a request when it arrives, somewhere
+between the attempt's start and its end, so an attempt holds its place in the window from its
+end (its `finished_at`): timed from its start, a request that was slow to arrive and the one a
+window later that was quick would both land in the platform's window (X recorded 101 replies in
+15 minutes in `python -m bench burst` before). Items below an answer's priority (`Priority.ACK`)
+count on a window's calls less its reserve (`Limit.reserved`), spread evenly: each waits that
+share's spacing after the account's last call (`Limit.spacing`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -23,6 +27,11 @@ from jun_engine.outbox.api import Priority
 from jun_engine.store.tables import OutboxAttemptRow
 
 ATTEMPTS: sa.Table = OutboxAttemptRow.__table__  # type: ignore[attr-defined]
+REACHED_WITHIN = timedelta(minutes=2)
+"""The latest after its start an attempt may reach the platform: longer than any channel's
+request may last (X's session gives up after 5 s connecting and 30 s reading, LINE's after 5 s
+and 15 s). An attempt with no end recorded (in flight, or its process died) counts as arriving
+this late; one whose end was recorded later (a look after a crash) no later than this."""
 
 
 class Pacer:
@@ -105,17 +114,20 @@ def is_urgent(priority: int) -> bool:
 def recent_attempts(
     session: Session, channel: Channel, account_id: str | None, bucket: Bucket, since: datetime
 ) -> list[datetime]:
-    """The start times of the attempts on `channel` after `since`, oldest first (None: every
-    account of the channel)."""
-    statement = (
-        sa.select(ATTEMPTS.c.started_at)
-        .where(
-            ATTEMPTS.c.channel == channel,
-            ATTEMPTS.c.kind.in_(bucket.kinds),
-            ATTEMPTS.c.started_at > since,
-        )
-        .order_by(ATTEMPTS.c.started_at)
+    """The latest moment each attempt on `channel` may have reached the platform, for those
+    after `since`, oldest first (None: every account of the channel)."""
+    statement = sa.select(ATTEMPTS.c.started_at, ATTEMPTS.c.finished_at).where(
+        ATTEMPTS.c.channel == channel,
+        ATTEMPTS.c.kind.in_(bucket.kinds),
+        ATTEMPTS.c.started_at > since - REACHED_WITHIN,
     )
     if account_id is not None:
         statement = statement.where(ATTEMPTS.c.account_id == account_id)
-    return [row[0] for row in session.execute(statement)]
+    reached = sorted(_reached_by(start, end) for start, end in session.execute(statement))
+    return [moment for moment in reached if moment > since]
+
+
+def _reached_by(started: datetime, finished: datetime | None) -> datetime:
+    """The latest an attempt may have reached the platform: its end, at most `REACHED_WITHIN`."""
+    latest = started + REACHED_WITHIN
+    return latest if finished is None else min(finished, latest)

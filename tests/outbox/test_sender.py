@@ -6,13 +6,15 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from jun_engine.channels.ports import Bucket, OutboxItem
+from jun_engine.channels.ports import Bucket, OutboxItem, Receipt
 from jun_engine.channels.x.credentials import credentials_for
+from jun_engine.channels.x.delivery import XDelivery
 from jun_engine.channels.x.gateway import XGateway
 from jun_engine.channels.x.limits import X_LIMITS
 from jun_engine.config.schema import Config
@@ -261,6 +263,57 @@ def test_pacing_survives_a_restart(
     assert restarted.drain_once() == 0
     x_emulator.step(15 * 60)
     assert restarted.drain_once() == 1
+
+
+class SlowNetwork(XDelivery):
+    """X's delivery over a network that carries its first request to X `delay` after the attempt
+    started (a congested link, a loaded machine): the clock moves on before X receives it."""
+
+    def __init__(self, emulator: Emulator, delay: timedelta, *args: Any) -> None:
+        super().__init__(*args)
+        self._emulator = emulator
+        self._delay: timedelta | None = delay
+
+    def send(self, item: OutboxItem) -> Receipt:
+        if self._delay is not None:
+            self._emulator.clock.step(self._delay)
+            self._delay = None
+        return super().send(item)
+
+
+def test_a_window_is_counted_from_when_x_got_each_request_not_from_when_it_started(
+    engine: Engine,
+    gateways: dict[str, XGateway],
+    clock: Clock,
+    x_emulator_config: Config,
+    accounts: Accounts,
+    x_emulator: Emulator,
+    x_record: XRecord,
+    resident: str,
+) -> None:
+    statuses: list[int] = []
+    x_emulator.observe(lambda exchange: statuses.append(exchange.status))
+    # Given 16 answers by DM on the town account (15 DMs per 15 minutes), the first 15 sent over
+    # a network that carried the first request to X two seconds after its attempt started
+    for n in range(16):
+        _put(engine, key=f"case:JUN-{n}:ack-dm", account_id=accounts.town, kind=OutboxKind.DM,
+             target=resident, text=f"Recibido {n}", priority=Priority.ACK)  # fmt: skip
+    start = clock.now()
+    slow = SlowNetwork(x_emulator, timedelta(seconds=2), engine, gateways, x_emulator_config, clock)
+    assert OutboxSender(engine, {Channel.X: slow}, clock).drain_once() == 15
+    # When the daemon restarts (what X's headers said is forgotten) and 15 minutes have passed
+    # since the first attempt started, X's window, from when the first request reached it, is
+    # still full: nothing is sent
+    restarted = OutboxSender(
+        engine, x_deliveries(engine, gateways, clock, x_emulator_config), clock
+    )
+    x_emulator.clock.step(start + timedelta(minutes=15) - clock.now())
+    assert restarted.drain_once() == 0
+    # Then the 16th goes once 15 minutes have passed since X got the first, and X never said 429
+    x_emulator.step(2)
+    assert restarted.drain_once() == 1
+    assert len(x_record.dms(accounts.town)) == 16
+    assert 429 not in statuses
 
 
 def test_a_429_holds_that_account_while_the_others_go_on(
