@@ -219,7 +219,8 @@ def _strangers(mentions: int, residents: int, answered: int) -> str:
 def _stranger_dms(dms: int, answered: int) -> str:
     """The line on the DMs of residents who never verified (left out of the table)."""
     return (
-        f"\n- Also left out: {dms} DMs from residents who never verified. Each is told once how "
+        f"\n- Also left out: {dms} DM{'' if dms == 1 else 's'} from residents who never "
+        "verified. Each is told once how "
         "to verify, at the lowest priority (after notices, so that accounts nobody knows cannot "
         f"spend the town's DMs): {answered} told within the run, the rest when the town "
         "account's DMs have a quiet moment."
