@@ -32,13 +32,14 @@ def send_daily_digests(session: Session, config: Config, now: datetime) -> int:
     queued = 0
     for department, dept in config.departments.items():
         cases = open_cases(session, department)
-        recipient = accounts.notification_recipient(config, department)
         if not cases:
             continue
         text = digest_text(cases, department, config, now, zone)
         if dept.email:
             queued += record_digest_mail(session, config, department, text, now)
-        elif recipient is not None and _dm(session, config, department, day, recipient, text):
+            continue
+        recipient = accounts.notification_recipient(config, department)
+        if recipient is not None and _dm(session, config, department, day, recipient, text):
             queued += 1
     return queued
 

@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import Channel
-from jun_engine.domain.residents import Identity
+from jun_engine.domain.residents import Identity, IssuedCode
 from jun_engine.emulator.town import Resident, SimulatedTown
 from jun_engine.emulator.town_api import TownSink
 from jun_engine.residents.enrolment import enrol
@@ -85,15 +86,7 @@ def verify_residents(
         if not resident.verified:
             continue
         with session_scope(engine) as session:
-            issued = enrol(
-                session,
-                config,
-                name=resident.name,
-                district=rng.choice(config.town.districts),
-                now=sink.now(),
-                actor=ACTOR,
-                language=resident.language if resident.language in config.town.languages else None,
-            )
+            issued = _enrol(session, config, resident, rng, sink.now())
         template = CODE_DMS.get(resident.language, CODE_DMS["es"])
         text = template.format(name=resident.name.split()[0], code=issued.code)
         sent.append(CodeDm(resident.user_id, sink.dm(resident.user_id, town_account_id, text)))
@@ -116,16 +109,23 @@ def preverify_residents(
         if not resident.verified:
             continue
         with session_scope(engine) as session:
-            issued = enrol(
-                session,
-                config,
-                name=resident.name,
-                district=rng.choice(config.town.districts),
-                now=then,
-                actor=ACTOR,
-                language=resident.language if resident.language in config.town.languages else None,
-            )
+            issued = _enrol(session, config, resident, rng, then)
             row = session.get(ResidentRow, issued.resident_id)
             assert row is not None
             identity = Identity(Channel.X, resident.user_id, resident.handle)
             bind(session, row, identity, now=then)
+
+
+def _enrol(
+    session: Session, config: Config, resident: Resident, rng: random.Random, now: datetime
+) -> IssuedCode:
+    """Enrol `resident` in the town's register at `now`, in a district `rng` picks."""
+    return enrol(
+        session,
+        config,
+        name=resident.name,
+        district=rng.choice(config.town.districts),
+        now=now,
+        actor=ACTOR,
+        language=resident.language if resident.language in config.town.languages else None,
+    )

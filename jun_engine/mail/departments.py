@@ -99,15 +99,7 @@ def _due(engine: Engine, config: Config, now: datetime) -> list[tuple[str, list[
     with session_scope(engine) as session:
         rows = session.exec(
             select(Row)
-            .where(
-                or_(
-                    col(Row.status) == Mail.UNSENT,
-                    sa.and_(
-                        col(Row.status) == Mail.RETRYING,
-                        or_(col(Row.next_at).is_(None), col(Row.next_at) <= now),
-                    ),
-                )
-            )
+            .where(_due_by(now))
             .order_by(col(Row.department), col(Row.kind), col(Row.id))
         ).all()
     emailed = config.emailed_departments()
@@ -132,16 +124,7 @@ def _claim(
     with session_scope(engine) as session:
         session.execute(
             sa.update(Row)
-            .where(
-                col(Row.id).in_(ids),
-                or_(
-                    col(Row.status) == Mail.UNSENT,
-                    sa.and_(
-                        col(Row.status) == Mail.RETRYING,
-                        or_(col(Row.next_at).is_(None), col(Row.next_at) <= now),
-                    ),
-                ),
-            )
+            .where(col(Row.id).in_(ids), _due_by(now))
             .values(
                 status=Mail.SENDING,
                 attempts=col(Row.attempts) + 1,
@@ -150,7 +133,6 @@ def _claim(
                 message_id=message_id,
             )
         )
-    with session_scope(engine) as session:
         rows = session.exec(
             select(Row).where(col(Row.message_id) == message_id).order_by(col(Row.id))
         ).all()
@@ -158,6 +140,17 @@ def _claim(
         return None
     attempt = max(row.attempts for row in rows)
     return _Claim(department, message_id, attempt, tuple(rows))
+
+
+def _due_by(now: datetime) -> sa.ColumnElement[bool]:
+    """Rows that surely never arrived and may be tried at `now`: unsent, or retrying and due."""
+    return or_(
+        col(Row.status) == Mail.UNSENT,
+        sa.and_(
+            col(Row.status) == Mail.RETRYING,
+            or_(col(Row.next_at).is_(None), col(Row.next_at) <= now),
+        ),
+    )
 
 
 def _attempt(
