@@ -216,6 +216,12 @@ def log_lines(path: Path) -> list[str]:
     return path.read_text(encoding="utf-8", errors="replace").splitlines()
 
 
+def since_the_error(lines: list[str]) -> list[str]:
+    """The log from the outage's ERROR line on: before it the daemon was still working."""
+    starts = [i for i, line in enumerate(lines) if " ERROR " in line]
+    return lines[starts[0] :] if starts else []
+
+
 def outage_lines(lines: list[str]) -> tuple[list[str], list[str]]:
     """The ERROR lines and the "database back" lines of the daemon's outage watch."""
     errors = [line for line in lines if " ERROR " in line]
@@ -259,7 +265,7 @@ def test_postgresql_cut_off_during_intake_and_sending_loses_nothing_and_logs_onc
             wait_until(lambda: bool(outage_lines(log_lines(log))[0]), 60, "the outage's ERROR line")
             during = len(town.sent)  # an outage of some 25 s: the backoff reaches its cap
             wait_until(lambda: len(town.sent) >= during + 250, 120, "250 more messages")
-            outage = log_lines(log)[before:]
+            outage = since_the_error(log_lines(log)[before:])
             # And comes back
             proxy.restore()
             wait_until(lambda: bool(outage_lines(log_lines(log))[1]), 90, "the outage's end")
@@ -309,7 +315,7 @@ def test_a_full_disk_is_one_error_a_status_that_says_so_and_nothing_lost(
                     )
                     during = len(town.sent)
                     wait_until(lambda: len(town.sent) >= during + 60, 60, "60 more messages")
-                    outage = log_lines(log)[before:]
+                    outage = since_the_error(log_lines(log)[before:])
                     # Then `status` says the disk is full, with the database's exit code
                     full = status(db, config)
                     # And when room is made again, the daemon goes on by itself
