@@ -565,7 +565,10 @@ class OutboxAttemptRow(StoreModel, table=True):
     and where look-before-retry starts looking."""
 
     __tablename__ = "outbox_attempt"
-    __table_args__ = (sa.Index(None, "channel", "account_id", "started_at"),)
+    __table_args__ = (
+        sa.Index(None, "channel", "account_id", "started_at"),
+        sa.Index(None, "channel", "account_id", "finished_at"),
+    )
 
     id: int | None = Field(default=None, sa_column=_pk())
     outbox_id: int = Field(sa_column=_ref("outbox.id", "CASCADE", nullable=False))
