@@ -46,8 +46,9 @@ ENTRIES: tuple[Entry, ...] = (
         "Show the daemon's health: whether the database takes writes, per account and stream "
         "the last poll, checkpoint, messages stored, backlog, errors, how often it is polled "
         "and why, rate limit and today's spend; per LINE account the month's messages used of "
-        "its cap, its plan and any quota warning. Works while the daemon runs, and on a "
-        "read-only or full disk: it only reads.",
+        "its cap, its plan and any quota warning; per department e-mailed, its e-mails sent, "
+        "waiting and failed. Works while the daemon runs, and on a read-only or full disk: it "
+        "only reads.",
     ),
     Entry(
         "emulator",

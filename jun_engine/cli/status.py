@@ -22,7 +22,7 @@ from jun_engine.cli.context import global_options
 from jun_engine.cli.exit_codes import ExitCode
 from jun_engine.config import ConfigError, load_config
 from jun_engine.config.schema import Config
-from jun_engine.service.report import IntakeReport, StreamHealth, intake_report
+from jun_engine.service.report import IntakeReport, MailHealth, StreamHealth, intake_report
 from jun_engine.store.condition import Condition, condition_of
 from jun_engine.store.engine import create_reader_engine
 from jun_engine.store.errors import DatabaseUrlError, StoreError
@@ -42,8 +42,8 @@ def status(
     """Show the daemon's health: whether the database takes writes, per account and stream the
     last poll, checkpoint, messages stored, backlog, errors, how often it is polled and why, rate
     limit and today's spend; per LINE account the month's messages used of its cap, its plan and
-    any quota warning. Works while the daemon runs, and on a read-only or full disk: it
-    only reads.
+    any quota warning; per department e-mailed, its e-mails sent, waiting and failed. Works
+    while the daemon runs, and on a read-only or full disk: it only reads.
 
     Exit codes: 0 shown and the database takes writes, 2 bad --db, 3 database unreachable,
     schema not current, or it cannot take the daemon's writes (read-only, disk full: the table
@@ -144,6 +144,8 @@ def _print(report: IntakeReport, condition: Condition, zone: ZoneInfo) -> None:
     _print_sending(console, report, zone)
     for quota in report.line_quota:
         console.print(_quota_line(quota, zone))
+    for mail in report.department_mail:
+        console.print(_mail_line(mail, zone))
 
 
 def _print_sending(console: Console, report: IntakeReport, zone: ZoneInfo) -> None:
@@ -180,6 +182,21 @@ def _quota_line(quota: QuotaHealth, zone: ZoneInfo) -> str:
     if quota.warning:
         line += f" [bold yellow]WARNING[/]: {escape(quota.warning)}"
     return line
+
+
+def _mail_line(mail: MailHealth, zone: ZoneInfo) -> str:
+    """One department's e-mails, e.g. `e-mail to police: 12 sent (last 09:14), 1 waiting`."""
+    line = f"e-mail to {escape(mail.department)}: {mail.sent:,} sent"
+    if mail.last_sent_at is not None:
+        line += f" (last {_time(mail.last_sent_at, zone)})"
+    line += f", {mail.waiting:,} waiting"
+    if not mail.troubled:
+        return line
+    line += f", {mail.failed:,} failed, {mail.unconfirmed:,} unconfirmed"
+    return (
+        f"[bold yellow]warning: {line}[/]: {escape(mail.last_error or '-')}; never resent by "
+        "itself (the cases are on the web desk and in the department's next digest)"
+    )
 
 
 def _row(stream: StreamHealth, zone: ZoneInfo) -> list[str]:

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from jun_engine.channels.limits import write_limits
 from jun_engine.channels.line.quota import QuotaHealth, quota_health
@@ -17,12 +17,13 @@ from jun_engine.channels.x.intake.budget import budget_of
 from jun_engine.channels.x.intake.sweep import time_of
 from jun_engine.config.schema import LineAccount
 from jun_engine.domain.messages import Channel, MessageKind
-from jun_engine.domain.statuses import MessageStatus, OutboxKind, PollStream
+from jun_engine.domain.statuses import MailStatus, MessageStatus, OutboxKind, PollStream
 from jun_engine.outbox.planner import day_budgets, plan
 from jun_engine.store.lock import HEARTBEAT_SECONDS
 from jun_engine.store.tables import (
     ApiCallRow,
     DaemonLockRow,
+    DepartmentMailRow,
     InboundMessageRow,
     OutboxAttemptRow,
     OutboxRow,
@@ -83,6 +84,27 @@ class QueueHealth:
 
 
 @dataclass(frozen=True, slots=True)
+class MailHealth:
+    """One department's e-mails (`departments.<key>.email`): how many are where, the last one
+    sent and the last failure. Failed and unconfirmed ones are never resent by themselves."""
+
+    department: str
+    sent: int
+    waiting: int
+    """Unsent, retrying or being sent."""
+    failed: int
+    unconfirmed: int
+    last_sent_at: datetime | None
+    last_error: str | None
+    """The newest failed, unconfirmed or retrying e-mail's error (never a secret)."""
+
+    @property
+    def troubled(self) -> bool:
+        """Whether IT should look: an e-mail failed or may not have arrived."""
+        return bool(self.failed or self.unconfirmed)
+
+
+@dataclass(frozen=True, slots=True)
 class BudgetHealth:
     """A channel quota's day budget (every account together)."""
 
@@ -110,6 +132,8 @@ class IntakeReport:
     budgets: list[BudgetHealth]
     line_quota: list[QuotaHealth] = field(default_factory=list)
     """Each LINE account's month: used, cap, plan, and any warning."""
+    department_mail: list[MailHealth] = field(default_factory=list)
+    """Each department that has e-mails, by key."""
 
     def to_json(self) -> dict[str, object]:
         """A JSON-ready dict (times as ISO 8601, money as a string of dollars)."""
@@ -153,6 +177,44 @@ def intake_report(
         queues=_queues(session, names, moment),
         budgets=_budgets(session, moment),
         line_quota=quota_health(session, line_accounts or {}, now),
+        department_mail=department_mail(session),
+    )
+
+
+WAITING = (MailStatus.UNSENT, MailStatus.RETRYING, MailStatus.SENDING)
+TROUBLE = (MailStatus.FAILED, MailStatus.UNCONFIRMED, MailStatus.RETRYING)
+
+
+def department_mail(session: Session) -> list[MailHealth]:
+    """Per department with e-mails: counts by status, the last sent, the last failure."""
+    mail = DepartmentMailRow
+    counts: dict[str, dict[MailStatus, int]] = {}
+    for department, status, n in session.exec(
+        select(mail.department, mail.status, func.count()).group_by(mail.department, mail.status)
+    ).all():
+        counts.setdefault(department, {})[MailStatus(status)] = n
+    return [_mail_health(session, department, by) for department, by in sorted(counts.items())]
+
+
+def _mail_health(session: Session, department: str, by: dict[MailStatus, int]) -> MailHealth:
+    mail = DepartmentMailRow
+    last_sent = session.exec(
+        select(func.max(mail.sent_at)).where(mail.department == department)
+    ).one()
+    error = session.exec(
+        select(mail.error)
+        .where(mail.department == department, col(mail.status).in_(TROUBLE))
+        .order_by(col(mail.attempted_at).desc(), col(mail.id).desc())
+        .limit(1)
+    ).first()
+    return MailHealth(
+        department=department,
+        sent=by.get(MailStatus.SENT, 0),
+        waiting=sum(by.get(status, 0) for status in WAITING),
+        failed=by.get(MailStatus.FAILED, 0),
+        unconfirmed=by.get(MailStatus.UNCONFIRMED, 0),
+        last_sent_at=last_sent,
+        last_error=error,
     )
 
 

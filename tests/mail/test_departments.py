@@ -5,6 +5,7 @@ town, a 4xx is retried with backoff, and an attempt whose end was not heard is n
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import timedelta
 from email.message import EmailMessage
@@ -13,8 +14,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
+from typer.testing import CliRunner
 
 from jun_engine.cases.privacy import normalise, runs
+from jun_engine.cli.app import app
 from jun_engine.config import load_config
 from jun_engine.config.schema import Config
 from jun_engine.domain.messages import Channel, MessageKind
@@ -278,3 +281,30 @@ def test_an_attempt_cut_by_a_crash_is_left_alone_then_unconfirmed_never_resent(
     assert _rows(engine)[0].status is Mail.UNCONFIRMED
     assert mailbox.transfers == 0
     assert any("was interrupted and may have arrived" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_status_shows_each_department_s_mail_and_warns_of_a_failed_one(
+    engine: Engine, db_url: str, config: Config, mailer: DepartmentMailer, mailbox: Mailbox,
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    # Given a tip to the police e-mailed, then one to the health centre the server refused
+    opened(engine, config, "trapicheo en el portal", "police")
+    opened(engine, config, "necesito cita", "health")
+    mailbox.data_replies.append("554 5.7.1 refused as spam")  # health goes first: by key
+    assert send_department_mail(engine, config, NOW, mailer) == 1
+    opened(engine, config, "receta caducada", "health", at=NOW + timedelta(minutes=1))
+    # When IT asks for the status
+    args = ["-c", str(tmp_path / "accounts.yaml"), "--db", db_url, "status"]
+    shown = CliRunner().invoke(app, args, env={"COLUMNS": "200"})
+    as_json = CliRunner().invoke(app, [*args, "--json"])
+    # Then each department's line says what was sent and what waits, and the refusal is a
+    # warning that says it will not be resent
+    lines = {line.split(":")[0]: line for line in shown.stdout.splitlines()}
+    assert lines["e-mail to police"].startswith("e-mail to police: 1 sent (last ")
+    assert lines["e-mail to police"].endswith(", 0 waiting")
+    assert lines["warning"].startswith("warning: e-mail to health: 0 sent, 1 waiting, 1 failed")
+    assert "refused (554): 5.7.1 refused as spam" in lines["warning"]
+    assert "never resent by itself" in lines["warning"]
+    health = json.loads(as_json.stdout)["department_mail"][0]
+    assert (health["department"], health["failed"], health["waiting"]) == ("health", 1, 1)
