@@ -33,7 +33,7 @@ def test_an_attempt_counts_from_its_end_and_one_without_an_end_as_arriving_late(
             "in it": (SINCE + 60 * SECOND, SINCE + 61 * SECOND),
             "no end, started a minute before": (SINCE - 60 * SECOND, None),
             "no end, started long before": (SINCE - REACHED_WITHIN - SECOND, None),
-            "ended an hour after a start long before": (SINCE - REACHED_WITHIN, SINCE + 3600 * SECOND),
+            "ended long after a start long before": (SINCE - REACHED_WITHIN, SINCE + 3600 * SECOND),
             "another account's": (SINCE + 60 * SECOND, SINCE + 61 * SECOND),
         }  # fmt: skip
         for what, (started, finished) in ends.items():
