@@ -143,7 +143,7 @@ def _day_one_section(examples: list[Example]) -> str:
         "### Day one: the shipped Jun router (rules + seed set) on Madrid, mapped to Jun\n\n"
         "Madrid's departments mapped with bench/madrid_to_jun.yaml; what goes to triage counts as "
         "routed to town_hall (right only for general_admin rows).\n\n"
-        f"Threshold in force: **{router.threshold:.2f}** ({router.threshold_reason}). "
+        f"Threshold in force: **{router.threshold:.2f}**, {router.threshold_reason}. "
         f"Accuracy **{result.accuracy:.4f}**, macro-F1 {result.macro_f1:.4f}.\n\n"
         "| threshold | accuracy | automatic precision | automatic coverage |\n"
         "|---|---|---|---|\n" + table + "\n\n"
