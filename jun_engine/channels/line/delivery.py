@@ -165,11 +165,16 @@ class LineDelivery:
         """Record a send that landed and the quota it spent (a failed one spends none)."""
         if error is not None:
             return
-        exists = select(LineSendRow.id).where(LineSendRow.outbox_id == item.id)
-        if session.exec(exists).first() is not None:
-            return
-        row = session.get(OutboxRow, item.id)
-        pushed = row is not None and row.retry_key is not None
+        sends = LineSendRow.__table__  # type: ignore[attr-defined]
+        outbox = OutboxRow.__table__  # type: ignore[attr-defined]
+        found = session.execute(
+            sa.select(outbox.c.retry_key, sends.c.id)
+            .outerjoin(sends, sends.c.outbox_id == outbox.c.id)
+            .where(outbox.c.id == item.id)
+        ).first()
+        if found is not None and found[1] is not None:
+            return  # charged already
+        pushed = found is not None and found[0] is not None
         session.add(
             LineSendRow(
                 outbox_id=item.id,
@@ -232,30 +237,23 @@ class LineDelivery:
     # --- what is written before a call --------------------------------------------------------
 
     def _take_token(self, item: OutboxItem) -> Token | None:
-        """Mark the answered message's token used by `item` (committed), if fresh and unused."""
+        """Mark the answered message's token used by `item` (committed), if fresh and unused:
+        one UPDATE, so two senders can never both take it."""
         now = self._clock.now()
+        tokens = LineReplyTokenRow.__table__  # type: ignore[attr-defined]
         with session_scope(self._engine) as session:
-            row = session.exec(
-                select(LineReplyTokenRow).where(
-                    LineReplyTokenRow.account_id == item.account_id,
-                    LineReplyTokenRow.platform_id == item.target,
-                )
-            ).first()
-            if row is None or row.id is None or row.used_at is not None:
-                return None
-            if now - row.received_at >= self._fresh_for:
-                return None
             taken = session.execute(
-                sa.update(LineReplyTokenRow)
+                sa.update(tokens)
                 .where(
-                    LineReplyTokenRow.id == row.id,  # type: ignore[arg-type]
-                    LineReplyTokenRow.used_at.is_(None),  # type: ignore[union-attr]
+                    tokens.c.account_id == item.account_id,
+                    tokens.c.platform_id == item.target,
+                    tokens.c.used_at.is_(None),
+                    tokens.c.received_at > now - self._fresh_for,
                 )
                 .values(used_at=now, used_by=item.id)
-            )
-            if taken.rowcount != 1:  # type: ignore[attr-defined]
-                return None
-            return Token(row.id, row.token, row.user_id, row.received_at)
+                .returning(tokens.c.id, tokens.c.token, tokens.c.user_id, tokens.c.received_at)
+            ).first()
+            return None if taken is None else Token(*taken)
 
     def _give_back(self, token: Token) -> None:
         """Unmark a token whose reply LINE refused without sending anything."""
