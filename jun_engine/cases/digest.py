@@ -1,7 +1,8 @@
-"""The daily digest: each department's account gets one DM a day listing its open cases,
-overdue ones marked, in the town's default language (statuses and counts included); a
-department with `email` addresses gets it by e-mail instead (`cases.department_mail`), sparing
-the town's DMs. Running it twice on the same local day sends nothing new."""
+"""The daily digest: each department's account gets one DM a day, from `cases.digest_time`
+(local), listing its open cases, overdue ones marked, in the town's default language (statuses
+and counts included); a department with `email` addresses gets it by e-mail instead
+(`cases.department_mail`), sparing the town's DMs. Running it twice on the same local day sends
+nothing new."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from jun_engine.cases.sla import missed_target
 from jun_engine.cases.texts import localized, say, word
 from jun_engine.config.schema import Config
 from jun_engine.outbox.api import Priority
+from jun_engine.scheduling.calendar import at_local_time, local_day
 from jun_engine.store.tables import CaseRow
 
 MAX_LINES = 40
@@ -26,9 +28,13 @@ MAX_LINES = 40
 
 
 def send_daily_digests(session: Session, config: Config, now: datetime) -> int:
-    """Queue today's digest for every department with open cases; how many were queued."""
+    """Queue today's digest for every department with open cases, once it is the day's
+    `cases.digest_time`; how many were queued."""
     zone = ZoneInfo(config.town.timezone)
-    day = now.astimezone(zone).date().isoformat()
+    today = local_day(config, now)
+    if now < at_local_time(config, today, config.cases.digest_time):
+        return 0  # staff read it at the start of their day, not at midnight
+    day = today.isoformat()
     queued = 0
     for department, dept in config.departments.items():
         cases = open_cases(session, department)

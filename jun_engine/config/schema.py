@@ -453,6 +453,8 @@ class Cases(Strict):
     escalation_account: Key | None = None
     """Who hears about overdue cases when the department has no lead (the mayor, say)."""
     satisfaction_survey: bool = True
+    digest_time: ClockTime = "08:00"
+    """Each department's daily digest goes at the first desk tick from this local time on."""
 
 
 class School(Strict):

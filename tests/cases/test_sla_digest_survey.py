@@ -3,7 +3,8 @@ answer is stored on the case and closes it, on every database."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
@@ -74,6 +75,22 @@ def test_each_department_with_open_cases_gets_one_digest_a_day(
     # One language, plurals by the rules: "1 caso abierto", its status a Spanish word
     assert first.text.startswith("Aguas: 1 caso abierto (0 fuera de plazo)")
     assert f"{case.reference} · - · recibido · vence" in first.text
+
+
+def test_the_digest_waits_for_the_towns_digest_time(
+    session: Session, config: Config, store_message: StoreMessage
+) -> None:
+    # Given an open case, and a town whose digests go at 08:00 (Madrid: UTC+1 in March)
+    open_leak(session, config, store_message)
+    town = config.model_copy(
+        update={"cases": config.cases.model_copy(update={"digest_time": "08:00"})}
+    )
+    midnight = datetime(2026, 3, 3, 0, 5, tzinfo=ZoneInfo("Europe/Madrid"))
+    # Then nothing goes at five past midnight or at 07:59 local, and the day's one at 08:00
+    assert send_daily_digests(session, town, midnight) == 0
+    assert send_daily_digests(session, town, midnight + timedelta(hours=7, minutes=54)) == 0
+    assert send_daily_digests(session, town, midnight + timedelta(hours=7, minutes=55)) == 1
+    assert send_daily_digests(session, town, midnight + timedelta(hours=12)) == 0
 
 
 def test_a_rating_after_resolution_is_stored_and_closes_the_case(
