@@ -189,18 +189,25 @@ def department_mail(session: Session) -> list[MailHealth]:
     """Per department with e-mails: counts by status, the last sent, the last failure."""
     mail = DepartmentMailRow
     counts: dict[str, dict[MailStatus, int]] = {}
-    for department, status, n in session.exec(
-        select(mail.department, mail.status, func.count()).group_by(mail.department, mail.status)
+    last_sent: dict[str, datetime] = {}
+    for department, status, n, sent_at in session.exec(
+        select(mail.department, mail.status, func.count(), func.max(mail.sent_at)).group_by(
+            mail.department, mail.status
+        )
     ).all():
         counts.setdefault(department, {})[MailStatus(status)] = n
-    return [_mail_health(session, department, by) for department, by in sorted(counts.items())]
+        if sent_at is not None:
+            last_sent[department] = max(sent_at, last_sent.get(department, sent_at))
+    return [
+        _mail_health(session, department, by, last_sent.get(department))
+        for department, by in sorted(counts.items())
+    ]
 
 
-def _mail_health(session: Session, department: str, by: dict[MailStatus, int]) -> MailHealth:
+def _mail_health(
+    session: Session, department: str, by: dict[MailStatus, int], last_sent: datetime | None
+) -> MailHealth:
     mail = DepartmentMailRow
-    last_sent = session.exec(
-        select(func.max(mail.sent_at)).where(mail.department == department)
-    ).one()
     error = session.exec(
         select(mail.error)
         .where(mail.department == department, col(mail.status).in_(TROUBLE))
