@@ -29,6 +29,7 @@ from jun_engine.store.errors import (
     Fault,
     IntegrityViolationError,
 )
+from jun_engine.store.write_turns import TurnTakingConnection, WriteTurns
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 """How long a transaction waits for SQLite's write lock. Every transaction takes it at BEGIN (see
@@ -81,19 +82,22 @@ def create_engine_from_url(value: str) -> Engine:
     url = parse_database_url(value)
     if url.get_backend_name() == "postgresql":
         return _postgres_engine(url)
+    connect_args: dict[str, Any] = {"factory": TurnTakingConnection}
     if is_sqlite_memory(url):
+        connect_args["check_same_thread"] = False
         engine = sa.create_engine(
-            url,
-            poolclass=StaticPool,
-            connect_args={"check_same_thread": False},
-            hide_parameters=True,
+            url, poolclass=StaticPool, connect_args=connect_args, hide_parameters=True
         )
     else:
         _check_folder(url)
         engine = sa.create_engine(
-            url, hide_parameters=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW
+            url,
+            connect_args=connect_args,
+            hide_parameters=True,
+            pool_size=POOL_SIZE,
+            max_overflow=POOL_OVERFLOW,
         )
-    _configure_sqlite(engine)
+    _configure_sqlite(engine, WriteTurns())
     return engine
 
 
@@ -123,12 +127,14 @@ def _postgres_engine(url: URL) -> Engine:
     )
 
 
-def _configure_sqlite(engine: Engine) -> None:
-    """Set the pragmas on every new connection and let SQLAlchemy, not sqlite3, begin work."""
+def _configure_sqlite(engine: Engine, turns: WriteTurns) -> None:
+    """Set the pragmas on every new connection and let SQLAlchemy, not sqlite3, begin work, each
+    transaction in its turn (`store.write_turns`)."""
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # no implicit BEGINs from the sqlite3 module
+        dbapi_connection.turns = turns
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute("PRAGMA journal_mode=WAL")
@@ -146,7 +152,14 @@ def _configure_sqlite(engine: Engine) -> None:
         # writes must upgrade its lock, and SQLite refuses that upgrade at once ("database is
         # locked", no busy wait) whenever another thread committed in between: the daemon's
         # threads would fail each other's transactions. Readers of the WAL are never blocked.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        dbapi_connection = connection.connection.dbapi_connection
+        assert isinstance(dbapi_connection, TurnTakingConnection)
+        dbapi_connection.take_turn(SQLITE_BUSY_TIMEOUT_MS / 1000)
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            dbapi_connection.give_turn_back()
+            raise
 
 
 def first_line(exc: BaseException) -> str:
