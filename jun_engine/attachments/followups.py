@@ -57,14 +57,14 @@ def after_opening(
     if case is None or case.author_id is None:
         return
     since = now - ATTACH_WINDOW
-    stored.attach_photos(
-        session, case_id, stored.loose_photos(session, message.channel, case.author_id, since)
-    )
+    photos = stored.loose_photos(session, message.channel, case.author_id, since)
+    stored.attach_photos(session, case_id, photos)
     pin = stored.loose_place(session, message.channel, case.author_id, since, turn.message_id)
     placed = None
     if pin is not None:
         placed = _place(message, turn, case, pin[1], pin[0], districts, announce=False)
-    _ask_for_missing(message, turn, case)
+    # a new case has no photos or pin but those just given to it
+    _ask_for_missing(message, turn, case, has_photos=bool(photos), has_place=placed is not None)
     if placed is not None:
         _offer_same(message, turn, case, placed)
 
@@ -156,15 +156,17 @@ def _place(
     return row
 
 
-def _ask_for_missing(message: InboundMessage, turn: Turn, case: CaseRow) -> None:
+def _ask_for_missing(
+    message: InboundMessage, turn: Turn, case: CaseRow, *, has_photos: bool, has_place: bool
+) -> None:
     session, config = turn.session, turn.config
     if message.channel not in ASKING_CHANNELS or case.category is None or case.id is None:
         return
     category = config.departments[case.department].categories.get(case.category)
     needs = set(category.needs) if category is not None else set()
-    if "photo" in needs and stored.has_photos(session, case.id):
+    if has_photos:
         needs.discard("photo")
-    if "location" in needs and stored.place_of(session, case.id) is not None:
+    if has_place:
         needs.discard("location")
     if not needs:
         return

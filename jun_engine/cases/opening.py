@@ -61,11 +61,14 @@ def open_case(message: InboundMessage, turn: Turn) -> int:
     if existing is not None and existing.id is not None:
         return existing.id
     case = _new_case(session, message, turn.message_id, turn.admission, turn.routing, config, now)
-    add_event(session, case, "opened", actor=ENGINE, at=now, to_status=CaseStatus.OPEN)
-    why = _why(turn.routing)
-    move(session, case, CaseStatus.ROUTED, kind="routed", actor=ENGINE, at=now, detail=why)
-    acknowledge(session, case, message, config, now)
-    notify_department(session, case, message, config, now)
+    # Its history and its two moves are written together when the transaction next flushes
+    # (one INSERT for the events, one UPDATE for the case), not each before the next query.
+    with session.no_autoflush:
+        add_event(session, case, "opened", actor=ENGINE, at=now, to_status=CaseStatus.OPEN)
+        why = _why(turn.routing)
+        move(session, case, CaseStatus.ROUTED, kind="routed", actor=ENGINE, at=now, detail=why)
+        acknowledge(session, case, message, config, now)
+        notify_department(session, case, message, config, now)
     assert case.id is not None
     return case.id
 

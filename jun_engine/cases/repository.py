@@ -30,6 +30,8 @@ from jun_engine.store.tables import CaseEventRow, CaseRow, CaseSequenceRow, Inbo
 
 SEQUENCES: sa.Table = CaseSequenceRow.__table__  # type: ignore[attr-defined]
 CASES: sa.Table = CaseRow.__table__  # type: ignore[attr-defined]
+EVENTS: sa.Table = CaseEventRow.__table__  # type: ignore[attr-defined]
+_ADD_EVENT = sa.insert(EVENTS)
 ENGINE = "engine"
 """The actor of what the engine does on its own."""
 
@@ -42,16 +44,17 @@ _STAMPS = {
 
 
 def next_reference(session: Session, prefix: str, year: int) -> str:
-    """The next free reference of `prefix` and `year`: the counter row is created if missing and
-    incremented in the caller's transaction (row-locked on PostgreSQL, one writer on SQLite)."""
+    """The next free reference of `prefix` and `year`: the counter row is created at 1 or
+    incremented, in one statement of the caller's transaction (row-locked on PostgreSQL, one
+    writer on SQLite)."""
     scope = sequence_scope(prefix, year)
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert(SEQUENCES) if dialect == "postgresql" else sqlite.insert(SEQUENCES)
-    session.execute(insert.values(scope=scope, last=0).on_conflict_do_nothing())
     bump = (
-        sa.update(SEQUENCES)
-        .where(SEQUENCES.c.scope == scope)
-        .values(last=SEQUENCES.c.last + 1)
+        insert.values(scope=scope, last=1)
+        .on_conflict_do_update(
+            index_elements=[SEQUENCES.c.scope], set_={"last": SEQUENCES.c.last + 1}
+        )
         .returning(SEQUENCES.c.last)
     )
     number = int(session.execute(bump).scalar_one())
@@ -70,20 +73,20 @@ def add_event(
     from_status: CaseStatus | None = None,
     to_status: CaseStatus | None = None,
 ) -> None:
-    """Append one line to the case's history."""
+    """Append one line to the case's history (written at once: nothing reads it back as an
+    object, and the unit of work's bookkeeping cost more than the row)."""
     assert case.id is not None
-    session.add(
-        CaseEventRow(
-            case_id=case.id,
-            at=at,
-            kind=kind,
-            actor=actor[:64],
-            detail=detail,
-            ref=ref,
-            from_status=from_status,
-            to_status=to_status,
-        )
-    )
+    values = {
+        "case_id": case.id,
+        "at": at,
+        "kind": kind,
+        "actor": actor[:64],
+        "detail": detail,
+        "ref": ref,
+        "from_status": from_status,
+        "to_status": to_status,
+    }
+    session.connection().execute(_ADD_EVENT, values)
 
 
 def move(

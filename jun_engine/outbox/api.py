@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from jun_engine.channels.addressing import private_replies
 from jun_engine.channels.splitting import split
@@ -124,22 +124,32 @@ def add_to_pending(session: Session, key: str, text: str, choices: Sequence[Choi
 
     Only for an item queued earlier in the caller's own transaction: one already committed may
     be claimed by a sender meanwhile, which would send the text it read, without this one."""
-    found = session.exec(select(OutboxRow).where(OutboxRow.idempotency_key == key)).first()
+    later = sa.select(OUTBOX.c.id).where(OUTBOX.c.idempotency_key == part_key(key, 2)).exists()
+    found = session.execute(
+        sa.select(
+            OUTBOX.c.id,
+            OUTBOX.c.status,
+            OUTBOX.c.choices,
+            OUTBOX.c.text,
+            OUTBOX.c.thread_parent,
+            OUTBOX.c.channel,
+            OUTBOX.c.kind,
+            later.label("has_later_parts"),
+        ).where(OUTBOX.c.idempotency_key == key)
+    ).first()
     if found is None or found.status is not OutboxStatus.PENDING or found.choices:
         return False
     joined = f"{found.text}\n\n{text}"
-    if found.thread_parent is not None or len(split(found.channel, found.kind, joined)) != 1:
+    if found.thread_parent is not None or found.has_later_parts:
         return False
-    if _has_later_parts(session, key):
+    if len(split(found.channel, found.kind, joined)) != 1:
         return False
-    found.text, found.choices = joined, choices_json(choices)
-    session.add(found)
+    session.execute(
+        sa.update(OUTBOX)
+        .where(OUTBOX.c.id == found.id)
+        .values(text=joined, choices=choices_json(choices))
+    )
     return True
-
-
-def _has_later_parts(session: Session, key: str) -> bool:
-    later = sa.select(OUTBOX.c.id).where(OUTBOX.c.idempotency_key == part_key(key, 2))
-    return session.execute(later).first() is not None
 
 
 def _on(part_no: int, last: int, buttons: str) -> str:

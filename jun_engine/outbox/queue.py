@@ -32,24 +32,58 @@ Senders = Mapping[Channel, Collection[str]]
 """The channel accounts a sender sends from, by channel."""
 
 
-def item_from_row(row: OutboxRow, target: str | None = None) -> OutboxItem:
-    """The item a row describes; `target` overrides the row's (a thread part's parent id)."""
-    assert row.id is not None
+def item_from_row(row: OutboxRow | sa.RowMapping, target: str | None = None) -> OutboxItem:
+    """The item a row (or the same columns read alone) describes; `target` overrides the row's
+    (a thread part's parent id)."""
+    values = row if isinstance(row, sa.RowMapping) else row.model_dump()
     return OutboxItem(
-        id=row.id,
-        key=row.idempotency_key,
-        channel=row.channel,
-        account_id=row.account_id,
-        kind=row.kind,
-        target=target if target is not None else row.target,
-        text=row.text,
-        private=row.private,
-        attempts=row.attempts,
-        part_no=row.part_no,
-        expires_at=row.expires_at,
-        choices=choices_from_json(row.choices),
-        priority=row.priority,
+        id=values["id"],
+        key=values["idempotency_key"],
+        channel=values["channel"],
+        account_id=values["account_id"],
+        kind=values["kind"],
+        target=target if target is not None else values["target"],
+        text=values["text"],
+        private=values["private"],
+        attempts=values["attempts"],
+        part_no=values["part_no"],
+        expires_at=values["expires_at"],
+        choices=choices_from_json(values["choices"]),
+        priority=values["priority"],
     )
+
+
+_PARENT = OUTBOX.alias("parent")
+_ITEM_COLUMNS = tuple(
+    OUTBOX.c[name]
+    for name in (
+        "id",
+        "idempotency_key",
+        "channel",
+        "account_id",
+        "kind",
+        "target",
+        "text",
+        "private",
+        "attempts",
+        "part_no",
+        "expires_at",
+        "choices",
+        "priority",
+    )
+)
+_DUE = (
+    sa.select(*_ITEM_COLUMNS, _PARENT.c.platform_id.label("parent_platform_id"))
+    .outerjoin(_PARENT, OUTBOX.c.thread_parent == _PARENT.c.id)
+    .where(
+        OUTBOX.c.status == OutboxStatus.PENDING,
+        sa.or_(OUTBOX.c.not_before.is_(None), OUTBOX.c.not_before <= sa.bindparam("now")),
+        sa.or_(OUTBOX.c.thread_parent.is_(None), _PARENT.c.status == OutboxStatus.SENT),
+    )
+    .order_by(OUTBOX.c.priority.desc(), OUTBOX.c.created_at, OUTBOX.c.id)
+    .limit(1)
+)
+"""The next pending item and its thread parent's platform id, built once (`next_due`)."""
 
 
 def next_due(
@@ -59,19 +93,7 @@ def next_due(
     excluded: Collection[tuple[Channel, str, Bucket]] = (),
 ) -> OutboxItem | None:
     """The pending item to send next: highest priority, then oldest; its thread parent sent."""
-    parent = OUTBOX.alias("parent")
-    statement = (
-        select(OutboxRow, parent.c.platform_id)
-        .outerjoin(parent, OUTBOX.c.thread_parent == parent.c.id)
-        .where(
-            OutboxRow.status == OutboxStatus.PENDING,
-            _sent_by(senders),
-            sa.or_(OUTBOX.c.not_before.is_(None), OUTBOX.c.not_before <= now),
-            sa.or_(OUTBOX.c.thread_parent.is_(None), parent.c.status == OutboxStatus.SENT),
-        )
-        .order_by(OUTBOX.c.priority.desc(), OUTBOX.c.created_at, OUTBOX.c.id)
-        .limit(1)
-    )
+    statement = _DUE.where(_sent_by(senders))
     for channel, account_id, bucket in excluded:
         statement = statement.where(
             sa.not_(
@@ -82,13 +104,12 @@ def next_due(
                 )
             )
         )
-    found = session.exec(statement).first()
+    found = session.connection().execute(statement, {"now": now}).mappings().first()
     if found is None:
         return None
-    row, parent_platform_id = found
-    if row.kind is OutboxKind.DM or row.target is not None:
-        return item_from_row(row)  # a LINE part answers the message its first part answers
-    return item_from_row(row, parent_platform_id)
+    if found["kind"] is OutboxKind.DM or found["target"] is not None:
+        return item_from_row(found)  # a LINE part answers the message its first part answers
+    return item_from_row(found, found["parent_platform_id"])
 
 
 def claim(session: Session, item: OutboxItem, now: datetime) -> bool:

@@ -41,7 +41,7 @@ IDLE_WAIT_SECONDS = 0.5
 
 def process_next(engine: Engine, clock: Clock, config: Config, stage: Stage) -> int | None:
     """Process the oldest NEW message; its id, or None when there is none."""
-    with session_scope(engine) as session:
+    with session_scope(engine, holding=True) as session:
         now = clock.now()
         row = _claim(session, now)
         if row is None:
@@ -87,13 +87,14 @@ def set_aside_oldest(engine: Engine) -> int | None:
 def _claim(session: Session, now: datetime) -> InboundMessageRow | None:
     # Write first: the transaction takes the write lock at once (SQLite waits its busy timeout
     # instead of failing to upgrade a read), and PostgreSQL locks the row against a second worker.
-    claimed = session.execute(
-        sa.update(MESSAGES)
+    # The row comes back from the UPDATE itself (RETURNING), not from a second SELECT.
+    claimed: InboundMessageRow | None = session.execute(
+        sa.update(InboundMessageRow)
         .where(MESSAGES.c.id == _next_in_sent_order(), MESSAGES.c.status == MessageStatus.NEW)
         .values(processed_at=now)
-        .returning(MESSAGES.c.id)
+        .returning(InboundMessageRow)
     ).scalar_one_or_none()
-    return None if claimed is None else session.get(InboundMessageRow, claimed)
+    return claimed
 
 
 def _next_in_sent_order() -> sa.ScalarSelect[int]:

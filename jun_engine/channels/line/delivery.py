@@ -32,6 +32,7 @@ from typing import TypeVar
 
 import sqlalchemy as sa
 from linebot.v3.messaging import PushMessageRequest, ReplyMessageRequest
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -57,8 +58,11 @@ from jun_engine.store.tables import (
     ResidentIdentityRow,
 )
 
+SENDS: sa.Table = LineSendRow.__table__  # type: ignore[attr-defined]
 FRESH_FOR = timedelta(seconds=50)
 """How long after its event a reply token is used: LINE promises about a minute, no more."""
+LANDED_KEPT = 1_000
+"""Sends remembered for their charge at most (a charge always comes unless a commit failed)."""
 T = TypeVar("T")
 
 
@@ -105,6 +109,9 @@ class LineDelivery:
         self._clients = dict(clients)
         self._clock = clock
         self._fresh_for = fresh_for
+        self._landed: dict[int, tuple[str, str]] = {}
+        """How each item `send` delivered went, and to whom, until `charge` records it (a
+        look-up saved: `charge` reads both from the database for any item not here)."""
 
     def accounts(self) -> frozenset[str]:
         """The bot user ids of the accounts it sends from."""
@@ -118,11 +125,11 @@ class LineDelivery:
         """Nothing goes to a resident who blocked the account, or to no one. (Asked while the
         sender's claim holds its transaction: read outside any, never waiting for the lock.)"""
         with _reading(self._engine) as session:
-            user_id = _recipient(session, item)
-            if user_id is None:
-                return "no_recipient", "the message it answers is not stored"
-            if _unreachable(session, user_id):
-                return "unreachable", "the resident blocked the town's LINE account"
+            found = _recipient_and_block(session, item)
+        if found is None:
+            return "no_recipient", "the message it answers is not stored"
+        if found[1]:
+            return "unreachable", "the resident blocked the town's LINE account"
         return None
 
     def send(self, item: OutboxItem) -> Receipt:
@@ -131,13 +138,16 @@ class LineDelivery:
             token = self._take_token(item)
             if token is not None:
                 try:
-                    return self._reply(item, token)
+                    receipt = self._reply(item, token)
                 except InvalidReplyToken:
                     pass  # spent or expired: nothing was sent; push instead
                 except ChannelError as error:
                     if _refused(error):  # LINE did nothing: the token is still good
                         self._give_back(token)
                     raise
+                else:
+                    self._note_landed(item, "reply", token.user_id)
+                    return receipt
         return self._push(item, self._retry_key(item))
 
     def confirm(self, item: OutboxItem, since: datetime) -> str | None:
@@ -163,29 +173,33 @@ class LineDelivery:
         self, session: Session, item: OutboxItem, error: ChannelError | None, at: datetime
     ) -> None:
         """Record a send that landed and the quota it spent (a failed one spends none)."""
+        landed = self._landed.pop(item.id, None)
         if error is not None:
             return
-        sends = LineSendRow.__table__  # type: ignore[attr-defined]
-        outbox = OutboxRow.__table__  # type: ignore[attr-defined]
-        found = session.execute(
-            sa.select(outbox.c.retry_key, sends.c.id)
-            .outerjoin(sends, sends.c.outbox_id == outbox.c.id)
-            .where(outbox.c.id == item.id)
-        ).first()
-        if found is not None and found[1] is not None:
-            return  # charged already
-        pushed = found is not None and found[0] is not None
-        session.add(
-            LineSendRow(
+        if landed is None:  # landed before a restart, or found by `confirm`: ask the database
+            outbox = OutboxRow.__table__  # type: ignore[attr-defined]
+            retry_key = session.execute(
+                sa.select(outbox.c.retry_key).where(outbox.c.id == item.id)
+            ).scalar()
+            landed = ("reply" if retry_key is None else "push", _recipient(session, item) or "")
+        via, user_id = landed
+        quota = 1 if via == "push" else 0
+        dialect = session.get_bind().dialect.name
+        insert = postgresql.insert(SENDS) if dialect == "postgresql" else sqlite.insert(SENDS)
+        charged = session.execute(
+            insert.values(
                 outbox_id=item.id,
                 account_id=item.account_id,
-                user_id=_recipient(session, item) or "",
-                via="push" if pushed else "reply",
-                quota=1 if pushed else 0,
+                user_id=user_id,
+                via=via,
+                quota=quota,
                 sent_at=at,
             )
-        )
-        count_spend(session, item.account_id, 1 if pushed else 0, at)
+            .on_conflict_do_nothing(index_elements=[SENDS.c.outbox_id])
+            .returning(SENDS.c.id)
+        ).first()
+        if charged is not None:  # not charged already
+            count_spend(session, item.account_id, quota, at)
 
     def close(self) -> None:
         """Close every account's connection pool."""
@@ -225,8 +239,15 @@ class LineDelivery:
                 )
             )
         except AlreadyAccepted as accepted:
+            self._note_landed(item, "push", user_id)
             return Receipt(accepted.request_id)
+        self._note_landed(item, "push", user_id)
         return Receipt(_first_id(sent.data.sent_messages, retry_key))
+
+    def _note_landed(self, item: OutboxItem, via: str, user_id: str) -> None:
+        if len(self._landed) >= LANDED_KEPT:  # charges that never came (a failed commit)
+            self._landed.clear()
+        self._landed[item.id] = (via, user_id)
 
     def _call(self, call: Callable[[], T]) -> T:
         try:
@@ -309,6 +330,28 @@ def _recipient(session: Session, item: OutboxItem) -> str | None:
             InboundMessageRow.platform_id == item.target,
         )
     ).first()
+
+
+def _recipient_and_block(session: Session, item: OutboxItem) -> tuple[str, bool] | None:
+    """The LINE user an item goes to (as `_recipient`) and whether they blocked the account:
+    one look-up for a reply whose token is stored (nearly every answer)."""
+    if item.kind is not OutboxKind.DM:
+        tokens = LineReplyTokenRow.__table__  # type: ignore[attr-defined]
+        identities = ResidentIdentityRow.__table__  # type: ignore[attr-defined]
+        blocked = sa.exists().where(
+            identities.c.channel == Channel.LINE,
+            identities.c.user_id == tokens.c.user_id,
+            identities.c.unreachable_since.is_not(None),
+        )
+        found = session.execute(
+            sa.select(tokens.c.user_id, blocked).where(
+                tokens.c.account_id == item.account_id, tokens.c.platform_id == item.target
+            )
+        ).first()
+        if found is not None:
+            return str(found[0]), bool(found[1])
+    user_id = _recipient(session, item)
+    return None if user_id is None else (user_id, _unreachable(session, user_id))
 
 
 def _unreachable(session: Session, user_id: str) -> bool:
