@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from jun_engine.domain.attachments import CasePlace, PhotoStatus
@@ -50,22 +51,39 @@ def attach_photos(session: Session, case_id: int, photos: Sequence[CasePhotoRow]
     session.flush()
 
 
+# Built once: every new case looks for the photos and pin its author sent just before it.
+_LOOSE_PHOTOS = (
+    select(CasePhotoRow)
+    .where(
+        CasePhotoRow.channel == sa.bindparam("channel"),
+        CasePhotoRow.author_id == sa.bindparam("author_id"),
+        col(CasePhotoRow.received_at) >= sa.bindparam("since"),
+        col(CasePhotoRow.case_id).is_(None),
+    )
+    .order_by(col(CasePhotoRow.id))
+)
+_LOOSE_PLACE = (
+    select(InboundMessageRow)
+    .where(
+        InboundMessageRow.channel == sa.bindparam("channel"),
+        InboundMessageRow.author_id == sa.bindparam("author_id"),
+        col(InboundMessageRow.received_at) >= sa.bindparam("since"),
+        col(InboundMessageRow.latitude).is_not(None),
+        col(InboundMessageRow.id) < sa.bindparam("before"),
+        col(InboundMessageRow.id).not_in(
+            select(CasePlaceRow.message_id).where(col(CasePlaceRow.message_id).is_not(None))
+        ),
+    )
+    .order_by(col(InboundMessageRow.id).desc())
+)
+
+
 def loose_photos(
     session: Session, channel: Channel, author_id: str, since: datetime
 ) -> list[CasePhotoRow]:
     """The author's photos since `since` that no case holds yet."""
-    return list(
-        session.exec(
-            select(CasePhotoRow)
-            .where(
-                CasePhotoRow.channel == channel,
-                CasePhotoRow.author_id == author_id,
-                col(CasePhotoRow.received_at) >= since,
-                col(CasePhotoRow.case_id).is_(None),
-            )
-            .order_by(col(CasePhotoRow.id))
-        )
-    )
+    params = {"channel": channel, "author_id": author_id, "since": since}
+    return list(session.exec(_LOOSE_PHOTOS, params=params))
 
 
 def loose_place(
@@ -73,19 +91,8 @@ def loose_place(
 ) -> tuple[int, Place] | None:
     """The author's latest map pin since `since`, sent before message `before`, that no case
     holds yet: its message id and the pin."""
-    held = select(CasePlaceRow.message_id).where(col(CasePlaceRow.message_id).is_not(None))
-    row = session.exec(
-        select(InboundMessageRow)
-        .where(
-            InboundMessageRow.channel == channel,
-            InboundMessageRow.author_id == author_id,
-            col(InboundMessageRow.received_at) >= since,
-            col(InboundMessageRow.latitude).is_not(None),
-            col(InboundMessageRow.id) < before,
-            col(InboundMessageRow.id).not_in(held),
-        )
-        .order_by(col(InboundMessageRow.id).desc())
-    ).first()
+    params = {"channel": channel, "author_id": author_id, "since": since, "before": before}
+    row = session.exec(_LOOSE_PLACE, params=params).first()
     if row is None or row.id is None or row.latitude is None or row.longitude is None:
         return None
     return row.id, Place(row.latitude, row.longitude, row.place_label)

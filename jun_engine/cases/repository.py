@@ -142,7 +142,11 @@ def opening_message(session: Session, case: CaseRow) -> InboundMessage | None:
 
 def case_of_message(session: Session, message_id: int) -> CaseRow | None:
     """The case a message opened, if any."""
-    return session.exec(select(CaseRow).where(CaseRow.message_id == message_id)).first()
+    return session.exec(_CASE_OF_MESSAGE, params={"message_id": message_id}).first()
+
+
+_CASE_OF_MESSAGE = select(CaseRow).where(CaseRow.message_id == sa.bindparam("message_id"))
+"""Built once: case opening asks it for every message."""
 
 
 def private_texts(session: Session, case: CaseRow) -> list[str]:

@@ -186,15 +186,18 @@ def _insert_part(
         "thread_parent": parent,
         "part_no": part_no,
     }
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert(OUTBOX) if dialect == "postgresql" else sqlite.insert(OUTBOX)
-    statement = (
-        insert.values(**values)
-        .on_conflict_do_nothing(index_elements=["idempotency_key"])
-        .returning(OUTBOX.c.id)
-    )
-    row = session.execute(statement).first()
+    statement = _INSERT_PART[session.get_bind().dialect.name == "postgresql"]
+    row = session.execute(statement, values).first()
     return None if row is None else int(row[0])
+
+
+_INSERT_PART = tuple(
+    dialect.insert(OUTBOX)
+    .on_conflict_do_nothing(index_elements=["idempotency_key"])
+    .returning(OUTBOX.c.id)
+    for dialect in (sqlite, postgresql)
+)
+"""An item's part, unless its key is queued already: SQLite's, then PostgreSQL's (built once)."""
 
 
 def _check(

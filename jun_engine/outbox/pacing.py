@@ -116,24 +116,44 @@ def recent_attempts(
 ) -> list[datetime]:
     """The latest moment each attempt on `channel` may have reached the platform, for those
     after `since`, oldest first (None: every account of the channel)."""
+    params = {
+        "channel": channel,
+        "kinds": list(bucket.kinds),
+        "since": since,
+        "started_after": since - REACHED_WITHIN,
+    }
+    if account_id is None:
+        rows = session.execute(_ATTEMPTS_OF_CHANNEL, params)
+    else:
+        rows = session.execute(_ATTEMPTS_OF_ACCOUNT, {**params, "account_id": account_id})
+    reached = sorted(_reached_by(start, end) for start, end in rows)
+    return [moment for moment in reached if moment > since]
+
+
+def _attempts_since(*, of_account: bool) -> sa.CompoundSelect[tuple[datetime, datetime | None]]:
+    """Two lookups on the index of ends, not a walk through REACHED_WITHIN of starts (at LINE's
+    50 answers a second, 6,000 rows for each item claimed): an attempt that ended before
+    `since` never counts, however recent its start; those without an end are few (in flight,
+    or cut short by a crash until a look records one). Built once, bound at each call."""
     columns = (ATTEMPTS.c.started_at, ATTEMPTS.c.finished_at)
-    scope = [ATTEMPTS.c.channel == channel, ATTEMPTS.c.kind.in_(bucket.kinds)]
-    if account_id is not None:
-        scope.append(ATTEMPTS.c.account_id == account_id)
-    # Two lookups on the index of ends, not a walk through REACHED_WITHIN of starts (at LINE's
-    # 50 answers a second, 6,000 rows for each item claimed): an attempt that ended before
-    # `since` never counts, however recent its start; those without an end are few (in flight,
-    # or cut short by a crash until a look records one).
-    statement = sa.union_all(
+    scope = [
+        ATTEMPTS.c.channel == sa.bindparam("channel"),
+        ATTEMPTS.c.kind.in_(sa.bindparam("kinds", expanding=True)),
+    ]
+    if of_account:
+        scope.append(ATTEMPTS.c.account_id == sa.bindparam("account_id"))
+    return sa.union_all(
         sa.select(*columns).where(
             *scope,
-            ATTEMPTS.c.finished_at > since,
-            ATTEMPTS.c.started_at > since - REACHED_WITHIN,
+            ATTEMPTS.c.finished_at > sa.bindparam("since"),
+            ATTEMPTS.c.started_at > sa.bindparam("started_after"),
         ),
         sa.select(*columns).where(*scope, ATTEMPTS.c.finished_at.is_(None)),
     )
-    reached = sorted(_reached_by(start, end) for start, end in session.execute(statement))
-    return [moment for moment in reached if moment > since]
+
+
+_ATTEMPTS_OF_CHANNEL = _attempts_since(of_account=False)
+_ATTEMPTS_OF_ACCOUNT = _attempts_since(of_account=True)
 
 
 def _reached_by(started: datetime, finished: datetime | None) -> datetime:

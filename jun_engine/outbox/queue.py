@@ -114,38 +114,58 @@ def next_due(
 
 def claim(session: Session, item: OutboxItem, now: datetime) -> bool:
     """Mark `item` sending and record the attempt; False if someone else changed it first."""
-    statement = (
-        sa.update(OUTBOX)
-        .where(OUTBOX.c.id == item.id, OUTBOX.c.status == OutboxStatus.PENDING)
-        .values(status=OutboxStatus.SENDING, attempts=OUTBOX.c.attempts + 1, target=item.target)
-    )
-    if session.execute(statement).rowcount != 1:  # type: ignore[attr-defined]
+    claimed = session.execute(_CLAIM, {"item_id": item.id, "new_target": item.target})
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
         return False
-    session.execute(
-        sa.insert(ATTEMPTS).values(
-            outbox_id=item.id,
-            channel=item.channel,
-            account_id=item.account_id,
-            kind=item.kind,
-            started_at=now,
-        )
-    )
+    attempt = {
+        "outbox_id": item.id,
+        "channel": item.channel,
+        "account_id": item.account_id,
+        "kind": item.kind,
+        "started_at": now,
+    }
+    session.execute(_START_ATTEMPT, attempt)
     return True
 
 
 def mark_sent(session: Session, item_id: int, platform_id: str, now: datetime) -> None:
     """It is on the platform as `platform_id`."""
-    _set(
-        session,
-        item_id,
+    sent = {"item_id": item_id, "landed_as": platform_id, "landed_at": now}
+    session.execute(_MARK_SENT, sent)
+    finish_attempt(session, item_id, "sent", now)
+
+
+# Built once: each is run for every item sent.
+_CLAIM = (
+    sa.update(OUTBOX)
+    .where(OUTBOX.c.id == sa.bindparam("item_id"), OUTBOX.c.status == OutboxStatus.PENDING)
+    .values(
+        status=OutboxStatus.SENDING,
+        attempts=OUTBOX.c.attempts + 1,
+        target=sa.bindparam("new_target", type_=OUTBOX.c.target.type),
+    )
+)
+_START_ATTEMPT = sa.insert(ATTEMPTS)
+_MARK_SENT = (
+    sa.update(OUTBOX)
+    .where(OUTBOX.c.id == sa.bindparam("item_id"))
+    .values(
         status=OutboxStatus.SENT,
-        platform_id=platform_id,
-        sent_at=now,
+        platform_id=sa.bindparam("landed_as", type_=OUTBOX.c.platform_id.type),
+        sent_at=sa.bindparam("landed_at", type_=OUTBOX.c.sent_at.type),
         not_before=None,
         last_error=None,
         failure=None,
     )
-    finish_attempt(session, item_id, "sent", now)
+)
+_FINISH_ATTEMPT = (
+    sa.update(ATTEMPTS)
+    .where(ATTEMPTS.c.outbox_id == sa.bindparam("item_id"), ATTEMPTS.c.finished_at.is_(None))
+    .values(
+        finished_at=sa.bindparam("ended_at", type_=ATTEMPTS.c.finished_at.type),
+        outcome=sa.bindparam("ended_with", type_=ATTEMPTS.c.outcome.type),
+    )
+)
 
 
 def release(
@@ -219,11 +239,7 @@ def first_attempt_at(session: Session, item_id: int) -> datetime | None:
 
 def finish_attempt(session: Session, item_id: int, outcome: str, now: datetime) -> None:
     """Close the item's open attempts with `outcome`."""
-    session.execute(
-        sa.update(ATTEMPTS)
-        .where(ATTEMPTS.c.outbox_id == item_id, ATTEMPTS.c.finished_at.is_(None))
-        .values(finished_at=now, outcome=outcome)
-    )
+    session.execute(_FINISH_ATTEMPT, {"item_id": item_id, "ended_at": now, "ended_with": outcome})
 
 
 def _sent_by(senders: Senders) -> sa.ColumnElement[bool]:

@@ -87,14 +87,8 @@ def set_aside_oldest(engine: Engine) -> int | None:
 def _claim(session: Session, now: datetime) -> InboundMessageRow | None:
     # Write first: the transaction takes the write lock at once (SQLite waits its busy timeout
     # instead of failing to upgrade a read), and PostgreSQL locks the row against a second worker.
-    # The row comes back from the UPDATE itself (RETURNING), not from a second SELECT.
-    claimed: InboundMessageRow | None = session.execute(
-        sa.update(InboundMessageRow)
-        .where(MESSAGES.c.id == _next_in_sent_order(), MESSAGES.c.status == MessageStatus.NEW)
-        .values(processed_at=now)
-        .returning(InboundMessageRow)
-    ).scalar_one_or_none()
-    return claimed
+    claimed = session.execute(_CLAIM, {"claimed_at": now}).scalar_one_or_none()
+    return None if claimed is None else session.get(InboundMessageRow, claimed)
 
 
 def _next_in_sent_order() -> sa.ScalarSelect[int]:
@@ -125,6 +119,15 @@ def _next_in_sent_order() -> sa.ScalarSelect[int]:
         .limit(1)
         .scalar_subquery()
     )
+
+
+_CLAIM = (
+    sa.update(MESSAGES)
+    .where(MESSAGES.c.id == _next_in_sent_order(), MESSAGES.c.status == MessageStatus.NEW)
+    .values(processed_at=sa.bindparam("claimed_at", type_=MESSAGES.c.processed_at.type))
+    .returning(MESSAGES.c.id)
+)
+"""The claim, built once: it runs before every message and once more when none is left."""
 
 
 class Processor:

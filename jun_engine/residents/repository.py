@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from jun_engine.domain.messages import Channel
@@ -68,6 +69,21 @@ def to_identity(row: ResidentIdentityRow) -> Identity:
     return Identity(row.channel, row.user_id, row.handle)
 
 
+# Built once: verification looks an account up for every message (bind `channel`, `user_id`).
+_IDENTITY = select(ResidentIdentityRow).where(
+    ResidentIdentityRow.channel == sa.bindparam("channel"),
+    ResidentIdentityRow.user_id == sa.bindparam("user_id"),
+)
+_BOUND = (
+    select(ResidentRow)
+    .join(ResidentIdentityRow, col(ResidentIdentityRow.resident_id) == col(ResidentRow.id))
+    .where(
+        ResidentIdentityRow.channel == sa.bindparam("channel"),
+        ResidentIdentityRow.user_id == sa.bindparam("user_id"),
+    )
+)
+
+
 def identity_rows(session: Session, resident_id: int) -> list[ResidentIdentityRow]:
     """The accounts bound to a resident, in channel order."""
     statement = (
@@ -80,11 +96,8 @@ def identity_rows(session: Session, resident_id: int) -> list[ResidentIdentityRo
 
 def identity_row(session: Session, account: Identity) -> ResidentIdentityRow | None:
     """The binding of this account (channel and user id; its handle is not compared), if any."""
-    statement = select(ResidentIdentityRow).where(
-        ResidentIdentityRow.channel == account.channel,
-        ResidentIdentityRow.user_id == account.user_id,
-    )
-    return session.exec(statement).first()
+    params = {"channel": account.channel, "user_id": account.user_id}
+    return session.exec(_IDENTITY, params=params).first()
 
 
 def attach(session: Session, resident_id: int, account: Identity, now: datetime) -> None:
@@ -111,15 +124,8 @@ def row_by_id(session: Session, resident_id: int) -> ResidentRow:
 
 def bound_row(session: Session, account: Identity) -> ResidentRow | None:
     """The resident this account is bound to, whatever their status, if any."""
-    statement = (
-        select(ResidentRow)
-        .join(ResidentIdentityRow, col(ResidentIdentityRow.resident_id) == col(ResidentRow.id))
-        .where(
-            ResidentIdentityRow.channel == account.channel,
-            ResidentIdentityRow.user_id == account.user_id,
-        )
-    )
-    return session.exec(statement).first()
+    params = {"channel": account.channel, "user_id": account.user_id}
+    return session.exec(_BOUND, params=params).first()
 
 
 def verified_row(session: Session, account: Identity) -> ResidentRow | None:

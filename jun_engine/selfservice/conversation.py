@@ -31,12 +31,16 @@ class Conversation:
     expires_at: datetime | None = None
 
 
+_DIALOGUE = select(ConversationRow).where(
+    ConversationRow.channel == sa.bindparam("channel"),
+    ConversationRow.user_id == sa.bindparam("user_id"),
+)
+"""Built once: self-service looks for a dialogue with every message."""
+
+
 def load(session: Session, channel: Channel, user_id: str, now: datetime) -> Conversation | None:
     """The user's dialogue in progress, or None (none, or expired)."""
-    statement = select(ConversationRow).where(
-        ConversationRow.channel == channel, ConversationRow.user_id == user_id
-    )
-    row = session.exec(statement).first()
+    row = session.exec(_DIALOGUE, params={"channel": channel, "user_id": user_id}).first()
     if row is None or row.expires_at <= now:
         return None
     data = json.loads(row.data)

@@ -66,6 +66,24 @@ LANDED_KEPT = 1_000
 T = TypeVar("T")
 
 
+_TOKENS: sa.Table = LineReplyTokenRow.__table__  # type: ignore[attr-defined]
+_TAKE_TOKEN = (
+    sa.update(_TOKENS)
+    .where(
+        _TOKENS.c.account_id == sa.bindparam("account"),
+        _TOKENS.c.platform_id == sa.bindparam("answered"),
+        _TOKENS.c.used_at.is_(None),
+        _TOKENS.c.received_at > sa.bindparam("fresh_since"),
+    )
+    .values(
+        used_at=sa.bindparam("taken_at", type_=_TOKENS.c.used_at.type),
+        used_by=sa.bindparam("taken_by", type_=_TOKENS.c.used_by.type),
+    )
+    .returning(_TOKENS.c.id, _TOKENS.c.token, _TOKENS.c.user_id, _TOKENS.c.received_at)
+)
+"""A fresh, unused token marked used by an item, in one statement (built once)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Token:
     """A reply token as the delivery needs it."""
@@ -261,19 +279,15 @@ class LineDelivery:
         """Mark the answered message's token used by `item` (committed), if fresh and unused:
         one UPDATE, so two senders can never both take it."""
         now = self._clock.now()
-        tokens = LineReplyTokenRow.__table__  # type: ignore[attr-defined]
+        params = {
+            "account": item.account_id,
+            "answered": item.target,
+            "fresh_since": now - self._fresh_for,
+            "taken_at": now,
+            "taken_by": item.id,
+        }
         with session_scope(self._engine) as session:
-            taken = session.execute(
-                sa.update(tokens)
-                .where(
-                    tokens.c.account_id == item.account_id,
-                    tokens.c.platform_id == item.target,
-                    tokens.c.used_at.is_(None),
-                    tokens.c.received_at > now - self._fresh_for,
-                )
-                .values(used_at=now, used_by=item.id)
-                .returning(tokens.c.id, tokens.c.token, tokens.c.user_id, tokens.c.received_at)
-            ).first()
+            taken = session.execute(_TAKE_TOKEN, params).first()
             return None if taken is None else Token(*taken)
 
     def _give_back(self, token: Token) -> None:

@@ -362,11 +362,14 @@ def _low_text(used: int, cap: int | None, account: LineAccount) -> str:
 def _fresh_token(session: Session, item: OutboxItem, now: datetime) -> bool:
     if item.kind is not OutboxKind.REPLY or item.target is None:
         return False
-    row = session.execute(
-        sa.select(LineReplyTokenRow.received_at).where(  # type: ignore[call-overload]
-            LineReplyTokenRow.account_id == item.account_id,
-            LineReplyTokenRow.platform_id == item.target,
-            LineReplyTokenRow.used_at.is_(None),  # type: ignore[union-attr]
-        )
-    ).first()
+    params = {"account": item.account_id, "answered": item.target}
+    row = session.execute(_UNUSED_TOKEN, params).first()
     return row is not None and now - row[0] < REPLY_FRESH_FOR
+
+
+_UNUSED_TOKEN = sa.select(LineReplyTokenRow.received_at).where(  # type: ignore[call-overload]
+    LineReplyTokenRow.account_id == sa.bindparam("account"),
+    LineReplyTokenRow.platform_id == sa.bindparam("answered"),
+    LineReplyTokenRow.used_at.is_(None),  # type: ignore[union-attr]
+)
+"""When an item's token came, if it is unused (built once: asked for every answer claimed)."""
