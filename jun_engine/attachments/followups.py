@@ -63,8 +63,13 @@ def after_opening(
     placed = None
     if pin is not None:
         placed = _place(message, turn, case, pin[1], pin[0], districts, announce=False)
-    # a new case has no photos or pin but those just given to it
-    _ask_for_missing(message, turn, case, has_photos=bool(photos), has_place=placed is not None)
+    # a case opened in this turn has no photos or pin but those just given to it
+    opened_now = case.opened_at == now
+    has_photos = bool(photos) or (not opened_now and stored.has_photos(session, case_id))
+    has_place = placed is not None or (
+        not opened_now and stored.place_of(session, case_id) is not None
+    )
+    _ask_for_missing(message, turn, case, has_photos=has_photos, has_place=has_place)
     if placed is not None:
         _offer_same(message, turn, case, placed)
 

@@ -136,6 +136,12 @@ def photos_of(session: Session, case_id: int) -> list[CasePhotoRow]:
     )
 
 
+def has_photos(session: Session, case_id: int) -> bool:
+    """Whether any photo (kept or still to fetch) came with the case."""
+    statement = select(CasePhotoRow.id).where(CasePhotoRow.case_id == case_id).limit(1)
+    return session.exec(statement).first() is not None
+
+
 def recent_case(
     session: Session, channel: Channel, author_id: str, since: datetime
 ) -> CaseRow | None:

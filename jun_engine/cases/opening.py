@@ -61,8 +61,8 @@ def open_case(message: InboundMessage, turn: Turn) -> int:
     if existing is not None and existing.id is not None:
         return existing.id
     case = _new_case(session, message, turn.message_id, turn.admission, turn.routing, config, now)
-    # Its history and its two moves are written together when the transaction next flushes
-    # (one INSERT for the events, one UPDATE for the case), not each before the next query.
+    # Its two moves reach the case's row in one UPDATE when the transaction next flushes, not
+    # one before each query in between (its history lines are written as they come).
     with session.no_autoflush:
         add_event(session, case, "opened", actor=ENGINE, at=now, to_status=CaseStatus.OPEN)
         why = _why(turn.routing)

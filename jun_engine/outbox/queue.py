@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -32,10 +33,32 @@ Senders = Mapping[Channel, Collection[str]]
 """The channel accounts a sender sends from, by channel."""
 
 
+_ITEM_FIELDS = (
+    "id",
+    "idempotency_key",
+    "channel",
+    "account_id",
+    "kind",
+    "target",
+    "text",
+    "private",
+    "attempts",
+    "part_no",
+    "expires_at",
+    "choices",
+    "priority",
+)
+"""The columns an `OutboxItem` is made of."""
+
+
 def item_from_row(row: OutboxRow | sa.RowMapping, target: str | None = None) -> OutboxItem:
     """The item a row (or the same columns read alone) describes; `target` overrides the row's
     (a thread part's parent id)."""
-    values = row if isinstance(row, sa.RowMapping) else row.model_dump()
+    values: Mapping[Any, Any]
+    if isinstance(row, sa.RowMapping):
+        values = row
+    else:
+        values = {name: getattr(row, name) for name in _ITEM_FIELDS}
     return OutboxItem(
         id=values["id"],
         key=values["idempotency_key"],
@@ -54,24 +77,7 @@ def item_from_row(row: OutboxRow | sa.RowMapping, target: str | None = None) -> 
 
 
 _PARENT = OUTBOX.alias("parent")
-_ITEM_COLUMNS = tuple(
-    OUTBOX.c[name]
-    for name in (
-        "id",
-        "idempotency_key",
-        "channel",
-        "account_id",
-        "kind",
-        "target",
-        "text",
-        "private",
-        "attempts",
-        "part_no",
-        "expires_at",
-        "choices",
-        "priority",
-    )
-)
+_ITEM_COLUMNS = tuple(OUTBOX.c[name] for name in _ITEM_FIELDS)
 _DUE = (
     sa.select(*_ITEM_COLUMNS, _PARENT.c.platform_id.label("parent_platform_id"))
     .outerjoin(_PARENT, OUTBOX.c.thread_parent == _PARENT.c.id)

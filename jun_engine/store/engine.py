@@ -32,9 +32,11 @@ from jun_engine.store.errors import (
 from jun_engine.store.write_turns import TurnTakingConnection, WriteTurns
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
-"""How long a transaction waits for SQLite's write lock. Every transaction takes it at BEGIN (see
-`_on_begin`), so a reader waits behind the daemon's writes; they last milliseconds, but one
-scheduler tick queueing a DM to every resident holds it for seconds on a busy machine."""
+"""How long a transaction waits for SQLite's write lock: for its turn among the process's
+threads (`store.write_turns`), then, should that run out, as long again in SQLite's own wait.
+Every transaction takes it at BEGIN (see `_on_begin`), so a reader waits behind the daemon's
+writes; they last milliseconds, but one scheduler tick queueing a DM to every resident holds it
+for seconds on a busy machine."""
 POSTGRES_CONNECT_TIMEOUT_S = 5
 POOL_SIZE = 5
 POOL_OVERFLOW = 45

@@ -40,7 +40,12 @@ class WriteTurns:
             baton = threading.Lock()
             baton.acquire()
             self._waiting.append(baton)
-        if not baton.acquire(timeout=timeout):
+        try:
+            got = baton.acquire(timeout=timeout)
+        except BaseException:  # interrupted (a signal's handler raised): leave the line
+            self._leave(baton)
+            raise
+        if not got:
             with self._mutex:
                 if baton in self._waiting:
                     self._waiting.remove(baton)
@@ -49,6 +54,14 @@ class WriteTurns:
         with self._mutex:
             self._holder = me
         return True
+
+    def _leave(self, baton: threading.Lock) -> None:
+        """Take a waiter out of the line, passing the turn on if it was handed to it already."""
+        with self._mutex:
+            if baton in self._waiting:
+                self._waiting.remove(baton)
+                return
+        self.release()
 
     def waiting(self) -> int:
         """How many threads are in line for the turn."""
@@ -71,16 +84,21 @@ class TurnTakingConnection(sqlite3.Connection):
 
     turns: WriteTurns | None = None
     _has_turn = False
+    _turn_thread: int | None = None
 
     def take_turn(self, timeout: float) -> None:
-        """Queue for the write turn, at most `timeout` seconds (then SQLite's own wait)."""
-        if self.turns is not None and not self._has_turn:
-            self._has_turn = self.turns.acquire(timeout)
+        """Queue for the write turn, at most `timeout` seconds (then SQLite's own wait). A
+        connection shared by threads (the in-memory database's) queues each thread apart."""
+        me = threading.get_ident()
+        if self.turns is None or (self._has_turn and self._turn_thread == me):
+            return
+        if self.turns.acquire(timeout):
+            self._has_turn, self._turn_thread = True, me
 
     def give_turn_back(self) -> None:
         """End this connection's turn, if it has one."""
         if self._has_turn and self.turns is not None:
-            self._has_turn = False
+            self._has_turn, self._turn_thread = False, None
             self.turns.release()
 
     def commit(self) -> None:

@@ -3,6 +3,7 @@ the next in line when a transaction ends, however it ends; never a wait behind o
 
 from __future__ import annotations
 
+import signal
 import threading
 from pathlib import Path
 
@@ -140,5 +141,68 @@ def test_threads_writing_at_once_each_get_every_transaction_through(tmp_path: Pa
         assert failures == []
         with engine.connect() as connection:
             assert connection.exec_driver_sql("SELECT count(*) FROM t").scalar() == 400
+    finally:
+        engine.dispose()
+
+
+class _InterruptedError(Exception):
+    """What the test's signal handler raises into a waiting thread."""
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise _InterruptedError
+
+
+@pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="needs POSIX interval timers")
+def test_a_wait_cut_short_by_a_signal_leaves_the_line_and_loses_no_turn() -> None:
+    turns = WriteTurns()
+    holding, done = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        assert turns.acquire(WAIT)
+        holding.set()
+        done.wait(WAIT)
+        turns.release()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    holding.wait(WAIT)
+    previous = signal.signal(signal.SIGALRM, _interrupt)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.05)
+        with pytest.raises(_InterruptedError):
+            turns.acquire(WAIT)  # the main thread waits; the alarm cuts the wait short
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert turns.waiting() == 0
+    done.set()
+    holder.join(WAIT)
+    assert _free_for_another_thread(turns)
+
+
+def test_threads_sharing_the_in_memory_database_take_turns() -> None:
+    engine = create_engine_from_url("sqlite://")  # one connection shared by every thread
+    try:
+        with engine.begin() as connection:
+            connection.exec_driver_sql("CREATE TABLE t (writer INTEGER, n INTEGER)")
+        failures: list[BaseException] = []
+
+        def write(writer: int) -> None:
+            try:
+                for n in range(50):
+                    with engine.begin() as connection:
+                        connection.exec_driver_sql(f"INSERT INTO t VALUES ({writer}, {n})")
+            except BaseException as error:
+                failures.append(error)
+
+        threads = [threading.Thread(target=write, args=(w,)) for w in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(120)
+        assert failures == []
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT count(*) FROM t").scalar() == 150
     finally:
         engine.dispose()
