@@ -21,6 +21,7 @@ from jun_engine.cases.texts import localized, say, word
 from jun_engine.config.schema import Config
 from jun_engine.outbox.api import Priority
 from jun_engine.scheduling.calendar import at_local_time, local_day
+from jun_engine.scheduling.calendar import zone as zone_of
 from jun_engine.store.tables import CaseRow
 
 MAX_LINES = 40
@@ -30,7 +31,7 @@ MAX_LINES = 40
 def send_daily_digests(session: Session, config: Config, now: datetime) -> int:
     """Queue today's digest for every department with open cases, once it is the day's
     `cases.digest_time`; how many were queued."""
-    zone = ZoneInfo(config.town.timezone)
+    town_zone = zone_of(config)
     today = local_day(config, now)
     if now < at_local_time(config, today, config.cases.digest_time):
         return 0  # staff read it at the start of their day, not at midnight
@@ -40,7 +41,7 @@ def send_daily_digests(session: Session, config: Config, now: datetime) -> int:
         cases = open_cases(session, department)
         if not cases:
             continue
-        text = digest_text(cases, department, config, now, zone)
+        text = digest_text(cases, department, config, now, town_zone)
         if dept.email:
             queued += record_digest_mail(session, config, department, text, now)
             continue

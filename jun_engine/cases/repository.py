@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from jun_engine.cases.errors import CaseNotFoundError
@@ -25,7 +24,7 @@ from jun_engine.domain.cases import (
 )
 from jun_engine.domain.messages import InboundMessage, MessageKind
 from jun_engine.domain.statuses import CaseStatus
-from jun_engine.store.repository import message_from_row
+from jun_engine.store.repository import insert_statement, message_from_row
 from jun_engine.store.tables import CaseEventRow, CaseRow, CaseSequenceRow, InboundMessageRow
 
 SEQUENCES: sa.Table = CaseSequenceRow.__table__  # type: ignore[attr-defined]
@@ -48,10 +47,9 @@ def next_reference(session: Session, prefix: str, year: int) -> str:
     incremented, in one statement of the caller's transaction (row-locked on PostgreSQL, one
     writer on SQLite)."""
     scope = sequence_scope(prefix, year)
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert(SEQUENCES) if dialect == "postgresql" else sqlite.insert(SEQUENCES)
     bump = (
-        insert.values(scope=scope, last=1)
+        insert_statement(session, SEQUENCES)
+        .values(scope=scope, last=1)
         .on_conflict_do_update(
             index_elements=[SEQUENCES.c.scope], set_={"last": SEQUENCES.c.last + 1}
         )

@@ -14,10 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from jun_engine.channels.ports import Bucket, OutboxItem
 from jun_engine.domain.choices import choices_from_json
@@ -49,35 +48,30 @@ _ITEM_FIELDS = (
     "priority",
 )
 """The columns an `OutboxItem` is made of."""
+_ITEM_COLUMNS = tuple(OUTBOX.c[name] for name in _ITEM_FIELDS)
 
 
-def item_from_row(row: OutboxRow | sa.RowMapping, target: str | None = None) -> OutboxItem:
-    """The item a row (or the same columns read alone) describes; `target` overrides the row's
-    (a thread part's parent id)."""
-    values: Mapping[Any, Any]
-    if isinstance(row, sa.RowMapping):
-        values = row
-    else:
-        values = {name: getattr(row, name) for name in _ITEM_FIELDS}
+def item_from_row(row: sa.RowMapping, target: str | None = None) -> OutboxItem:
+    """The item a row's `_ITEM_COLUMNS` describe; `target` overrides the row's (a thread part's
+    parent id)."""
     return OutboxItem(
-        id=values["id"],
-        key=values["idempotency_key"],
-        channel=values["channel"],
-        account_id=values["account_id"],
-        kind=values["kind"],
-        target=target if target is not None else values["target"],
-        text=values["text"],
-        private=values["private"],
-        attempts=values["attempts"],
-        part_no=values["part_no"],
-        expires_at=values["expires_at"],
-        choices=choices_from_json(values["choices"]),
-        priority=values["priority"],
+        id=row["id"],
+        key=row["idempotency_key"],
+        channel=row["channel"],
+        account_id=row["account_id"],
+        kind=row["kind"],
+        target=target if target is not None else row["target"],
+        text=row["text"],
+        private=row["private"],
+        attempts=row["attempts"],
+        part_no=row["part_no"],
+        expires_at=row["expires_at"],
+        choices=choices_from_json(row["choices"]),
+        priority=row["priority"],
     )
 
 
 _PARENT = OUTBOX.alias("parent")
-_ITEM_COLUMNS = tuple(OUTBOX.c[name] for name in _ITEM_FIELDS)
 _DUE = (
     sa.select(*_ITEM_COLUMNS, _PARENT.c.platform_id.label("parent_platform_id"))
     .outerjoin(_PARENT, OUTBOX.c.thread_parent == _PARENT.c.id)
@@ -208,15 +202,15 @@ def give_up(session: Session, item_id: int, status: OutboxStatus, failure: str, 
 def uncertain_due(session: Session, now: datetime, senders: Senders) -> list[OutboxItem]:
     """Items left `sending` (a crash mid-call, a timeout) whose look is due, oldest first."""
     statement = (
-        select(OutboxRow)
+        sa.select(*_ITEM_COLUMNS)
         .where(
-            OutboxRow.status == OutboxStatus.SENDING,
+            OUTBOX.c.status == OutboxStatus.SENDING,
             _sent_by(senders),
             sa.or_(OUTBOX.c.not_before.is_(None), OUTBOX.c.not_before <= now),
         )
         .order_by(OUTBOX.c.priority.desc(), OUTBOX.c.created_at, OUTBOX.c.id)
     )
-    return [item_from_row(row) for row in session.exec(statement)]
+    return [item_from_row(row) for row in session.execute(statement).mappings()]
 
 
 def sending_count(session: Session, senders: Senders) -> int:

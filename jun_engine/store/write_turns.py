@@ -31,37 +31,35 @@ class WriteTurns:
         """Wait for this thread's turn, at most `timeout` seconds; False if it did not come,
         or if this thread holds the turn already."""
         me = threading.get_ident()
-        with self._mutex:
-            if not self._held:
-                self._held, self._holder = True, me
-                return True
-            if self._holder == me:
-                return False
-            baton = threading.Lock()
-            baton.acquire()
-            self._waiting.append(baton)
+        baton = threading.Lock()
+        baton.acquire()  # released by `release` when the turn is handed to this thread
         try:
+            with self._mutex:
+                if not self._held:
+                    self._held, self._holder = True, me
+                    return True
+                if self._holder == me:
+                    return False
+                self._waiting.append(baton)
             got = baton.acquire(timeout=timeout)
         except BaseException:  # interrupted (a signal's handler raised): leave the line
-            self._leave(baton)
+            if self._leave(baton):
+                self.release()  # handed over just then: pass it on, never lose it
             raise
-        if not got:
-            with self._mutex:
-                if baton in self._waiting:
-                    self._waiting.remove(baton)
-                    return False
-            baton.acquire()  # handed over as the wait ran out: the turn is this thread's
+        if not got and not self._leave(baton):
+            return False
         with self._mutex:
             self._holder = me
         return True
 
-    def _leave(self, baton: threading.Lock) -> None:
-        """Take a waiter out of the line, passing the turn on if it was handed to it already."""
+    def _leave(self, baton: threading.Lock) -> bool:
+        """Take a waiter out of the line; True if the turn had been handed to it already (it
+        is this thread's: the caller keeps it or passes it on)."""
         with self._mutex:
             if baton in self._waiting:
                 self._waiting.remove(baton)
-                return
-        self.release()
+                return False
+        return baton.acquire(blocking=False)
 
     def waiting(self) -> int:
         """How many threads are in line for the turn."""

@@ -118,33 +118,6 @@ def _end_a_transaction(engine: sa.Engine, ending: str) -> None:
         connection.close()  # back to the pool: the pool's reset rolls back what is left
 
 
-def test_threads_writing_at_once_each_get_every_transaction_through(tmp_path: Path) -> None:
-    engine = create_engine_from_url(str(tmp_path / "town.db"))
-    try:
-        with engine.begin() as connection:
-            connection.exec_driver_sql("CREATE TABLE t (writer INTEGER, n INTEGER)")
-        failures: list[BaseException] = []
-
-        def write(writer: int) -> None:
-            try:
-                for n in range(100):
-                    with engine.begin() as connection:
-                        connection.exec_driver_sql(f"INSERT INTO t VALUES ({writer}, {n})")
-            except BaseException as error:
-                failures.append(error)
-
-        threads = [threading.Thread(target=write, args=(w,)) for w in range(4)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(120)
-        assert failures == []
-        with engine.connect() as connection:
-            assert connection.exec_driver_sql("SELECT count(*) FROM t").scalar() == 400
-    finally:
-        engine.dispose()
-
-
 class _InterruptedError(Exception):
     """What the test's signal handler raises into a waiting thread."""
 
@@ -181,8 +154,17 @@ def test_a_wait_cut_short_by_a_signal_leaves_the_line_and_loses_no_turn() -> Non
     assert _free_for_another_thread(turns)
 
 
-def test_threads_sharing_the_in_memory_database_take_turns() -> None:
-    engine = create_engine_from_url("sqlite://")  # one connection shared by every thread
+@pytest.mark.parametrize(
+    ("where", "writers", "each"),
+    [
+        ("file", 4, 100),
+        ("memory", 3, 50),  # the in-memory database: one connection shared by every thread
+    ],
+)
+def test_threads_writing_at_once_each_get_every_transaction_through(
+    tmp_path: Path, where: str, writers: int, each: int
+) -> None:
+    engine = create_engine_from_url(str(tmp_path / "town.db") if where == "file" else "sqlite://")
     try:
         with engine.begin() as connection:
             connection.exec_driver_sql("CREATE TABLE t (writer INTEGER, n INTEGER)")
@@ -190,19 +172,20 @@ def test_threads_sharing_the_in_memory_database_take_turns() -> None:
 
         def write(writer: int) -> None:
             try:
-                for n in range(50):
+                for n in range(each):
                     with engine.begin() as connection:
                         connection.exec_driver_sql(f"INSERT INTO t VALUES ({writer}, {n})")
             except BaseException as error:
                 failures.append(error)
 
-        threads = [threading.Thread(target=write, args=(w,)) for w in range(3)]
+        threads = [threading.Thread(target=write, args=(w,)) for w in range(writers)]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join(120)
         assert failures == []
         with engine.connect() as connection:
-            assert connection.exec_driver_sql("SELECT count(*) FROM t").scalar() == 150
+            count = connection.exec_driver_sql("SELECT count(*) FROM t").scalar()
+            assert count == writers * each
     finally:
         engine.dispose()

@@ -32,7 +32,6 @@ from typing import TypeVar
 
 import sqlalchemy as sa
 from linebot.v3.messaging import PushMessageRequest, ReplyMessageRequest
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -49,6 +48,7 @@ from jun_engine.config.schema import Config
 from jun_engine.domain.errors import ChannelError, InvalidRequest
 from jun_engine.domain.messages import Channel
 from jun_engine.domain.statuses import OutboxKind
+from jun_engine.store.repository import insert_statement
 from jun_engine.store.session import session_scope
 from jun_engine.store.tables import (
     InboundMessageRow,
@@ -202,10 +202,9 @@ class LineDelivery:
             landed = ("reply" if retry_key is None else "push", _recipient(session, item) or "")
         via, user_id = landed
         quota = 1 if via == "push" else 0
-        dialect = session.get_bind().dialect.name
-        insert = postgresql.insert(SENDS) if dialect == "postgresql" else sqlite.insert(SENDS)
         charged = session.execute(
-            insert.values(
+            insert_statement(session, SENDS)
+            .values(
                 outbox_id=item.id,
                 account_id=item.account_id,
                 user_id=user_id,
@@ -350,16 +349,15 @@ def _recipient_and_block(session: Session, item: OutboxItem) -> tuple[str, bool]
     """The LINE user an item goes to (as `_recipient`) and whether they blocked the account:
     one look-up for a reply whose token is stored (nearly every answer)."""
     if item.kind is not OutboxKind.DM:
-        tokens = LineReplyTokenRow.__table__  # type: ignore[attr-defined]
         identities = ResidentIdentityRow.__table__  # type: ignore[attr-defined]
         blocked = sa.exists().where(
             identities.c.channel == Channel.LINE,
-            identities.c.user_id == tokens.c.user_id,
+            identities.c.user_id == _TOKENS.c.user_id,
             identities.c.unreachable_since.is_not(None),
         )
         found = session.execute(
-            sa.select(tokens.c.user_id, blocked).where(
-                tokens.c.account_id == item.account_id, tokens.c.platform_id == item.target
+            sa.select(_TOKENS.c.user_id, blocked).where(
+                _TOKENS.c.account_id == item.account_id, _TOKENS.c.platform_id == item.target
             )
         ).first()
         if found is not None:
